@@ -1,0 +1,1 @@
+"""Docflow: document routing for Vietnamese local government."""

@@ -1,0 +1,74 @@
+"""Behaviour every API view shares, written once: the agency scope and the caller's membership.
+
+After DRF authenticates the request, ``initial`` resolves the membership (``X-Agency`` header
+when the user has several) and opens that agency's scope for the rest of the request, so every
+query on a tenant table inside the view is filtered, and any query that escapes it fails.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+from rest_framework import generics, viewsets
+from rest_framework.views import APIView
+
+from docflow.core.errors import NotPermitted
+from docflow.tenancy.scoping import agency_scope, scopes_disabled
+from docflow.tenancy.selectors import membership_for_request
+
+AGENCY_HEADER = "HTTP_X_AGENCY"
+
+
+class AgencyScopedMixin:
+    """Opens the caller's agency scope around the handler; ``request.membership`` is set."""
+
+    requires_membership = True
+
+    def dispatch(self, request, *args, **kwargs):
+        with ExitStack() as stack:
+            self._scope_stack = stack
+            return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        request.membership = None
+        request.agency = None
+        if not request.user or not request.user.is_authenticated:
+            return
+        try:
+            membership = membership_for_request(
+                user=request.user, agency_code=request.META.get(AGENCY_HEADER) or None
+            )
+        except NotPermitted:
+            if self.requires_membership:
+                raise
+            return
+        request.membership = membership
+        request.agency = membership.agency
+        self._scope_stack.enter_context(agency_scope(membership.agency))
+
+    def get_queryset(self):
+        """Views implement ``scoped_queryset``; schema generation (no request) gets an empty one."""
+        if getattr(self, "swagger_fake_view", False):
+            with scopes_disabled():
+                return self.scoped_queryset().none()
+        return self.scoped_queryset()
+
+    def scoped_queryset(self):
+        return super().get_queryset()
+
+
+class ScopedAPIView(AgencyScopedMixin, APIView):
+    pass
+
+
+class ScopedGenericAPIView(AgencyScopedMixin, generics.GenericAPIView):
+    pass
+
+
+class ScopedReadOnlyViewSet(AgencyScopedMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class ScopedViewSet(AgencyScopedMixin, viewsets.GenericViewSet):
+    pass

@@ -1,0 +1,56 @@
+"""Serializers of the foundation endpoints: the caller, agencies, document types."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from docflow.tenancy.models import Agency
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class AgencyBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["code", "name"]
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    agency = AgencyBriefSerializer()
+    unit = serializers.CharField(allow_null=True)
+    position = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    agencies = AgencyBriefSerializer(many=True)
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    parent_code = serializers.CharField(source="parent.code", default=None, allow_null=True)
+
+    class Meta:
+        model = Agency
+        fields = ["code", "name", "level", "parent_code", "symbol"]
+
+
+class DocumentTypeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    abbreviation = serializers.CharField(allow_blank=True)
+
+
+class NotificationSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    link = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)

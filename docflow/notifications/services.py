@@ -1,0 +1,101 @@
+"""Creating notifications and sending their emails."""
+
+from __future__ import annotations
+
+import logging
+from uuid import UUID
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from docflow.core.errors import NotFound
+from docflow.notifications.models import Notification
+from docflow.outbox.services import outbox_enqueue
+
+log = logging.getLogger(__name__)
+
+EMAIL_TASK = "notify.notification_email"
+
+
+def notification_create(
+    *,
+    agency_id: int,
+    recipient_id: int,
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    dedup_key: str,
+    email: bool = True,
+) -> Notification | None:
+    """Create one in-app notification, once per ``dedup_key``; its email is sent after commit.
+
+    Returns None when the notification already exists (a task ran twice).
+    """
+    with transaction.atomic():
+        notification, created = Notification.objects.with_scopes_disabled().get_or_create(
+            dedup_key=dedup_key,
+            defaults=dict(
+                agency_id=agency_id, recipient_id=recipient_id, kind=kind,
+                title=title[:300], body=body, link=link,
+            ),
+        )
+        if not created:
+            return None
+        if email:
+            outbox_enqueue(
+                task_name=EMAIL_TASK,
+                kwargs={"agency_id": agency_id, "notification_id": str(notification.id)},
+                queue="notify",
+                dedup_key=f"email:{notification.id}",
+            )
+    return notification
+
+
+def notification_email_send(*, agency_id: int, notification_id: UUID | str) -> bool:
+    """Email one notification to its recipient, at most once.
+
+    The row is claimed (``emailed_at`` set) in the same transaction that sends, so a task run
+    twice sends once; a failure to send rolls the claim back and the task retries.
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.with_scope(agency=agency_id)
+            .select_for_update()
+            .select_related("recipient")
+            .filter(id=notification_id)
+            .first()
+        )
+        if notification is None or notification.emailed_at is not None:
+            return False
+        address = notification.recipient.email
+        if address:
+            link = f"{settings.DOCFLOW_SITE_URL}{notification.link}" if notification.link else ""
+            send_mail(
+                subject=f"[Docflow] {notification.title}",
+                message="\n\n".join(p for p in (notification.body, link) if p),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[address],
+            )
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return bool(address)
+
+
+def notifications_mark_read(*, recipient_id: int) -> int:
+    """Mark all of the recipient's unread notifications in the active agency read."""
+    return Notification.objects.filter(recipient_id=recipient_id, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def notification_mark_read(*, recipient_id: int, notification_id: UUID | str) -> None:
+    """Mark one of the recipient's notifications read; NotFound when it is not theirs."""
+    notification = Notification.objects.filter(id=notification_id, recipient_id=recipient_id).first()
+    if notification is None:
+        raise NotFound("Không tìm thấy thông báo.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])

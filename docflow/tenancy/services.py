@@ -1,0 +1,93 @@
+"""Writes on agencies, units, users and memberships."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from docflow.audit.services import event_record
+from docflow.tenancy.models import Agency, Membership, Unit, User
+from docflow.tenancy.scoping import agency_scope
+
+
+@transaction.atomic
+def agency_upsert(
+    *,
+    code: str,
+    name: str,
+    level: str,
+    short_name: str = "",
+    symbol: str = "UBND",
+    parent: Agency | None = None,
+    place: str = "",
+) -> tuple[Agency, bool]:
+    """Create the agency with ``code`` or bring it up to date; returns (agency, created)."""
+    agency = Agency.objects.filter(code=code).first()
+    created = agency is None
+    agency = agency or Agency(code=code)
+    agency.name, agency.level, agency.short_name = name, level, short_name
+    agency.symbol, agency.parent, agency.place = symbol, parent, place
+    agency.full_clean()
+    agency.save()
+    return agency, created
+
+
+@transaction.atomic
+def unit_upsert(*, agency: Agency, symbol: str, name: str) -> tuple[Unit, bool]:
+    with agency_scope(agency):
+        unit = Unit.objects.filter(symbol=symbol).first()
+        created = unit is None
+        unit = unit or Unit(agency=agency, symbol=symbol)
+        unit.name = name
+        unit.full_clean()
+        unit.save()
+    return unit, created
+
+
+@transaction.atomic
+def member_upsert(
+    *,
+    agency: Agency,
+    username: str,
+    full_name: str,
+    password: str | None,
+    roles: list[str],
+    password_hash: str | None = None,
+    unit: Unit | None = None,
+    position: str = "",
+    email: str = "",
+    actor: User | None = None,
+) -> Membership:
+    """Create or update a user and their membership in ``agency`` with exactly ``roles``."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username)
+        if password_hash:
+            user.password = password_hash  # hashed once by a bulk caller (demo data)
+        elif password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+    user.full_name, user.email = full_name, email or user.email
+    user.full_clean()
+    user.save()
+    with agency_scope(agency):
+        return _membership_set(agency, user, roles, unit, position, actor)
+
+
+def _membership_set(agency, user, roles, unit, position, actor) -> Membership:
+    membership = Membership.objects.filter(user=user).first() or Membership(agency=agency, user=user)
+    before = (membership.roles, membership.unit_id, membership.position) if membership.pk else None
+    membership.unit, membership.position = unit, position
+    for role, field in Membership.ROLE_FIELDS.items():
+        setattr(membership, field, role.value in roles)
+    if before == (membership.roles, membership.unit_id, membership.position):
+        return membership  # nothing changed: no write, no event
+    membership.full_clean()
+    membership.save()
+    event_record(
+        agency_id=agency.pk, actor_id=actor.pk if actor else None, action="membership.saved",
+        object_type="membership", object_id=membership.uuid,
+        state_before=",".join(before[0])[:32] if before else "", state_after=",".join(membership.roles)[:32],
+        data={"username": user.username},
+    )
+    return membership

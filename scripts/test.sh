@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole test suite, in two passes:
+#   embedded  SQLite, eager tasks (what `make demo` runs on)
+#   postgres  PostgreSQL and Redis with a real Celery worker (what production runs on)
+# Either pass failing fails the run; a pass that cannot reach its services fails, never skips.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+which="${1:-all}"
+export DOCFLOW_DATA_DIR="${DOCFLOW_DATA_DIR:-$(mktemp -d)}"
+
+run_embedded() {
+  echo "== test pass: embedded defaults (SQLite, eager Celery)"
+  env -u DATABASE_URL -u CELERY_BROKER_URL -u DOCFLOW_ENV CELERY_TASK_ALWAYS_EAGER=1 \
+    "$PY" -m pytest -m "not worker" "${@}"
+}
+
+run_postgres() {
+  echo "== test pass: PostgreSQL + Redis + real Celery worker"
+  scripts/services.sh
+  DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/docflow}" \
+  CELERY_BROKER_URL="${TEST_BROKER_URL:-redis://127.0.0.1:6379/0}" \
+  CELERY_TASK_ALWAYS_EAGER=1 \
+    "$PY" -m pytest "${@}"
+}
+
+shift || true
+case "$which" in
+  embedded) run_embedded "$@" ;;
+  postgres) run_postgres "$@" ;;
+  all) run_embedded "$@"; run_postgres "$@" ;;
+  *) echo "usage: scripts/test.sh [embedded|postgres|all] [pytest args]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,99 @@
+"""Shared fixtures: agencies and members built by factories, API clients per member."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.factories import AgencyFactory, MembershipFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def agency_a(db):
+    return AgencyFactory(name="Ủy ban nhân dân xã Phiêng Ban", place="Phiêng Ban")
+
+
+@pytest.fixture
+def agency_b(db):
+    return AgencyFactory(name="Ủy ban nhân dân xã Song Pe", place="Song Pe")
+
+
+def api_client_for(membership, *, agency_header: str | None = None) -> APIClient:
+    token, _ = Token.objects.get_or_create(user=membership.user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    if agency_header:
+        client.defaults["HTTP_X_AGENCY"] = agency_header
+    return client
+
+
+@pytest.fixture
+def member_factory(db):
+    return MembershipFactory
+
+
+@pytest.fixture
+def client_for():
+    return api_client_for
+
+
+class WorkerProcess:
+    def __init__(self, proc, log_path):
+        self.proc, self.log_path = proc, log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` on the test database and the configured Redis broker."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import connection
+
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if not broker.startswith("redis"):
+        pytest.fail("worker tests need CELERY_BROKER_URL=redis://… (run them in the PostgreSQL pass)")
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        pytest.fail("worker tests need PostgreSQL: the worker shares the test database")
+    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{connection.settings_dict['NAME']}"
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    env = {**os.environ, "DATABASE_URL": url, "CELERY_TASK_ALWAYS_EAGER": "0", "EMAIL_HOST": ""}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "workers.celery", "worker", "--pool=solo",
+         "-Q", "default,delivery,pdf,notify", "--without-gossip", "--without-mingle",
+         "--without-heartbeat", "-l", "info"],
+        cwd=Path(__file__).resolve().parent.parent, env=env,
+        stdout=open(log_path, "w"), stderr=subprocess.STDOUT,
+    )
+    from django.test.utils import override_settings
+
+    not_eager = override_settings(CELERY_TASK_ALWAYS_EAGER=False)
+    not_eager.enable()
+    try:
+        deadline = time.monotonic() + 60
+        while "ready." not in log_path.read_text(errors="replace"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the Celery worker did not start:\n" + log_path.read_text(errors="replace"))
+            time.sleep(0.2)
+        yield WorkerProcess(proc, log_path)
+    finally:
+        not_eager.disable()
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()

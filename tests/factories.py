@@ -1,0 +1,72 @@
+"""factory-boy factories. Tenant rows are created outside any scope on purpose (tests arrange)."""
+
+from __future__ import annotations
+
+import factory
+from django_scopes import scopes_disabled
+
+from docflow.tenancy.models import Agency, AgencyLevel, Membership, Unit, User
+
+
+class ScopeFreeFactory(factory.django.DjangoModelFactory):
+    """Creates rows with scopes disabled: arranging data is not a tenant query."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        with scopes_disabled():
+            return super()._create(model_class, *args, **kwargs)
+
+
+class AgencyFactory(ScopeFreeFactory):
+    class Meta:
+        model = Agency
+
+    code = factory.Sequence(lambda n: f"{n % 1000:03d}.{(n // 1000) % 100:02d}.99.H52")
+    name = factory.Sequence(lambda n: f"Ủy ban nhân dân xã Thử Nghiệm {n}")
+    short_name = factory.LazyAttribute(lambda o: o.name.replace("Ủy ban nhân dân", "UBND").upper())
+    symbol = "UBND"
+    level = AgencyLevel.COMMUNE
+    place = "Bắc Yên"
+
+
+class UnitFactory(ScopeFreeFactory):
+    class Meta:
+        model = Unit
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = "Văn phòng"
+    symbol = "VP"
+
+
+class UserFactory(ScopeFreeFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"Nguyễn Văn {n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.test")
+    password = factory.PostGenerationMethodCall("set_password", "secret-pass-123")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class MembershipFactory(ScopeFreeFactory):
+    class Meta:
+        model = Membership
+
+    agency = factory.SubFactory(AgencyFactory)
+    user = factory.SubFactory(UserFactory)
+    position = "Chuyên viên"
+
+    class Params:
+        clerk = factory.Trait(is_clerk=True, position="Văn thư")
+        leader = factory.Trait(is_leader=True, position="Chủ tịch")
+        staff = factory.Trait(is_staff_member=True)
+        admin = factory.Trait(is_agency_admin=True)

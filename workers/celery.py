@@ -1,0 +1,32 @@
+"""The Celery app. Configuration comes from Django settings (``CELERY_*``)."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docflow.settings")
+
+app = Celery("docflow")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.task_queues = (
+    Queue("default"),
+    Queue("delivery"),
+    Queue("pdf"),
+    Queue("notify"),
+)
+# Routing by task-name prefix: each kind of work has its own queue and its own workers.
+app.conf.task_routes = {
+    "delivery.*": {"queue": "delivery"},
+    "pdf.*": {"queue": "pdf"},
+    "notify.*": {"queue": "notify"},
+}
+app.conf.beat_schedule = {
+    "outbox-sweep": {"task": "outbox.sweep", "schedule": 60.0},
+    "outbox-purge": {"task": "outbox.purge", "schedule": crontab(hour=2, minute=30)},
+}
+app.set_default()
+app.autodiscover_tasks(["workers"], related_name="tasks")
