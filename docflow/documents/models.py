@@ -1,0 +1,202 @@
+"""Outgoing documents, their attachments, registers and the yearly number counters."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from docflow.core.ids import uuid7
+from docflow.documents.types import DocType, Secrecy, Urgency
+from docflow.tenancy.models import Agency, Unit
+from docflow.tenancy.scoping import TenantManager
+
+
+class StoredFile(models.Model):
+    """File contents, stored once by SHA-256. Not a tenant row: rows that point here are."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    size = models.BigIntegerField()
+    content_type = models.CharField(max_length=120)
+    storage_name = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.sha256
+
+
+class SignerAuthority(models.TextChoices):
+    """Thẩm quyền ký (Decree 30, Article 13)."""
+
+    NONE = "", _("Ký trực tiếp")
+    TM = "TM.", _("Thay mặt (TM.)")
+    KT = "KT.", _("Ký thay (KT.)")
+    Q = "Q.", _("Quyền (Q.)")
+    TL = "TL.", _("Thừa lệnh (TL.)")
+    TUQ = "TUQ.", _("Thừa ủy quyền (TUQ.)")
+
+
+class OutgoingState(models.TextChoices):
+    DRAFT = "draft", _("Dự thảo")
+    PENDING_APPROVAL = "pending_approval", _("Chờ duyệt")
+    APPROVED = "approved", _("Đã ký duyệt")
+    ISSUED = "issued", _("Đã phát hành")
+
+
+class RegisterDirection(models.TextChoices):
+    OUTGOING = "outgoing", _("Văn bản đi")
+    INCOMING = "incoming", _("Văn bản đến")
+
+
+class Register(models.Model):
+    """Sổ văn bản: one numbering series of an agency. Numbers restart at 1 every calendar year.
+
+    ``series`` is ``general``, ``secret``, or a document type code for a type the agency numbers
+    separately.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    direction = models.CharField(max_length=10, choices=RegisterDirection.choices)
+    series = models.CharField(max_length=40, default="general")
+    name = models.CharField(_("tên sổ"), max_length=200)
+    is_active = models.BooleanField(default=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("sổ văn bản")
+        verbose_name_plural = _("sổ văn bản")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "direction", "series"], name="register_series_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegisterCounter(models.Model):
+    """The last number taken in a register for one year; locked FOR UPDATE to take the next."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    register = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="counters")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["register", "year"], name="register_counter_unique")
+        ]
+
+
+class OutgoingDocument(models.Model):
+    """A document our agency writes: a draft until a clerk issues it; immutable after."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(
+        max_length=20, choices=OutgoingState.choices, default=OutgoingState.DRAFT
+    )
+    doc_type = models.CharField(_("loại văn bản"), max_length=32, choices=DocType.choices)
+    subject = models.CharField(
+        _("trích yếu"), max_length=500, validators=[MaxLengthValidator(500)]
+    )
+    body = models.TextField(_("nội dung"), blank=True)
+    urgency = models.CharField(
+        _("độ khẩn"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    secrecy = models.CharField(
+        _("độ mật"), max_length=16, choices=Secrecy.choices, default=Secrecy.NORMAL
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị soạn thảo"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    drafter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người ký"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    signer_authority = models.CharField(
+        max_length=8, choices=SignerAuthority.choices, default=SignerAuthority.NONE, blank=True
+    )
+    signer_position = models.CharField(_("chức vụ người ký"), max_length=120, blank=True)
+    # Agency codes in the system, and plain-text places (paper) for "Nơi nhận".
+    recipient_codes = models.JSONField(default=list, blank=True)
+    external_places = models.JSONField(default=list, blank=True)
+    due_date = models.DateField(_("hạn trả lời"), null=True, blank=True)
+    # Approval chain progress: index of the step now waiting, when pending approval.
+    current_step = models.PositiveSmallIntegerField(default=0)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    register = models.ForeignKey(
+        Register, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    number = models.PositiveIntegerField(null=True, blank=True)
+    notation = models.CharField(_("số, ký hiệu"), max_length=80, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # A content error is corrected by a new document that replaces this one.
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("văn bản đi")
+        verbose_name_plural = _("văn bản đi")
+        constraints = [
+            # The second wall behind the locked counter: one number per register and year.
+            models.UniqueConstraint(
+                fields=["register", "year", "number"], name="outgoing_number_unique",
+                condition=models.Q(number__isnull=False),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "state", "-created_at", "-id"], name="outgoing_list_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.notation or self.subject[:60]
+
+
+class Attachment(models.Model):
+    """A file attached to an outgoing document (content by hash)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey(
+        OutgoingDocument, on_delete=models.CASCADE, related_name="attachments"
+    )
+    name = models.CharField(max_length=255)
+    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    size = models.BigIntegerField()
+    content_type = models.CharField(max_length=120)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

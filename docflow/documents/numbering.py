@@ -1,0 +1,73 @@
+"""Gap-free numbering: per register, per calendar year, from 1, no gap, no duplicate.
+
+The next number is taken inside the caller's transaction from a counter row locked
+``SELECT … FOR UPDATE``. If the caller's transaction rolls back after taking a number, the
+counter rolls back with it, so no gap appears; concurrent callers queue on the lock. A unique
+constraint on the numbered rows is the second wall.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from docflow.documents.models import Register, RegisterCounter, RegisterDirection
+from docflow.documents.types import Secrecy
+from docflow.tenancy.models import Agency
+
+SERIES_GENERAL = "general"
+SERIES_SECRET = "secret"
+
+REGISTER_NAMES = {
+    (RegisterDirection.OUTGOING, SERIES_GENERAL): "Sổ văn bản đi",
+    (RegisterDirection.OUTGOING, SERIES_SECRET): "Sổ văn bản đi mật",
+    (RegisterDirection.INCOMING, SERIES_GENERAL): "Sổ văn bản đến",
+    (RegisterDirection.INCOMING, SERIES_SECRET): "Sổ văn bản đến mật",
+}
+
+
+def register_for(*, agency: Agency, direction: str, doc_type: str, secrecy: str) -> Register:
+    """The register a document goes into: secret series above 'normal', a type's own series
+    when the agency keeps one, else the general series (created on first use)."""
+    registers = Register.objects.with_scope(agency=agency)
+    if secrecy != Secrecy.NORMAL:
+        series = SERIES_SECRET
+    elif registers.filter(direction=direction, series=doc_type, is_active=True).exists():
+        return registers.get(direction=direction, series=doc_type)
+    else:
+        series = SERIES_GENERAL
+    register = registers.filter(direction=direction, series=series).first()
+    if register is not None:
+        return register
+    try:
+        with transaction.atomic():
+            return Register.objects.with_scope(agency=agency).create(
+                agency=agency, direction=direction, series=series,
+                name=REGISTER_NAMES.get((direction, series), series),
+            )
+    except IntegrityError:  # created concurrently
+        return registers.get(direction=direction, series=series)
+
+
+def number_take(*, register: Register, year: int) -> int:
+    """Take the next number of ``register`` for ``year``. Call inside the numbering transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("number_take must run inside the transaction that uses the number")
+    counters = RegisterCounter.objects.with_scope(agency=register.agency_id)
+    counter = counters.select_for_update().filter(register=register, year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                RegisterCounter.objects.with_scope(agency=register.agency_id).create(
+                    agency_id=register.agency_id, register=register, year=year, last_number=0
+                )
+        except IntegrityError:
+            pass  # another transaction created it first; lock theirs below
+        counter = counters.select_for_update().get(register=register, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def format_number(number: int) -> str:
+    """Numbers below 10 take a leading zero: 5 → '05'."""
+    return f"{number:02d}"

@@ -1,0 +1,235 @@
+"""Delivery between agencies: the sender's per-recipient view and each recipient's own copy."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from docflow.core.ids import uuid7
+from docflow.documents.models import OutgoingDocument, Register, StoredFile
+from docflow.documents.types import DocType, Secrecy, Urgency
+from docflow.tenancy.models import Agency
+from docflow.tenancy.scoping import TenantManager
+
+
+class Status(models.TextChoices):
+    """edXML status codes (QCVN 102:2016) used both ways between agencies."""
+
+    DELIVERED = "01", _("Đã đến")
+    REJECTED = "02", _("Từ chối")
+    ACCEPTED = "03", _("Đã tiếp nhận")
+    ASSIGNED = "04", _("Phân công")
+    IN_PROGRESS = "05", _("Đang xử lý")
+    COMPLETED = "06", _("Hoàn thành")
+    RECALL_REQUESTED = "13", _("Yêu cầu thu hồi")
+    RECALL_ACCEPTED = "15", _("Đồng ý thu hồi")
+    RECALL_REFUSED = "16", _("Từ chối thu hồi")
+
+
+STATUS_SLUGS = {
+    Status.DELIVERED: "delivered",
+    Status.REJECTED: "rejected",
+    Status.ACCEPTED: "accepted",
+    Status.ASSIGNED: "assigned",
+    Status.IN_PROGRESS: "in_progress",
+    Status.COMPLETED: "completed",
+    Status.RECALL_REQUESTED: "recall_requested",
+    Status.RECALL_ACCEPTED: "recall_accepted",
+    Status.RECALL_REFUSED: "recall_refused",
+}
+
+
+class Delivery(models.Model):
+    """The sender's row for one recipient of an issued document: the status that comes back."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")  # the sender
+    document = models.ForeignKey(
+        OutgoingDocument, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    recipient_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recipient_code = models.CharField(max_length=13)
+    recipient_name = models.CharField(max_length=255)
+    status_code = models.CharField(max_length=2, choices=Status.choices, default=Status.DELIVERED)
+    status_note = models.TextField(blank=True)
+    # The recipient's copy; a plain id so reading the sender's view joins no other agency's rows.
+    incoming_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("nơi nhận")
+        verbose_name_plural = _("nơi nhận")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "recipient_code"], name="delivery_unique")
+        ]
+        indexes = [models.Index(fields=["agency", "document"], name="delivery_doc_idx")]
+
+    @property
+    def status(self) -> str:
+        return STATUS_SLUGS[Status(self.status_code)]
+
+
+class IncomingDocument(models.Model):
+    """A recipient agency's own copy: a snapshot of the envelope and its own handling."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")  # the recipient
+    status_code = models.CharField(max_length=2, choices=Status.choices, default=Status.DELIVERED)
+    # The envelope, copied at delivery so it reads without the sender's rows.
+    source_document_id = models.UUIDField(null=True, blank=True)
+    source_delivery_id = models.UUIDField(null=True, blank=True)
+    sender_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sender_code = models.CharField(max_length=13)
+    sender_name = models.CharField(max_length=255)
+    number = models.PositiveIntegerField(null=True, blank=True)
+    notation = models.CharField(max_length=80, blank=True)
+    issued_on = models.DateField(null=True, blank=True)
+    place = models.CharField(max_length=120, blank=True)
+    doc_type = models.CharField(max_length=32, choices=DocType.choices)
+    subject = models.CharField(max_length=500)
+    content = models.TextField(blank=True)
+    urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    secrecy = models.CharField(max_length=16, choices=Secrecy.choices, default=Secrecy.NORMAL)
+    signer_name = models.CharField(max_length=150, blank=True)
+    signer_position = models.CharField(max_length=120, blank=True)
+    sender_due_date = models.DateField(_("hạn trả lời của nơi gửi"), null=True, blank=True)
+    delivered_at = models.DateTimeField()
+    # Registration (vào sổ).
+    register = models.ForeignKey(
+        Register, null=True, blank=True, on_delete=models.PROTECT, related_name="incoming"
+    )
+    incoming_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    incoming_number = models.PositiveIntegerField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rejected_reason = models.TextField(blank=True)
+    # Handling.
+    due_date = models.DateField(_("hạn xử lý"), null=True, blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completion_note = models.TextField(blank=True)
+    reply_outgoing = models.ForeignKey(
+        OutgoingDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Recall.
+    recall_reason = models.TextField(blank=True)
+    status_before_recall = models.CharField(max_length=2, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("văn bản đến")
+        verbose_name_plural = _("văn bản đến")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register", "incoming_year", "incoming_number"],
+                name="incoming_number_unique", condition=models.Q(incoming_number__isnull=False),
+            ),
+            # Delivering the same document twice to one agency makes one copy.
+            models.UniqueConstraint(
+                fields=["agency", "source_document_id"], name="incoming_source_unique",
+                condition=models.Q(source_document_id__isnull=False),
+            ),
+        ]
+        indexes = [
+            # Work lists: one agency, newest first, keyset on (delivered_at, id).
+            models.Index(fields=["agency", "-delivered_at", "-id"], name="incoming_list_idx"),
+            models.Index(
+                fields=["agency", "status_code", "-delivered_at", "-id"], name="incoming_status_idx"
+            ),
+            models.Index(fields=["agency", "due_date"], name="incoming_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notation} {self.subject[:60]}"
+
+
+class IncomingAttachment(models.Model):
+    """The recipient's reference to a file of the envelope (content shared by hash)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    incoming = models.ForeignKey(
+        IncomingDocument, on_delete=models.CASCADE, related_name="attachments"
+    )
+    name = models.CharField(max_length=255)
+    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    size = models.BigIntegerField()
+    content_type = models.CharField(max_length=120)
+    # The copy with the "ĐẾN" stamp, made after acceptance (PDF attachments only).
+    stamped_sha256 = models.CharField(max_length=64, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("Chủ trì")
+    COORDINATOR = "coordinator", _("Phối hợp")
+    INFORMED = "informed", _("Để biết")
+
+
+class Assignment(models.Model):
+    """One person's part in handling an incoming document."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    incoming = models.ForeignKey(
+        IncomingDocument, on_delete=models.CASCADE, related_name="assignments"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=12, choices=AssignmentRole.choices)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    instruction = models.TextField(_("ý kiến chỉ đạo"), blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["agency", "user", "is_active", "role"], name="assignment_user_idx")
+        ]
+
+
+class HandlingNote(models.Model):
+    """Progress reports, co-ordinators' opinions, forwarding and completion notes."""
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", _("Báo cáo tiến độ")
+        OPINION = "opinion", _("Ý kiến phối hợp")
+        FORWARD = "forward", _("Chuyển xử lý")
+        COMPLETE = "complete", _("Hoàn thành")
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    incoming = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
