@@ -1,0 +1,200 @@
+"""The shared data generator of the benchmarks: many agencies with members, made fast.
+
+Every benchmark under ``bench/`` builds its data here so the figures are comparable. Rows are
+written with ``bulk_create`` (one INSERT per table and batch), never one ``save()`` per row, and
+outside any tenant scope on purpose: arranging data is not a tenant query.
+
+    from bench.datagen import django_setup, Dataset
+    django_setup()
+    data = Dataset.create(tag="B1", agencies=1000)          # 1,000 communes, each with members
+    data.sender, data.recipients, data.members_of(agency, "clerk")
+
+Agency codes are ``NNN.NN.<tag-digits>.<tag-letter>NN``-shaped and derived from ``tag``, so two
+runs with different tags never collide, and ``Dataset.delete(tag=...)`` removes one run's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "bench-pass-123"
+ROLE_FIELDS = {"clerk": "is_clerk", "leader": "is_leader", "staff": "is_staff_member",
+               "agency_admin": "is_agency_admin"}
+POSITIONS = {"clerk": "Văn thư", "leader": "Chủ tịch", "staff": "Chuyên viên",
+             "agency_admin": "Quản trị"}
+DEFAULT_ROLES = ("clerk", "leader", "staff")
+
+
+def django_setup() -> None:
+    """Make the project importable and configure Django (DATABASE_URL from the environment)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docflow.settings")
+    import django
+
+    django.setup()
+
+
+def tag_code_parts(tag: str) -> tuple[str, str]:
+    """A tag → the third group (2 digits) and the letter of the code: stable per tag."""
+    h = zlib.crc32(tag.encode())
+    return f"{h % 100:02d}", "ABCDEFGHJKLMNPQRSTUVWXYZ"[(h // 100) % 24]
+
+
+def agency_code(tag: str, index: int) -> str:
+    """The code of agency ``index`` (0-based, < 100,000 × 100) of a run tagged ``tag``."""
+    third, letter = tag_code_parts(tag)
+    return f"{index % 1000:03d}.{(index // 1000) % 100:02d}.{third}.{letter}{(index // 100000) % 100:02d}"
+
+
+def agencies_create(*, tag: str, count: int, start: int = 0, symbol: str = "UBND",
+                    level: str = "commune", parent=None, batch_size: int = 1000) -> list:
+    """Create ``count`` agencies of run ``tag`` in bulk; returns them with their pks."""
+    from docflow.core.text import fold
+    from docflow.tenancy.models import Agency
+
+    rows = []
+    for i in range(start, start + count):
+        code = agency_code(tag, i)
+        name = f"Ủy ban nhân dân xã Đo Hiệu Năng {tag} {i}"
+        rows.append(Agency(
+            code=code, name=name, short_name=f"UBND XÃ ĐO HIỆU NĂNG {tag} {i}", symbol=symbol,
+            level=level, parent=parent, place="Bắc Yên", search_text=fold(f"{code} {name}"),
+        ))
+    return Agency.objects.bulk_create(rows, batch_size=batch_size)
+
+
+def units_create(*, agencies: list, symbol: str = "VP", name: str = "Văn phòng",
+                 batch_size: int = 1000) -> list:
+    """One unit per agency (bulk)."""
+    from docflow.tenancy.models import Unit
+
+    rows = [Unit(agency_id=a.pk, symbol=symbol, name=name) for a in agencies]
+    return Unit.objects.with_scopes_disabled().bulk_create(rows, batch_size=batch_size)
+
+
+def members_create(*, agencies: list, roles: tuple[str, ...] = DEFAULT_ROLES, units: list | None = None,
+                   tag: str, batch_size: int = 1000) -> list:
+    """One user per (agency, role), member of that agency with that role; the password is
+    hashed once and shared. Returns the memberships (with ``user`` set)."""
+    from django.contrib.auth.hashers import make_password
+
+    from docflow.tenancy.models import Membership, User
+
+    password_hash = make_password(PASSWORD)
+    unit_by_agency = {u.agency_id: u for u in units or []}
+    users, pairs = [], []
+    for agency in agencies:
+        for role in roles:
+            username = f"b{tag.lower()}_{agency.pk}_{role}"
+            users.append(User(username=username, full_name=f"{POSITIONS[role]} {agency.pk}",
+                              email=f"{username}@bench.test", password=password_hash))
+            pairs.append((agency, role))
+    users = User.objects.bulk_create(users, batch_size=batch_size)
+    memberships = []
+    for user, (agency, role) in zip(users, pairs, strict=True):
+        unit = unit_by_agency.get(agency.pk)
+        memberships.append(Membership(
+            agency_id=agency.pk, user=user, unit_id=unit.pk if unit else None,
+            position=POSITIONS[role], **{ROLE_FIELDS[role]: True},
+        ))
+    return Membership.objects.with_scopes_disabled().bulk_create(memberships, batch_size=batch_size)
+
+
+@dataclass
+class Dataset:
+    """One run's data: a sender agency and ``agencies - 1`` recipient agencies, all with a
+    unit ``VP`` and one clerk, one leader and one staff member each."""
+
+    tag: str
+    agencies: list
+    units: list
+    memberships: list
+    _by_agency: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def create(cls, *, tag: str, agencies: int, roles: tuple[str, ...] = DEFAULT_ROLES) -> Dataset:
+        from django.db import transaction
+
+        with transaction.atomic():
+            made = agencies_create(tag=tag, count=agencies)
+            units = units_create(agencies=made)
+            memberships = members_create(agencies=made, roles=roles, units=units, tag=tag)
+        return cls(tag=tag, agencies=made, units=units, memberships=memberships)
+
+    @property
+    def sender(self):
+        return self.agencies[0]
+
+    @property
+    def recipients(self) -> list:
+        return self.agencies[1:]
+
+    def unit_of(self, agency):
+        return next(u for u in self.units if u.agency_id == agency.pk)
+
+    def members_of(self, agency, role: str) -> list:
+        if not self._by_agency:
+            for m in self.memberships:
+                self._by_agency.setdefault(m.agency_id, []).append(m)
+        return [m for m in self._by_agency.get(agency.pk, []) if getattr(m, ROLE_FIELDS[role])]
+
+    def member(self, agency, role: str):
+        return self.members_of(agency, role)[0]
+
+    @staticmethod
+    def delete(*, tag: str) -> None:
+        """Remove every row a run tagged ``tag`` made, with raw SQL in dependency order (the
+        rows other benchmarks hang on these agencies go first)."""
+        from django.db import connection
+
+        from docflow.tenancy.models import Agency
+
+        third, letter = tag_code_parts(tag)
+        ids = list(Agency.objects.filter(code__regex=rf"^\d{{3}}\.\d{{2}}\.{third}\.{letter}\d{{2}}$")
+                   .values_list("pk", flat=True))
+        if not ids:
+            return
+        tables = tenant_tables_in_delete_order()
+        with connection.cursor() as cursor:
+            for table, column in tables:
+                cursor.execute(f'DELETE FROM "{table}" WHERE "{column}" = ANY(%s)', [ids])
+            cursor.execute(
+                'DELETE FROM "tenancy_user" WHERE id IN (SELECT u.id FROM "tenancy_user" u '
+                'WHERE u.username LIKE %s)', [f"b{tag.lower()}\\_%"],
+            )
+            cursor.execute('DELETE FROM "tenancy_agency" WHERE id = ANY(%s)', [ids])
+
+
+def tenant_tables_in_delete_order() -> list[tuple[str, str]]:
+    """(table, agency column) of every tenant-owned table, children before parents."""
+    from django.apps import apps
+
+    from docflow.tenancy.models import Agency
+
+    tables: list[tuple[str, str, object]] = []
+    for model in apps.get_models():
+        for f in model._meta.concrete_fields:
+            if f.is_relation and f.related_model is Agency and model is not Agency:
+                tables.append((model._meta.db_table, f.column, model))
+    order = {model: _depth(model) for _, _, model in tables}
+    tables.sort(key=lambda t: -order[t[2]])
+    return [(table, column) for table, column, _ in tables]
+
+
+def _depth(model, seen: frozenset = frozenset()) -> int:
+    """How far below the root a model hangs (its FKs to other models, Agency/User excluded)."""
+    from docflow.tenancy.models import Agency, User
+
+    depths = [0]
+    for f in model._meta.concrete_fields:
+        target = f.related_model if f.is_relation else None
+        if target is None or target in (Agency, User) or target is model or target in seen:
+            continue
+        depths.append(1 + _depth(target, seen | {model}))
+    return max(depths)
