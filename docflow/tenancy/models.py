@@ -60,6 +60,9 @@ class Agency(models.Model):
     )
     place = models.CharField(_("địa danh"), max_length=120, blank=True)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    # An agency outside Docflow reached through the exchange API: a directory entry, never a
+    # tenant with users; what we issue to it waits in its exchange outbox.
+    is_external = models.BooleanField(_("cơ quan ngoài hệ thống"), default=False)
     # Diacritic-free copy of code and name so directory search ignores accents.
     search_text = models.CharField(max_length=400, editable=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
