@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from docflow.core.ids import uuid7
+from docflow.core.text import fold
 from docflow.documents.models import OutgoingDocument, Register, StoredFile
 from docflow.documents.types import DocType, Secrecy, Urgency
 from docflow.tenancy.models import Agency
@@ -38,6 +41,9 @@ STATUS_SLUGS = {
     Status.RECALL_ACCEPTED: "recall_accepted",
     Status.RECALL_REFUSED: "recall_refused",
 }
+
+# The recipient's copy is being handled (assigned or in progress): deadlines apply.
+HANDLING_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
 
 
 class Delivery(models.Model):
@@ -126,6 +132,9 @@ class IncomingDocument(models.Model):
     # Recall.
     recall_reason = models.TextField(blank=True)
     status_before_recall = models.CharField(max_length=2, blank=True)
+    # Folded (no diacritics, lower case) notation, subject and sender for `q` search; every
+    # writer fills it with build_search_text(), bulk_create included (save() does it too).
+    search_text = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -156,6 +165,27 @@ class IncomingDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notation} {self.subject[:60]}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = self.build_search_text()
+        super().save(*args, **kwargs)
+
+    def build_search_text(self) -> str:
+        """What `q` searches, folded so that `dien` finds `điện`; set it before bulk_create."""
+        return fold(f"{self.notation} {self.subject} {self.sender_name} {self.sender_code}")
+
+    @property
+    def status(self) -> str:
+        return STATUS_SLUGS[Status(self.status_code)]
+
+    @property
+    def is_overdue(self) -> bool:
+        """Being handled and past its due date (the due day itself is still in time)."""
+        return (
+            self.due_date is not None
+            and self.status_code in HANDLING_STATUSES
+            and self.due_date < timezone.localdate()
+        )
 
 
 class IncomingAttachment(models.Model):
@@ -233,3 +263,71 @@ class HandlingNote(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class AgencyHandlingSettings(models.Model):
+    """An agency's handling defaults: days allowed per urgency when a leader sets no due date."""
+
+    agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="+")
+    normal_days = models.PositiveSmallIntegerField(
+        _("hạn xử lý văn bản thường (ngày)"), default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    urgent_days = models.PositiveSmallIntegerField(
+        _("hạn xử lý văn bản khẩn (ngày)"), default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    very_urgent_days = models.PositiveSmallIntegerField(
+        _("hạn xử lý văn bản thượng khẩn (ngày)"), default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    flash_days = models.PositiveSmallIntegerField(
+        _("hạn xử lý văn bản hỏa tốc (ngày)"), default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    # How many days ahead the "due soon" lists look.
+    due_soon_days = models.PositiveSmallIntegerField(
+        _("báo sắp đến hạn trước (ngày)"), default=3,
+        validators=[MinValueValidator(0), MaxValueValidator(60)],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("cấu hình xử lý văn bản đến")
+        verbose_name_plural = _("cấu hình xử lý văn bản đến")
+
+    def days_for(self, urgency: str) -> int:
+        return getattr(self, f"{Urgency(urgency).value}_days")
+
+
+class StatusReport(models.Model):
+    """A status our incoming copy owes to an external sender (one outside the system).
+
+    Senders inside the system get their Delivery row changed in the same transaction; for an
+    external sender the exchange package sends these rows (its `exchange.status_push` work)
+    and sets ``sent_at``. Unsent rows are the hook: nothing here talks to the outside.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")  # the recipient
+    incoming = models.ForeignKey(
+        IncomingDocument, on_delete=models.CASCADE, related_name="status_reports"
+    )
+    sender_code = models.CharField(max_length=13)
+    status_code = models.CharField(max_length=2, choices=Status.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"], name="status_report_unsent_idx",
+                condition=models.Q(sent_at__isnull=True),
+            )
+        ]

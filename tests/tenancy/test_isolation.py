@@ -10,9 +10,18 @@ from docflow.audit.models import AuditEvent
 from docflow.audit.services import event_record
 from docflow.notifications.models import Notification
 from docflow.notifications.services import notification_create
+from docflow.routing.models import (
+    AgencyHandlingSettings,
+    Assignment,
+    HandlingNote,
+    IncomingAttachment,
+    IncomingDocument,
+    StatusReport,
+)
 from docflow.tenancy.models import Agency, Membership, Unit
 from docflow.tenancy.scoping import agency_scope
 from tests.factories import MembershipFactory, UnitFactory
+from tests.routing.factories import IncomingAttachmentFactory, IncomingDocumentFactory
 
 # Every tenant-owned model and how to make one row of it for an agency. A model with an
 # ``agency`` key that is missing here fails test_every_tenant_model_is_covered.
@@ -49,6 +58,51 @@ def _notification(agency, n):
         agency_id=agency.pk, recipient_id=member.user_id, kind="test", title="Thử",
         dedup_key=f"test:{agency.pk}:{n}", email=False,
     )
+
+
+@builds(IncomingDocument)
+def _incoming(agency, n):
+    return IncomingDocumentFactory(agency=agency)
+
+
+@builds(IncomingAttachment)
+def _incoming_attachment(agency, n):
+    return IncomingAttachmentFactory(incoming=IncomingDocumentFactory(agency=agency))
+
+
+@builds(Assignment)
+def _assignment(agency, n):
+    leader = MembershipFactory(agency=agency, leader=True).user
+    with scopes_disabled():
+        return Assignment.objects.create(
+            agency=agency, incoming=IncomingDocumentFactory(agency=agency), role="lead",
+            user=MembershipFactory(agency=agency, staff=True).user, assigned_by=leader,
+        )
+
+
+@builds(HandlingNote)
+def _handling_note(agency, n):
+    author = MembershipFactory(agency=agency, staff=True).user
+    with scopes_disabled():
+        return HandlingNote.objects.create(
+            agency=agency, incoming=IncomingDocumentFactory(agency=agency), author=author,
+            kind="progress", text="Đang xử lý",
+        )
+
+
+@builds(AgencyHandlingSettings)
+def _handling_settings(agency, n):
+    with scopes_disabled():  # one row per agency: both calls return it
+        return AgencyHandlingSettings.objects.get_or_create(agency=agency)[0]
+
+
+@builds(StatusReport)
+def _status_report(agency, n):
+    incoming = IncomingDocumentFactory(agency=agency)
+    with scopes_disabled():
+        return StatusReport.objects.create(
+            agency=agency, incoming=incoming, sender_code=incoming.sender_code, status_code="03"
+        )
 
 
 def tenant_models():
