@@ -1,0 +1,327 @@
+"""The issued document, laid out as Decree 30/2020/NĐ-CP (Appendix I) prescribes.
+
+``render_official_document`` is a pure function: an ``OfficialDocument`` in, PDF bytes out, no
+Django and no I/O besides reading the bundled fonts. The same input always gives the same bytes
+(reportlab's ``invariant`` mode), because issued PDFs are stored content-addressed by SHA-256 and
+re-rendering an issued document must not create a second file.
+
+Layout summary (numbers in mm unless said otherwise): A4, margins top/bottom 20, left 30, right 15;
+Liberation Serif (Times metrics) 14 pt body. Header in two columns: agency block and "Số:" on the
+left, national title, motto and place/date on the right. Then type name and subject (or, for a
+công văn, "V/v ..." under the number), the body, and the signature block on the right level with
+"Nơi nhận:" on the left. Pages 2.. carry their number centred in the top margin.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from reportlab.lib.colors import Color
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm, mm
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from .flowables import BoxedMark, RuledParagraph
+from .typeface import BOLD, BOLD_ITALIC, ITALIC, REGULAR, compose, ensure_fonts, render_lock
+
+__all__ = [
+    "CONG_VAN_CODE",
+    "NATIONAL_TITLE",
+    "MOTTO",
+    "SECRECY_MARKS",
+    "SIGNER_AUTHORITIES",
+    "URGENCY_MARKS",
+    "OfficialDocument",
+    "format_vietnamese_date_line",
+    "render_official_document",
+]
+
+NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+CONG_VAN_CODE = "cong_van"
+
+URGENCY_MARKS = {"normal": "", "urgent": "KHẨN", "very_urgent": "THƯỢNG KHẨN", "flash": "HỎA TỐC"}
+SECRECY_MARKS = {"normal": "", "confidential": "MẬT", "secret": "TỐI MẬT", "top_secret": "TUYỆT MẬT"}
+# Thay mặt, ký thay, quyền, thừa lệnh, thừa ủy quyền; "" when the head signs in their own name.
+SIGNER_AUTHORITIES = ("", "TM.", "KT.", "Q.", "TL.", "TUQ.")
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN_TOP = 20 * mm
+MARGIN_BOTTOM = 20 * mm
+MARGIN_LEFT = 30 * mm
+MARGIN_RIGHT = 15 * mm
+TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # 165 mm
+
+# The right column must hold the national title on one line (13 pt bold is ~96 mm wide).
+HEADER_LEFT_WIDTH = 66 * mm
+HEADER_RIGHT_WIDTH = TEXT_WIDTH - HEADER_LEFT_WIDTH
+HEADER_GUTTER = 3  # pt of padding on each side of the column boundary, so long names never touch
+FOOTER_LEFT_WIDTH = 78 * mm
+FOOTER_RIGHT_WIDTH = TEXT_WIDTH - FOOTER_LEFT_WIDTH
+SIGNATURE_SPACE = 24 * mm  # room for the hand signature and the seal
+BODY_SIZE = 14
+MARK_COLOR = Color(0.8, 0.0, 0.0)  # urgency/secrecy stamps are red ink on paper
+
+
+def _style(name: str, font: str, size: float, align: int = TA_CENTER, **kw: object) -> ParagraphStyle:
+    return ParagraphStyle(name, fontName=font, fontSize=size, leading=kw.pop("leading", size * 1.15),
+                          alignment=align, **kw)
+
+
+# Styles only name fonts; the fonts themselves are registered lazily at render time.
+_PARENT = _style("parent", REGULAR, 13)
+_AGENCY = _style("agency", BOLD, 13)
+_TITLE = _style("title", BOLD, 13)
+_MOTTO = _style("motto", BOLD, 14)
+_NUMBER = _style("number", REGULAR, 13)
+_VV = _style("vv", REGULAR, 12.5)
+_DATE = _style("date", ITALIC, 14)
+_TYPE = _style("type", BOLD, 14, spaceBefore=10)
+_SUBJECT = _style("subject", BOLD, 14)
+_BODY = _style("body", REGULAR, BODY_SIZE, TA_JUSTIFY, leading=BODY_SIZE * 1.2,
+               firstLineIndent=1.27 * cm, spaceAfter=6)
+_SIGN = _style("sign", BOLD, 14)
+_RECIPIENTS_HEAD = _style("recipients_head", BOLD_ITALIC, 12, TA_LEFT)
+_RECIPIENT = _style("recipient", REGULAR, 11, TA_LEFT, leading=12.5)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfficialDocument:
+    """Everything printed on an issued document. Plain data: no Django model in here.
+
+    ``recipients`` may be given as any iterable of strings; it is stored as a tuple so the
+    instance stays hashable. Enumerated fields are validated on construction and a bad value
+    raises ``ValueError`` naming the field.
+    """
+
+    agency_name: str
+    notation: str
+    place: str
+    issued_on: datetime.date
+    doc_type_code: str
+    doc_type_name: str
+    subject: str
+    body: str
+    signer_position: str
+    signer_name: str
+    parent_agency_name: str = ""
+    signer_authority: str = ""
+    signer_authority_of: str = ""
+    recipients: tuple[str, ...] = ()
+    urgency: str = "normal"
+    secrecy: str = "normal"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "recipients", tuple(self.recipients))
+        if not isinstance(self.issued_on, datetime.date):
+            raise ValueError(f"issued_on: expected a date, got {type(self.issued_on).__name__}")
+        if self.urgency not in URGENCY_MARKS:
+            raise ValueError(f"urgency: {self.urgency!r} is not one of {sorted(URGENCY_MARKS)}")
+        if self.secrecy not in SECRECY_MARKS:
+            raise ValueError(f"secrecy: {self.secrecy!r} is not one of {sorted(SECRECY_MARKS)}")
+        if self.signer_authority not in SIGNER_AUTHORITIES:
+            raise ValueError(
+                f"signer_authority: {self.signer_authority!r} is not one of {SIGNER_AUTHORITIES}"
+            )
+        if not self.agency_name.strip():
+            raise ValueError("agency_name: must not be empty")
+
+    @property
+    def is_cong_van(self) -> bool:
+        """True for a công văn, which has no type name and shows "V/v <subject>" instead."""
+        return self.doc_type_code == CONG_VAN_CODE
+
+
+def format_vietnamese_date_line(place: str, date: datetime.date) -> str:
+    """Return the place-and-date line, e.g. ``"Bắc Yên, ngày 03 tháng 5 năm 2018"``.
+
+    Decree 30: days below 10 and the months 1 and 2 take a leading zero (so "tháng 01",
+    "tháng 02" but "tháng 5", "tháng 12"); the zero on January and February keeps the month
+    from being altered by hand into 10, 11 or 12. Without a place the line starts with "Ngày".
+    """
+    month = f"{date.month:02d}" if date.month < 3 else str(date.month)
+    when = f"ngày {date.day:02d} tháng {month} năm {date.year}"
+    place = place.strip()
+    return f"{place}, {when}" if place else when[0].upper() + when[1:]
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    # Paragraph parses a mini-markup: user text must be escaped or "<" and "&" break rendering.
+    # An explicit newline is kept as a line break: clerks break long agency names on purpose
+    # ("ỦY BAN NHÂN DÂN" / "HUYỆN BẮC YÊN").
+    return Paragraph(escape(compose(text.strip())).replace("\n", "<br/>"), style)
+
+
+def _marks(doc: OfficialDocument) -> list[BoxedMark]:
+    # Secrecy (box 10a) above urgency (box 10b), both under the number, as in Appendix I.
+    marks = []
+    for text in (SECRECY_MARKS[doc.secrecy], URGENCY_MARKS[doc.urgency]):
+        if text:
+            marks.append(BoxedMark(text, font_name=BOLD, font_size=13, color=MARK_COLOR))
+    return marks
+
+
+def _header(doc: OfficialDocument) -> Table:
+    """The two-column block at the top of page 1."""
+    agency: list = []
+    if doc.parent_agency_name.strip():
+        agency.append(_p(doc.parent_agency_name.upper(), _PARENT))
+    agency.append(RuledParagraph(_p(doc.agency_name.upper(), _AGENCY), ratio=0.4, gap=3))
+
+    nation = [
+        _p(NATIONAL_TITLE, _TITLE),
+        RuledParagraph(_p(MOTTO, _MOTTO), ratio=1.0, gap=2.5),
+    ]
+
+    number: list = [_p(f"Số: {doc.notation}".rstrip(), _NUMBER)]
+    if doc.is_cong_van and doc.subject.strip():
+        number.append(Spacer(1, 2))
+        number.append(_p(f"V/v {doc.subject.strip()}", _VV))
+    number.extend(_marks(doc))
+
+    date_line = [_p(format_vietnamese_date_line(doc.place, doc.issued_on), _DATE)]
+
+    table = Table(
+        [[agency, nation], [number, date_line]],
+        colWidths=[HEADER_LEFT_WIDTH, HEADER_RIGHT_WIDTH],
+    )
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),  # centres the boxed marks (cells ignore hAlign)
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, 0), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 1), (-1, 1), 6),  # breathing room under the rules
+        ("RIGHTPADDING", (0, 0), (0, -1), HEADER_GUTTER),
+        ("LEFTPADDING", (1, 0), (1, -1), HEADER_GUTTER),
+    ]))
+    return table
+
+
+def _title_block(doc: OfficialDocument) -> list:
+    """Type name and subject, centred; a công văn has neither here (its V/v is in the header)."""
+    if doc.is_cong_van:
+        return [Spacer(1, 8 * mm)]
+    flow: list = [Spacer(1, 6 * mm), _p(doc.doc_type_name.upper(), _TYPE)]
+    if doc.subject.strip():
+        flow.append(RuledParagraph(_p(doc.subject.strip(), _SUBJECT), ratio=0.4, gap=3))
+    flow.append(Spacer(1, 6 * mm))
+    return flow
+
+
+def _body(doc: OfficialDocument) -> list[Paragraph]:
+    # Every non-blank line is a paragraph: clerks paste text where a newline ends a paragraph.
+    return [_p(line.strip(), _BODY) for line in doc.body.splitlines() if line.strip()]
+
+
+def _recipient_lines(recipients: tuple[str, ...]) -> list[str]:
+    """Normalise "Nơi nhận" entries to "- name;" with the filing line "- Lưu: ..." last.
+
+    Callers may or may not include the dash, the semicolon or the "Lưu: VT" line; whatever they
+    give, the list comes out in the decree's form, ending with a full stop.
+    """
+    others: list[str] = []
+    filing: list[str] = []
+    for entry in recipients:
+        text = entry.strip().lstrip("-–• ").rstrip(";.,").strip()
+        if not text:
+            continue
+        (filing if text.casefold().startswith("lưu") else others).append(text)
+    entries = others + (filing or ["Lưu: VT"])
+    return [f"- {text};" for text in entries[:-1]] + [f"- {entries[-1]}."]
+
+
+def _signature_block(doc: OfficialDocument) -> Table:
+    """"Nơi nhận" at the left, the signer at the right, top-aligned on the same line."""
+    recipients: list = [Paragraph("Nơi nhận:", _RECIPIENTS_HEAD)]
+    recipients.extend(_p(line, _RECIPIENT) for line in _recipient_lines(doc.recipients))
+
+    signer: list = []
+    if doc.signer_authority:
+        authority = f"{doc.signer_authority} {doc.signer_authority_of.strip()}".strip()
+        signer.append(_p(authority.upper(), _SIGN))
+    if doc.signer_position.strip():
+        signer.append(_p(doc.signer_position.strip().upper(), _SIGN))
+    signer.append(Spacer(1, SIGNATURE_SPACE))
+    signer.append(_p(doc.signer_name.strip(), _SIGN))
+
+    table = Table([[recipients, signer]], colWidths=[FOOTER_LEFT_WIDTH, FOOTER_RIGHT_WIDTH])
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return table
+
+
+def _draw_page_number(canvas, doc_template) -> None:
+    # Decree 30: numbered from page 2 (the "first" page template has no callback), in Arabic
+    # digits, centred horizontally in the top margin.
+    canvas.saveState()
+    canvas.setFont(REGULAR, 13)
+    x = MARGIN_LEFT + TEXT_WIDTH / 2
+    y = PAGE_HEIGHT - MARGIN_TOP / 2 - 4
+    canvas.drawCentredString(x, y, str(doc_template.page))
+    canvas.restoreState()
+
+
+def render_official_document(doc: OfficialDocument) -> bytes:
+    """Render ``doc`` as an A4 PDF in the Decree 30/2020/NĐ-CP format and return its bytes.
+
+    Long bodies flow over as many pages as needed. The output is byte-for-byte deterministic
+    for equal input. Input is validated when the ``OfficialDocument`` is built, not here.
+    """
+    ensure_fonts()
+    buffer = io.BytesIO()
+    # Unpadded frame (SimpleDocTemplate pads 6 pt): the margins are the decree's, exactly.
+    frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, TEXT_WIDTH, PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM,
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+    template = BaseDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN_LEFT,
+        rightMargin=MARGIN_RIGHT,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        pageTemplates=[
+            PageTemplate(id="first", frames=[frame], autoNextPageTemplate="later"),
+            PageTemplate(id="later", frames=[frame], onPage=_draw_page_number),
+        ],
+        title=" ".join(filter(None, [doc.notation, doc.subject])).strip(),
+        author=doc.agency_name,
+        subject=doc.subject,
+        creator="Docflow",
+        lang="vi",
+        invariant=1,  # fixed dates and ids: equal input gives equal bytes (content addressing)
+    )
+
+    story: list = [_header(doc)]
+    story.extend(_title_block(doc))
+    body = _body(doc)
+    closing = [Spacer(1, 4 * mm), _signature_block(doc)]
+    # The signature never stands alone on a page: the last body paragraph moves with it.
+    if body:
+        story.extend(body[:-1])
+        story.append(KeepTogether([body[-1], *closing]))
+    else:
+        story.append(KeepTogether(closing))
+
+    with render_lock:  # reportlab's font subsetting is not thread-safe (see typeface.py)
+        template.build(story)
+    return buffer.getvalue()
