@@ -36,3 +36,31 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """How one person wants one kind of notification in one agency: in the bell, by email.
+
+    No row means both (the default); turning both off means nothing is created for that kind.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("loại"), max_length=40)
+    in_app = models.BooleanField(_("trên hệ thống"), default=True)
+    email = models.BooleanField(_("qua email"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("cài đặt thông báo")
+        verbose_name_plural = _("cài đặt thông báo")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "user", "kind"], name="notification_preference_unique"
+            )
+        ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
-from docflow.notifications.models import Notification
+from docflow.notifications.models import Notification, NotificationPreference
 
 
 def notifications_for_user(*, user_id: int) -> QuerySet[Notification]:
@@ -18,3 +18,8 @@ def notifications_for_user(*, user_id: int) -> QuerySet[Notification]:
 
 def unread_count(*, user_id: int) -> int:
     return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+
+
+def notification_preferences_of_user(*, user_id: int) -> dict[str, NotificationPreference]:
+    """The user's preferences in the active agency, by kind (kinds without a row: both on)."""
+    return {p.kind: p for p in NotificationPreference.objects.filter(user_id=user_id)}

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from docflow.core.errors import NotFound
-from docflow.notifications.models import Notification
+from docflow.notifications.models import Notification, NotificationPreference
 from docflow.outbox.services import outbox_enqueue
 
 log = logging.getLogger(__name__)
@@ -32,14 +32,27 @@ def notification_create(
 ) -> Notification | None:
     """Create one in-app notification, once per ``dedup_key``; its email is sent after commit.
 
-    Returns None when the notification already exists (a task ran twice).
+    The recipient's preference for ``kind`` in this agency is respected: with the bell off the
+    notification is kept already read (a record, not a call for attention), with email off no
+    email is sent, with both off nothing is created. Returns None when nothing was created
+    (already there because a task ran twice, or turned off).
     """
+    preference = (
+        NotificationPreference.objects.with_scope(agency=agency_id)
+        .filter(user_id=recipient_id, kind=kind)
+        .first()
+    )
+    in_app = preference.in_app if preference else True
+    email = email and (preference.email if preference else True)
+    if not in_app and not email:
+        return None
     with transaction.atomic():
         notification, created = Notification.objects.with_scopes_disabled().get_or_create(
             dedup_key=dedup_key,
             defaults=dict(
                 agency_id=agency_id, recipient_id=recipient_id, kind=kind,
                 title=title[:300], body=body, link=link,
+                read_at=None if in_app else timezone.now(),
             ),
         )
         if not created:
@@ -99,3 +112,15 @@ def notification_mark_read(*, recipient_id: int, notification_id: UUID | str) ->
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+
+
+@transaction.atomic
+def notification_preference_set(
+    *, agency_id: int, user_id: int, kind: str, in_app: bool, email: bool
+) -> NotificationPreference:
+    """Set how ``user_id`` receives ``kind`` in this agency (one row per person and kind)."""
+    preference, _created = NotificationPreference.objects.with_scope(agency=agency_id).update_or_create(
+        agency_id=agency_id, user_id=user_id, kind=kind,
+        defaults={"in_app": in_app, "email": email},
+    )
+    return preference

@@ -8,8 +8,9 @@ from django_scopes import ScopeError, scopes_disabled
 
 from docflow.audit.models import AuditEvent
 from docflow.audit.services import event_record
-from docflow.notifications.models import Notification
-from docflow.notifications.services import notification_create
+from docflow.exchange.models import WebhookDelivery
+from docflow.notifications.models import Notification, NotificationPreference
+from docflow.notifications.services import notification_create, notification_preference_set
 from docflow.routing.models import (
     AgencyHandlingSettings,
     Assignment,
@@ -20,6 +21,7 @@ from docflow.routing.models import (
 )
 from docflow.tenancy.models import Agency, Membership, Unit
 from docflow.tenancy.scoping import agency_scope
+from tests.exchange.factories import webhook_delivery
 from tests.factories import MembershipFactory, UnitFactory
 from tests.routing.factories import IncomingAttachmentFactory, IncomingDocumentFactory
 
@@ -103,6 +105,19 @@ def _status_report(agency, n):
         return StatusReport.objects.create(
             agency=agency, incoming=incoming, sender_code=incoming.sender_code, status_code="03"
         )
+
+
+@builds(NotificationPreference)
+def _notification_preference(agency, n):
+    member = MembershipFactory(agency=agency, staff=True)
+    return notification_preference_set(
+        agency_id=agency.pk, user_id=member.user_id, kind=f"test{n}", in_app=True, email=False
+    )
+
+
+@builds(WebhookDelivery)
+def _webhook_delivery(agency, n):
+    return webhook_delivery(agency=agency)
 
 
 def tenant_models():
