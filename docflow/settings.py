@@ -18,6 +18,8 @@ DOCFLOW_ENV = CONFIG.environment
 DOCFLOW_SITE_URL = CONFIG.site_url
 DOCFLOW_DEMO_PASSWORD = CONFIG.demo_password
 DOCFLOW_MAX_UPLOAD_BYTES = CONFIG.max_upload_bytes
+# An exchange request carries its attachments (base64 in JSON or XML): refused past this.
+DOCFLOW_EXCHANGE_MAX_BODY_BYTES = 2 * CONFIG.max_upload_bytes
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "docflow.notifications",
     "docflow.documents",
     "docflow.routing",
+    "docflow.exchange",
     "docflow.api",
     "docflow.web",
     "workers",

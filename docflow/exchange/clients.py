@@ -1,0 +1,109 @@
+"""External agencies and their API keys: registering, revoking, authenticating."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from docflow.audit.services import event_record
+from docflow.exchange.keys import key_generate, key_hash, key_matches, key_prefix, secret_generate
+from docflow.exchange.models import ExchangeClient
+from docflow.tenancy.models import Agency, AgencyLevel
+
+CLIENT_OBJECT = "exchange_client"
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A new client with the key and signing secret in clear: shown once, never stored."""
+
+    client: ExchangeClient
+    key: str
+    signing_secret: str
+
+
+@transaction.atomic
+def exchange_client_create(
+    *, code: str, name: str, webhook_url: str = "", level: str = AgencyLevel.DEPARTMENT
+) -> IssuedKey:
+    """Register (or update) the external agency ``code`` and give it a new API key.
+
+    Refuses a code that belongs to an agency inside Docflow. Earlier keys stay valid until
+    revoked, so an agency can roll its key without a gap.
+    """
+    if webhook_url:
+        try:
+            URLValidator(schemes=["http", "https"])(webhook_url)
+        except ValidationError:
+            raise ValidationError({"webhook_url": ["Địa chỉ webhook không hợp lệ."]}) from None
+    agency = Agency.objects.select_for_update().filter(code=code).first()
+    if agency is not None and not agency.is_external:
+        raise ValidationError({"code": [f"{code} là cơ quan trong hệ thống, không phải cơ quan ngoài."]})
+    agency = agency or Agency(code=code, is_external=True, level=level)
+    agency.name = name
+    agency.full_clean()
+    agency.save()
+    prefix, key = key_generate()
+    client = ExchangeClient(
+        external_agency=agency, key_prefix=prefix, key_sha256=key_hash(key),
+        webhook_url=webhook_url, signing_secret=secret_generate(),
+    )
+    client.full_clean()
+    client.save()
+    event_record(
+        agency_id=agency.pk, action="exchange_client.created", object_type=CLIENT_OBJECT,
+        object_id=client.id, actor_label="manage.py", data={"key_prefix": prefix, "webhook_url": webhook_url},
+    )
+    return IssuedKey(client=client, key=key, signing_secret=client.signing_secret)
+
+
+@transaction.atomic
+def exchange_client_revoke(*, code: str, key_prefix: str = "") -> int:
+    """Revoke the agency's active keys (or only the one with ``key_prefix``); returns how many."""
+    clients = ExchangeClient.objects.select_for_update().filter(
+        external_agency__code=code, revoked_at__isnull=True
+    )
+    if key_prefix:
+        clients = clients.filter(key_prefix=key_prefix)
+    revoked = list(clients)
+    now = timezone.now()
+    for client in revoked:
+        client.revoked_at = now
+        client.save(update_fields=["revoked_at"])
+        event_record(
+            agency_id=client.external_agency_id, action="exchange_client.revoked",
+            object_type=CLIENT_OBJECT, object_id=client.id, actor_label="manage.py",
+            data={"key_prefix": client.key_prefix},
+        )
+    return len(revoked)
+
+
+def client_for_key(*, key: str) -> ExchangeClient | None:
+    """The active client holding ``key``, with its agency; None for an unknown or revoked key."""
+    prefix = key_prefix(key)
+    if prefix is None:
+        return None
+    client = (
+        ExchangeClient.objects.select_related("external_agency")
+        .filter(key_prefix=prefix, revoked_at__isnull=True, external_agency__is_active=True)
+        .first()
+    )
+    if client is None or not key_matches(key, client.key_sha256):
+        return None
+    return client
+
+
+def client_for_webhook(*, external_agency_id: int) -> ExchangeClient | None:
+    """The agency's newest active key that has a webhook: where pushes go (none: pull only)."""
+    return (
+        ExchangeClient.objects.filter(
+            external_agency_id=external_agency_id, revoked_at__isnull=True
+        )
+        .exclude(webhook_url="")
+        .order_by("-created_at")
+        .first()
+    )
