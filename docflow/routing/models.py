@@ -107,6 +107,8 @@ class IncomingDocument(models.Model):
     signer_name = models.CharField(max_length=150, blank=True)
     signer_position = models.CharField(max_length=120, blank=True)
     sender_due_date = models.DateField(_("hạn trả lời của nơi gửi"), null=True, blank=True)
+    # Set when this document corrects an earlier one of the same sender (văn bản thay thế).
+    replaces_notation = models.CharField(_("thay thế văn bản số"), max_length=80, blank=True)
     delivered_at = models.DateTimeField()
     # Registration (vào sổ).
     register = models.ForeignKey(
