@@ -1,0 +1,182 @@
+"""Reading incoming copies inside the active agency scope: work lists, detail, history, deadlines.
+
+Every list is a queryset in ``LIST_ORDERING`` (newest arrival first) that costs one query
+whatever its length: a row needs only the copy's own columns and its lead (a join).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from uuid import UUID
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from docflow.audit.models import AuditEvent
+from docflow.audit.selectors import events_for_object
+from docflow.core.errors import NotFound
+from docflow.core.text import fold
+from docflow.routing.models import (
+    HANDLING_STATUSES,
+    AgencyHandlingSettings,
+    Assignment,
+    AssignmentRole,
+    HandlingNote,
+    IncomingDocument,
+    Status,
+)
+from docflow.routing.status import INCOMING_OBJECT
+from docflow.tenancy.scoping import current_agency_id
+
+LIST_ORDERING = ("-delivered_at", "-id")
+# What a list row reads: the envelope without its content, the registration, the deadline.
+ROW_FIELDS = (
+    "id", "status_code", "sender_code", "sender_name", "number", "notation",
+    "issued_on", "doc_type", "subject", "urgency", "secrecy", "delivered_at", "incoming_year",
+    "incoming_number", "received_at", "due_date", "completed_at",
+    "lead__id", "lead__username", "lead__full_name",
+)
+WORK_LISTS = ("to_accept", "to_approve", "to_handle", "informed", "overdue", "due_soon", "all")
+HANDLER_ROLES = (AssignmentRole.LEAD, AssignmentRole.COORDINATOR)
+# A recalled copy (15) leaves every work list; it stays in "all" and in its history.
+HIDDEN_BY_DEFAULT = (Status.RECALL_ACCEPTED,)
+
+
+def handling_settings(*, agency_id: int) -> AgencyHandlingSettings:
+    """The agency's handling settings; the defaults (unsaved) when it never changed them."""
+    found = AgencyHandlingSettings.objects.filter(agency_id=agency_id).first()
+    return found or AgencyHandlingSettings(agency_id=agency_id)
+
+
+def incoming_list(
+    *,
+    user_id: int,
+    work_list: str = "",
+    mine: bool = False,
+    status: Sequence[str] = (),
+    urgency: Sequence[str] = (),
+    sender: str = "",
+    q: str = "",
+    received_from: date | None = None,
+    received_to: date | None = None,
+    due_before: date | None = None,
+    today: date | None = None,
+) -> QuerySet[IncomingDocument]:
+    """The incoming copies of the scoped agency in one work list, filtered.
+
+    Lists: ``to_accept`` (01 arrived, 13 recall to answer: the clerk's), ``to_approve`` (03,
+    waiting for a leader's assignment), ``to_handle`` (04/05 where ``user_id`` leads or
+    co-ordinates), ``informed`` (where ``user_id`` is informed), ``overdue`` and ``due_soon``
+    (the agency's; only ``user_id``'s with ``mine``), ``all`` (recalled copies included); no
+    list: everything but recalled copies. ``received_*`` bound the arrival day (local time),
+    ``due_before`` includes its day, ``q`` matches every word without diacritics.
+    """
+    today = today or timezone.localdate()
+    qs = IncomingDocument.objects.all()
+    if work_list == "to_accept":
+        qs = qs.filter(status_code__in=(Status.DELIVERED, Status.RECALL_REQUESTED))
+    elif work_list == "to_approve":
+        qs = qs.filter(status_code=Status.ACCEPTED)
+    elif work_list == "to_handle":
+        qs = qs.filter(status_code__in=HANDLING_STATUSES, id__in=_assigned(user_id, HANDLER_ROLES))
+    elif work_list == "informed":
+        qs = qs.filter(id__in=_assigned(user_id, (AssignmentRole.INFORMED,)))
+    elif work_list == "overdue":
+        qs = qs.filter(_overdue(today))
+    elif work_list == "due_soon":
+        days = handling_settings(agency_id=current_agency_id()).due_soon_days
+        qs = qs.filter(_due_soon(today, days))
+    elif work_list and work_list != "all":
+        raise ValueError(f"unknown work list {work_list!r}")
+    if work_list != "all" and not set(status) & set(HIDDEN_BY_DEFAULT):
+        qs = qs.exclude(status_code__in=HIDDEN_BY_DEFAULT)
+    if mine:
+        qs = qs.filter(id__in=_assigned(user_id, HANDLER_ROLES))
+    if status:
+        qs = qs.filter(status_code__in=status)
+    if urgency:
+        qs = qs.filter(urgency__in=urgency)
+    if sender:
+        qs = qs.filter(sender_code=sender)
+    for word in _words(q):
+        qs = qs.filter(search_text__contains=word)
+    if received_from is not None:
+        qs = qs.filter(delivered_at__gte=_start_of(received_from))
+    if received_to is not None:
+        qs = qs.filter(delivered_at__lt=_start_of(received_to + timedelta(days=1)))
+    if due_before is not None:
+        qs = qs.filter(due_date__lte=due_before)
+    return qs.select_related("lead").only(*ROW_FIELDS).order_by(*LIST_ORDERING)
+
+
+def incoming_overdue(*, user_id: int | None = None, today: date | None = None) -> QuerySet[IncomingDocument]:
+    """Copies being handled past their due date: the agency's, or those ``user_id`` handles."""
+    qs = IncomingDocument.objects.filter(_overdue(today or timezone.localdate()))
+    if user_id is not None:
+        qs = qs.filter(id__in=_assigned(user_id, HANDLER_ROLES))
+    return qs.select_related("lead").only(*ROW_FIELDS).order_by("due_date", "id")
+
+
+def incoming_due_soon(
+    *, user_id: int | None = None, days: int | None = None, today: date | None = None
+) -> QuerySet[IncomingDocument]:
+    """Copies being handled due from today to ``days`` ahead (the agency's setting by default)."""
+    if days is None:
+        days = handling_settings(agency_id=current_agency_id()).due_soon_days
+    qs = IncomingDocument.objects.filter(_due_soon(today or timezone.localdate(), days))
+    if user_id is not None:
+        qs = qs.filter(id__in=_assigned(user_id, HANDLER_ROLES))
+    return qs.select_related("lead").only(*ROW_FIELDS).order_by("due_date", "id")
+
+
+def incoming_detail(*, incoming_id: UUID) -> IncomingDocument:
+    """One copy with everything its page shows, in a fixed number of queries; ``history`` is
+    set to its audit events in order. NotFound outside the scoped agency."""
+    incoming = (
+        IncomingDocument.objects.filter(id=incoming_id)
+        .select_related("lead", "received_by", "register", "reply_outgoing")
+        .prefetch_related(
+            "attachments",
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("user", "assigned_by").order_by(
+                    "-is_active", "created_at", "id"
+                ),
+            ),
+            Prefetch("notes", queryset=HandlingNote.objects.select_related("author")),
+        )
+        .first()
+    )
+    if incoming is None:
+        raise NotFound("Không tìm thấy văn bản đến.")
+    incoming.history = incoming_history(incoming_id=incoming.id)
+    return incoming
+
+
+def incoming_history(*, incoming_id: UUID) -> list[AuditEvent]:
+    """Every step of the copy's life at this agency, oldest first."""
+    return list(events_for_object(object_type=INCOMING_OBJECT, object_id=incoming_id))
+
+
+def _assigned(user_id: int, roles: Sequence[str]) -> QuerySet:
+    return Assignment.objects.filter(user_id=user_id, is_active=True, role__in=roles).values(
+        "incoming_id"
+    )
+
+
+def _overdue(today: date) -> Q:
+    return Q(status_code__in=HANDLING_STATUSES, due_date__lt=today)
+
+
+def _due_soon(today: date, days: int) -> Q:
+    return Q(status_code__in=HANDLING_STATUSES, due_date__gte=today,
+             due_date__lte=today + timedelta(days=days))
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _words(q: str) -> list[str]:
+    return fold(q).split()
