@@ -20,6 +20,9 @@ DOCFLOW_DEMO_PASSWORD = CONFIG.demo_password
 DOCFLOW_MAX_UPLOAD_BYTES = CONFIG.max_upload_bytes
 # An exchange request carries its attachments (base64 in JSON or XML): refused past this.
 DOCFLOW_EXCHANGE_MAX_BODY_BYTES = 2 * CONFIG.max_upload_bytes
+# A webhook the receiver refuses is tried again this many times, with backoff, then left to pull.
+DOCFLOW_EXCHANGE_WEBHOOK_RETRIES = 8
+DOCFLOW_EXCHANGE_WEBHOOK_TIMEOUT = 10
 
 INSTALLED_APPS = [
     "django.contrib.admin",

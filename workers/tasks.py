@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
+
+from docflow.exchange.outbound import delivery_push, status_report_push
+from docflow.exchange.webhooks import WebhookFailed
 from docflow.notifications.services import notification_email_send
 from docflow.outbox.services import outbox_purge, outbox_sweep
 from workers.base import DocflowTask
@@ -21,3 +26,27 @@ def purge_outbox() -> int:
 @app.task(name="notify.notification_email", base=DocflowTask)
 def notification_email(*, agency_id: int, notification_id: str) -> bool:
     return notification_email_send(agency_id=agency_id, notification_id=notification_id)
+
+
+def _webhook_attempt(task, push, **kwargs) -> bool:
+    """One push; a refused one is retried with the base's backoff and jitter, then left to pull."""
+    try:
+        return push(attempt=task.request.retries + 1, **kwargs)
+    except WebhookFailed as exc:
+        if task.request.retries >= settings.DOCFLOW_EXCHANGE_WEBHOOK_RETRIES:
+            return False  # every attempt is in the delivery log; the pull feed still has it
+        countdown = get_exponential_backoff_interval(
+            factor=task.retry_backoff, retries=task.request.retries,
+            maximum=task.retry_backoff_max, full_jitter=task.retry_jitter,
+        )
+        raise task.retry(exc=exc, countdown=countdown, max_retries=None) from exc
+
+
+@app.task(name="exchange.document_push", base=DocflowTask, bind=True)
+def exchange_document_push(self, *, agency_id: int, delivery_id: str) -> bool:
+    return _webhook_attempt(self, delivery_push, agency_id=agency_id, delivery_id=delivery_id)
+
+
+@app.task(name="exchange.status_push", base=DocflowTask, bind=True)
+def exchange_status_push(self, *, agency_id: int, report_id: str) -> bool:
+    return _webhook_attempt(self, status_report_push, agency_id=agency_id, report_id=report_id)

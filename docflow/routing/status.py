@@ -25,13 +25,16 @@ from docflow.audit.models import AuditEvent
 from docflow.audit.services import EventSpec, events_record
 from docflow.documents.models import OutgoingDocument
 from docflow.notifications.services import notification_create
+from docflow.outbox.services import outbox_enqueue
 from docflow.routing.models import Delivery, IncomingDocument, Status, StatusReport
+from docflow.tenancy.models import Agency
 
 INCOMING_OBJECT = "incoming_document"
 OUTGOING_OBJECT = "outgoing_document"
 SENDER_STATUS_ACTION = "delivery.status"
 SENDER_STATUS_KIND = "delivery_status"
 OUTGOING_LINK = "/van-ban-di/{id}/"
+EXCHANGE_STATUS_TASK = "exchange.status_push"
 # The sender is emailed when a recipient refuses something; other steps are in-app only.
 EMAILED_STATUSES = frozenset({Status.REJECTED, Status.RECALL_REFUSED})
 
@@ -64,32 +67,53 @@ def status_report(
     ]
     delivery = _locked_delivery(incoming)
     if delivery is None:
-        StatusReport.objects.with_scope(agency=incoming.agency_id).create(
+        report = StatusReport.objects.with_scope(agency=incoming.agency_id).create(
             agency_id=incoming.agency_id, incoming=incoming, sender_code=incoming.sender_code,
             status_code=reported, note=note,
         )
-    else:
-        delivery_before = delivery.status_code
-        delivery.status_code = reported
-        delivery.status_note = note
-        delivery.save(update_fields=["status_code", "status_note", "updated_at"])
-        recipient = incoming.agency
-        events.append(
-            EventSpec(
-                agency_id=delivery.agency_id, action=SENDER_STATUS_ACTION,
-                object_type=OUTGOING_OBJECT, object_id=delivery.document_id,
-                actor_label=recipient.name, state_before=delivery_before, state_after=reported,
-                data={
-                    "recipient_agency_id": recipient.pk, "recipient_code": recipient.code,
-                    "recipient_name": recipient.name, "delivery_id": str(delivery.id),
-                    "status_code": reported, "note": note,
-                },
+        if incoming.sender_agency_id is not None:
+            # An external sender on record: the exchange sends the report (named, not imported).
+            outbox_enqueue(
+                task_name=EXCHANGE_STATUS_TASK, queue="delivery",
+                kwargs={"agency_id": incoming.agency_id, "report_id": str(report.id)},
             )
-        )
+    else:
+        events.append(_delivery_change(delivery, reported, note, incoming.agency))
     recorded = events_record(events=events)
     if delivery is not None:
         _notify_sender(delivery=delivery, event=recorded[1], recipient_name=incoming.agency.name)
     return recorded[0]
+
+
+def external_status_record(*, delivery: Delivery, reported: str, note: str) -> AuditEvent:
+    """A recipient outside Docflow reported ``reported`` through the exchange: the sender's
+    Delivery row, its audit event and notifications, as for a copy inside Docflow.
+
+    ``delivery`` is locked by the caller, inside its transaction.
+    """
+    event = events_record(
+        events=[_delivery_change(delivery, reported, note, delivery.recipient_agency)]
+    )[0]
+    _notify_sender(delivery=delivery, event=event, recipient_name=delivery.recipient_name)
+    return event
+
+
+def _delivery_change(delivery: Delivery, reported: str, note: str, recipient: Agency) -> EventSpec:
+    """Set the sender's row to what the recipient reported; returns the sender's event to record."""
+    delivery_before = delivery.status_code
+    delivery.status_code = reported
+    delivery.status_note = note
+    delivery.save(update_fields=["status_code", "status_note", "updated_at"])
+    return EventSpec(
+        agency_id=delivery.agency_id, action=SENDER_STATUS_ACTION,
+        object_type=OUTGOING_OBJECT, object_id=delivery.document_id,
+        actor_label=recipient.name, state_before=delivery_before, state_after=reported,
+        data={
+            "recipient_agency_id": recipient.pk, "recipient_code": recipient.code,
+            "recipient_name": recipient.name, "delivery_id": str(delivery.id),
+            "status_code": reported, "note": note,
+        },
+    )
 
 
 def _locked_delivery(incoming: IncomingDocument) -> Delivery | None:

@@ -1,0 +1,103 @@
+"""The exchange envelope (API.md): validation of what external systems send, and its schema.
+
+The same serializer checks a JSON envelope and one parsed from edXML, so both refuse the same
+things with the same field names (mapped to MessageHeader elements for XML senders).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from docflow.documents.types import DocType, Secrecy, Urgency
+from docflow.routing.models import Status
+from docflow.tenancy.models import agency_code_validator
+
+MAX_RECIPIENTS = 500
+MAX_ATTACHMENTS = 50
+
+
+def AgencyCodeField(**kwargs) -> serializers.CharField:  # noqa: N802
+    return serializers.CharField(max_length=13, validators=[agency_code_validator], **kwargs)
+
+
+class SignerSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=150)
+    position = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    competence = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+
+
+class ReplyToSerializer(serializers.Serializer):
+    sender_code = AgencyCodeField()
+    notation = serializers.CharField(max_length=80)
+    issued_at = serializers.DateField(required=False, allow_null=True, default=None)
+    document_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+
+class AttachmentInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    content_type = serializers.CharField(
+        max_length=120, required=False, default="application/octet-stream"
+    )
+    content_base64 = serializers.CharField(trim_whitespace=True)
+
+    def validate_content_base64(self, value: str) -> bytes:
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise serializers.ValidationError(_("Nội dung base64 không hợp lệ.")) from None
+
+
+class EnvelopeSerializer(serializers.Serializer):
+    """What an external agency sends: API.md's exchange envelope."""
+
+    sender_code = AgencyCodeField()
+    recipients = serializers.ListField(
+        child=AgencyCodeField(), min_length=1, max_length=MAX_RECIPIENTS
+    )
+    number = serializers.IntegerField(min_value=1, max_value=999_999_999, required=False, allow_null=True, default=None)
+    notation = serializers.CharField(max_length=80)
+    issued_at = serializers.DateField()
+    place = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    doc_type = serializers.ChoiceField(choices=DocType.choices)
+    subject = serializers.CharField(max_length=500)
+    content = serializers.CharField(max_length=100_000, required=False, allow_blank=True, default="")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, default=Urgency.NORMAL)
+    secrecy = serializers.ChoiceField(choices=Secrecy.choices, required=False, default=Secrecy.NORMAL)
+    signer = SignerSerializer()
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    reply_to = ReplyToSerializer(required=False, allow_null=True, default=None)
+    attachments = AttachmentInSerializer(many=True, required=False, default=list)
+
+    def validate_secrecy(self, value: str) -> str:
+        if value != Secrecy.NORMAL:
+            raise serializers.ValidationError(
+                _("Văn bản mật chỉ được gửi bằng giấy, không gửi qua liên thông điện tử.")
+            )
+        return value
+
+    def validate_attachments(self, value: list) -> list:
+        if len(value) > MAX_ATTACHMENTS:
+            raise serializers.ValidationError(_("Tối đa %(n)s tệp đính kèm.") % {"n": MAX_ATTACHMENTS})
+        return value
+
+    def validate_recipients(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))  # a code listed twice is one recipient
+
+
+class RecipientCopySerializer(serializers.Serializer):
+    agency_code = serializers.CharField()
+    incoming_id = serializers.UUIDField()
+    status_code = serializers.ChoiceField(choices=Status.choices)
+
+
+class InboundResultSerializer(serializers.Serializer):
+    """The answer to an accepted document: its id for status messages, and one copy per recipient."""
+
+    id = serializers.UUIDField()
+    notation = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    recipients = RecipientCopySerializer(many=True)

@@ -1,0 +1,189 @@
+"""What goes out to external agencies: documents our agencies issued to them, and the statuses
+our agencies reached on documents they sent us. Both are read by pull and pushed by webhook.
+
+These selectors read across our agencies for one external agency, the exchange's one
+cross-agency view: always filtered by that external agency, never by the caller's choice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from docflow.audit.models import AuditEvent
+from docflow.core.errors import NotFound
+from docflow.documents.models import Attachment
+from docflow.exchange.clients import client_for_webhook
+from docflow.exchange.models import WebhookEvent
+from docflow.exchange.webhooks import webhook_post
+from docflow.routing.models import STATUS_SLUGS, Delivery, Status, StatusReport
+from docflow.routing.status import INCOMING_OBJECT
+
+
+def _url(name: str, **kwargs) -> str:
+    return settings.DOCFLOW_SITE_URL + reverse(f"api:{name}", kwargs=kwargs)
+
+
+# Documents out ------------------------------------------------------------------------------
+
+def outbox_deliveries(*, external_agency_id: int) -> QuerySet[Delivery]:
+    """Every delivery of an issued document to this external agency, from any of our agencies."""
+    return (
+        Delivery.objects.with_scopes_disabled()
+        .filter(recipient_agency_id=external_agency_id)
+        .select_related("document", "document__agency", "document__signed_by", "document__signer")
+        .prefetch_related(Prefetch(
+            "document__attachments",
+            queryset=Attachment.objects.with_scopes_disabled().order_by("created_at", "id"),
+        ))
+    )
+
+
+def outbox_delivery_get(*, external_agency_id: int, document_id: UUID | str) -> Delivery:
+    """The delivery of document ``document_id`` to this external agency; NotFound otherwise."""
+    try:
+        UUID(str(document_id))
+    except ValueError:
+        raise NotFound("Không tìm thấy văn bản.") from None
+    delivery = outbox_deliveries(external_agency_id=external_agency_id).filter(document_id=document_id).first()
+    if delivery is None:
+        raise NotFound("Không tìm thấy văn bản.")
+    return delivery
+
+
+def document_envelope(delivery: Delivery) -> dict[str, Any]:
+    """The exchange envelope (API.md) of an issued document, with links to its files."""
+    document = delivery.document
+    sender = document.agency
+    signer = document.signed_by or document.signer
+    return {
+        "id": document.id,
+        "sender_code": sender.code, "sender_name": sender.name,
+        "recipients": list(document.recipient_codes),
+        "number": document.number, "notation": document.notation,
+        "issued_at": timezone.localdate(document.issued_at) if document.issued_at else None,
+        "place": sender.place, "doc_type": document.doc_type, "subject": document.subject,
+        "content": document.body, "urgency": document.urgency,
+        "signer": {
+            "full_name": signer.get_full_name() if signer else "",
+            "position": document.signer_position, "competence": document.signer_authority,
+        },
+        "due_date": document.due_date,
+        "status_code": delivery.status_code,
+        "delivered_at": delivery.created_at,
+        "attachments": [
+            {
+                "id": a.id, "name": a.name, "size": a.size, "content_type": a.content_type,
+                "sha256": a.file_id,
+                "url": _url("exchange-document-attachment", pk=document.id, attachment_id=a.id),
+            }
+            for a in document.attachments.all()
+        ],
+        "pdf_url": _url("exchange-document-pdf", pk=document.id),
+        "edxml_url": _url("exchange-document-edxml", pk=document.id),
+    }
+
+
+def delivery_push(*, agency_id: int, delivery_id: UUID | str, attempt: int = 1) -> bool:
+    """Push one delivery to its external agency's webhook; False when it has none (pull only).
+
+    Raises WebhookFailed (logged) when the receiver does not take it.
+    """
+    external_id = (
+        Delivery.objects.with_scope(agency=agency_id)
+        .filter(id=delivery_id, recipient_agency__is_external=True)
+        .values_list("recipient_agency_id", flat=True).first()
+    )
+    client = client_for_webhook(external_agency_id=external_id) if external_id else None
+    if client is None:
+        return False  # gone, not external, or the agency only pulls
+    delivery = outbox_deliveries(external_agency_id=external_id).get(id=delivery_id)
+    webhook_post(
+        client=client, agency_id=agency_id, event=WebhookEvent.DOCUMENT, message_id=delivery.id,
+        object_id=delivery.document_id, attempt=attempt,
+        payload={"event": WebhookEvent.DOCUMENT, "id": delivery.id, "document": document_envelope(delivery)},
+    )
+    return True
+
+
+# Statuses out -------------------------------------------------------------------------------
+
+def status_feed(*, external_agency_id: int) -> QuerySet[StatusReport]:
+    """Statuses our agencies reported on documents this external agency sent them."""
+    return (
+        StatusReport.objects.with_scopes_disabled()
+        .filter(incoming__sender_agency_id=external_agency_id)
+        .select_related("agency", "incoming")
+    )
+
+
+def status_messages(reports: list[StatusReport]) -> list[dict[str, Any]]:
+    """The status messages of ``reports``; who acted comes from the step's audit event (one query)."""
+    staff = _staff_names(reports)
+    return [
+        {
+            "id": r.id, "document_id": r.incoming.source_document_id,
+            "recipient_code": r.agency.code, "recipient_name": r.agency.name,
+            "notation": r.incoming.notation, "status_code": r.status_code,
+            "status": STATUS_SLUGS[Status(r.status_code)],
+            "description": r.note or str(Status(r.status_code).label),
+            "staff": staff.get(r.id, ""), "timestamp": r.created_at,
+        }
+        for r in reports
+    ]
+
+
+def _staff_names(reports: list[StatusReport]) -> dict[UUID, str]:
+    if not reports:
+        return {}
+    events = (
+        AuditEvent.objects.with_scopes_disabled()
+        .filter(object_type=INCOMING_OBJECT, object_id__in={r.incoming_id for r in reports},
+                actor__isnull=False)
+        .select_related("actor").order_by("created_at", "id")
+    )
+    by_step: dict[tuple, list[AuditEvent]] = {}
+    for event in events:
+        by_step.setdefault((event.object_id, event.state_after), []).append(event)
+    names = {}
+    for report in reports:
+        candidates = [
+            e for e in by_step.get((report.incoming_id, report.status_code), [])
+            if e.created_at <= report.created_at
+        ]
+        if candidates:
+            names[report.id] = candidates[-1].actor.get_full_name()
+    return names
+
+
+def status_report_push(*, agency_id: int, report_id: UUID | str, attempt: int = 1) -> bool:
+    """Send one status report to its external sender's webhook, then mark it sent.
+
+    Without a webhook the report is marked sent at once: it waits in the pull feed.
+    Raises WebhookFailed (logged) when the receiver does not take it.
+    """
+    report = (
+        StatusReport.objects.with_scope(agency=agency_id)
+        .select_related("agency", "incoming").filter(id=report_id).first()
+    )
+    if report is None or report.incoming.sender_agency_id is None:
+        return False
+    client = client_for_webhook(external_agency_id=report.incoming.sender_agency_id)
+    if client is not None:
+        message = status_messages([report])[0]
+        webhook_post(
+            client=client, agency_id=agency_id, event=WebhookEvent.STATUS, message_id=report.id,
+            object_id=report.incoming_id, attempt=attempt,
+            payload={"event": WebhookEvent.STATUS, "id": report.id, "status": message},
+        )
+    with transaction.atomic():
+        StatusReport.objects.with_scope(agency=agency_id).filter(
+            id=report.id, sent_at__isnull=True
+        ).update(sent_at=timezone.now())
+    return client is not None
