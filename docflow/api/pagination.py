@@ -56,6 +56,12 @@ def keyset_filter(ordering: tuple[str, ...], values: list, *, reverse: bool) -> 
         for prev_field, prev_value in zip(ordering[:i], values[:i]):
             term &= Q(**{prev_field.lstrip("-"): prev_value})
         condition |= term
+    if len(ordering) > 1:
+        # The same rows, plus a plain bound on the first field: PostgreSQL cannot start an index
+        # scan from an OR, but can from this, so a deep page reads as few rows as the first.
+        first = ordering[0]
+        descending = first.startswith("-") != reverse
+        condition = Q(**{f"{first.lstrip('-')}__{'lte' if descending else 'gte'}": values[0]}) & condition
     return condition
 
 

@@ -3,11 +3,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from docflow.api import views
+from docflow.api.incoming import IncomingViewSet
+from docflow.api.outgoing import OutgoingViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("agencies", views.AgencyViewSet, basename="agency")
 router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("incoming", IncomingViewSet, basename="incoming")
+router.register("outgoing", OutgoingViewSet, basename="outgoing")
 
 v1 = [
     path("auth/token/", views.TokenView.as_view(), name="token"),

@@ -1,0 +1,261 @@
+"""/api/v1/incoming/: the caller's agency's incoming copies, their work lists and every step.
+
+Thin: parse, call one routing service or selector, render. Each step answers the copy as
+``GET /api/v1/incoming/{id}/`` shows it after the step.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from docflow.api.base import ScopedViewSet
+from docflow.documents.types import Urgency
+from docflow.routing import handling
+from docflow.routing.models import STATUS_SLUGS, AgencyHandlingSettings, IncomingDocument, Status
+from docflow.routing.selectors import (
+    LIST_ORDERING,
+    WORK_LISTS,
+    handling_settings,
+    incoming_detail,
+    incoming_list,
+)
+
+UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+STATUS_BY_NAME = {**{s.value: s.value for s in Status}, **{v: k.value for k, v in STATUS_SLUGS.items()}}
+
+
+class CommaListField(serializers.CharField):
+    """``a,b`` → ``["a", "b"]``, each one of ``choices`` (mapped through it)."""
+
+    def __init__(self, *, choices: dict[str, str], **kwargs) -> None:
+        self.choices = choices
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> list[str]:
+        values = [v.strip() for v in super().to_internal_value(data).split(",") if v.strip()]
+        unknown = [v for v in values if v not in self.choices]
+        if unknown:
+            raise serializers.ValidationError(f"Giá trị không hợp lệ: {', '.join(unknown)}.")
+        return [self.choices[v] for v in values]
+
+
+class IncomingListQuerySerializer(serializers.Serializer):
+    list = serializers.ChoiceField(
+        choices=WORK_LISTS, required=False, source="work_list",
+        help_text="to_accept (01, 13), to_approve (03), to_handle, informed, overdue, due_soon, "
+        "all (recalled copies included); none: all but recalled copies",
+    )
+    mine = serializers.BooleanField(
+        required=False, help_text="only the copies the caller leads or co-ordinates"
+    )
+    status = CommaListField(
+        choices=STATUS_BY_NAME, required=False, help_text="codes or names, comma-separated: 04,05"
+    )
+    urgency = CommaListField(
+        choices={u.value: u.value for u in Urgency}, required=False, help_text="comma-separated"
+    )
+    sender = serializers.CharField(required=False, help_text="the sender's agency code")
+    q = serializers.CharField(
+        required=False, help_text="words of the notation, subject or sender; accents ignored"
+    )
+    received_from = serializers.DateField(required=False, help_text="arrived on or after this day")
+    received_to = serializers.DateField(required=False, help_text="arrived on or before this day")
+    due_before = serializers.DateField(required=False, help_text="due on or before this day")
+
+
+class UserBriefSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    full_name = serializers.CharField(source="get_full_name")
+
+
+class IncomingRowSerializer(serializers.ModelSerializer):
+    status = serializers.CharField()
+    is_overdue = serializers.BooleanField()
+    lead = UserBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = IncomingDocument
+        fields = [
+            "id", "status_code", "status", "sender_code", "sender_name", "number", "notation",
+            "issued_on", "doc_type", "subject", "urgency", "secrecy", "delivered_at",
+            "incoming_year", "incoming_number", "received_at", "due_date", "is_overdue",
+            "completed_at", "lead",
+        ]
+        read_only_fields = fields
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    content_type = serializers.CharField()
+    sha256 = serializers.CharField(source="file_id")
+    stamped_sha256 = serializers.CharField()
+
+
+class AssignmentSerializer(serializers.Serializer):
+    user = UserBriefSerializer()
+    role = serializers.CharField()
+    instruction = serializers.CharField()
+    due_date = serializers.DateField(allow_null=True)
+    is_active = serializers.BooleanField()
+    assigned_by = UserBriefSerializer()
+    created_at = serializers.DateTimeField()
+
+
+class NoteSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    author = UserBriefSerializer()
+    created_at = serializers.DateTimeField()
+
+
+class HistorySerializer(serializers.Serializer):
+    at = serializers.DateTimeField(source="created_at")
+    action = serializers.CharField()
+    actor = serializers.SerializerMethodField()
+    status_before = serializers.CharField(source="state_before")
+    status_after = serializers.CharField(source="state_after")
+    data = serializers.DictField()
+
+    def get_actor(self, event) -> str:
+        return event.actor.get_full_name() if event.actor_id else event.actor_label
+
+
+class SignerSerializer(serializers.Serializer):
+    full_name = serializers.CharField(source="signer_name")
+    position = serializers.CharField(source="signer_position")
+
+
+class ReplySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    notation = serializers.CharField()
+
+
+class IncomingDetailSerializer(IncomingRowSerializer):
+    signer = SignerSerializer(source="*")
+    register = serializers.CharField(source="register.name", default=None, allow_null=True)
+    received_by = UserBriefSerializer(allow_null=True)
+    reply_outgoing = ReplySerializer(allow_null=True)
+    attachments = AttachmentSerializer(many=True)
+    assignments = AssignmentSerializer(many=True)
+    notes = NoteSerializer(many=True)
+    history = HistorySerializer(many=True)
+
+    class Meta:
+        model = IncomingDocument
+        fields = IncomingRowSerializer.Meta.fields + [
+            "content", "place", "signer", "sender_due_date", "replaces_notation", "register",
+            "received_by", "rejected_reason", "completion_note", "reply_outgoing",
+            "recall_reason", "attachments", "assignments", "notes", "history",
+        ]
+        read_only_fields = fields
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class AssignSerializer(serializers.Serializer):
+    lead = serializers.CharField(help_text="username of the lead handler (chủ trì)")
+    coordinators = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    informed = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    instruction = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ForwardSerializer(serializers.Serializer):
+    to = serializers.CharField(help_text="username of the new lead handler")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NoteInputSerializer(serializers.Serializer):
+    note = serializers.CharField()
+
+
+class CompleteSerializer(serializers.Serializer):
+    note = serializers.CharField()
+    reply_outgoing_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+
+class RecallDecisionSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class HandlingSettingsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AgencyHandlingSettings
+        fields = ["normal_days", "urgent_days", "very_urgent_days", "flash_days", "due_soon_days"]
+
+
+def _step(name: str, service, input_serializer=None, *, summary: str, url_path: str | None = None):
+    """A POST action on one copy: validate the body, run the service, answer the copy."""
+
+    def view(self, request, pk=None):
+        kwargs = {}
+        if input_serializer is not None:
+            body = input_serializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            kwargs = body.validated_data
+        service(membership=request.membership, incoming_id=pk, **kwargs)
+        return Response(IncomingDetailSerializer(incoming_detail(incoming_id=pk)).data)
+
+    view.__name__ = name
+    view.__doc__ = summary
+    view = extend_schema(request=input_serializer, responses=IncomingDetailSerializer,
+                         summary=summary)(view)
+    return action(detail=True, methods=["post"], url_path=url_path)(view)
+
+
+class IncomingViewSet(ScopedViewSet):
+    """Incoming documents of the caller's agency."""
+
+    serializer_class = IncomingRowSerializer
+    cursor_ordering = LIST_ORDERING
+    lookup_value_regex = UUID_PATTERN
+    filter_backends: list = []
+
+    def scoped_queryset(self):
+        return IncomingDocument.objects.all()
+
+    @extend_schema(parameters=[IncomingListQuerySerializer])
+    def list(self, request):
+        query = IncomingListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = self.paginate_queryset(incoming_list(user_id=request.user.pk, **query.validated_data))
+        return self.get_paginated_response(IncomingRowSerializer(rows, many=True).data)
+
+    @extend_schema(responses=IncomingDetailSerializer)
+    def retrieve(self, request, pk=None):
+        return Response(IncomingDetailSerializer(incoming_detail(incoming_id=pk)).data)
+
+    accept = _step("accept", handling.incoming_accept, summary="Tiếp nhận, vào sổ (01 → 03)")
+    reject = _step("reject", handling.incoming_reject, RejectSerializer, summary="Từ chối (01 → 02)")
+    assign = _step("assign", handling.incoming_assign, AssignSerializer,
+                   summary="Phân công xử lý (→ 04)")
+    forward = _step("forward", handling.incoming_forward, ForwardSerializer,
+                    summary="Chuyển chủ trì xử lý")
+    progress = _step("progress", handling.incoming_progress, NoteInputSerializer,
+                     summary="Báo cáo tiến độ (→ 05)")
+    opinion = _step("opinion", handling.incoming_opinion, NoteInputSerializer,
+                    summary="Ý kiến phối hợp")
+    complete = _step("complete", handling.incoming_complete, CompleteSerializer,
+                     summary="Hoàn thành (→ 06)")
+    recall_decision = _step("recall_decision", handling.incoming_recall_decide,
+                            RecallDecisionSerializer, url_path="recall-decision",
+                            summary="Trả lời yêu cầu thu hồi (13 → 15 hoặc 16)")
+
+    @extend_schema(methods=["GET"], responses=HandlingSettingsSerializer)
+    @extend_schema(methods=["PATCH"], request=HandlingSettingsSerializer, responses=HandlingSettingsSerializer)
+    @action(detail=False, methods=["get", "patch"], url_path="settings")
+    def handling_settings(self, request):
+        """Default due days per urgency and the due-soon window (agency admin changes them)."""
+        if request.method == "PATCH":
+            body = HandlingSettingsSerializer(data=request.data, partial=True)
+            body.is_valid(raise_exception=True)
+            handling.handling_settings_update(membership=request.membership, **body.validated_data)
+        return Response(HandlingSettingsSerializer(handling_settings(agency_id=request.agency.pk)).data)
