@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from docflow.audit.services import event_record
 from docflow.exchange.keys import key_generate, key_hash, key_matches, key_prefix, secret_generate
-from docflow.exchange.models import ExchangeClient
+from docflow.exchange.models import ExchangeClient, SignedRequestSeen
+from docflow.exchange.signing import (
+    HEADER_ID,
+    HEADER_SIGNATURE,
+    HEADER_TIMESTAMP,
+    WINDOW_SECONDS,
+    SignatureInvalid,
+    signature_check,
+)
 from docflow.tenancy.models import Agency, AgencyLevel
 
 CLIENT_OBJECT = "exchange_client"
@@ -107,3 +117,32 @@ def client_for_webhook(*, external_agency_id: int) -> ExchangeClient | None:
         .order_by("-created_at")
         .first()
     )
+
+
+def _meta_name(header: str) -> str:
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
+def signed_request_accept(*, client: ExchangeClient, meta: Mapping[str, str], body: bytes) -> bool:
+    """Check a request's optional signature; returns whether it was signed.
+
+    Unsigned requests pass (the key authenticates them). A request carrying any signature
+    header must verify with the client's signing secret, be fresh, and use an id never accepted
+    before from this client (SignatureInvalid otherwise). Ids older than twice the window are
+    forgotten: their timestamps could no longer pass.
+    """
+    values = {h: meta.get(_meta_name(h), "") for h in (HEADER_ID, HEADER_TIMESTAMP, HEADER_SIGNATURE)}
+    if not any(values.values()):
+        return False
+    signature_check(
+        secret=client.signing_secret, message_id=values[HEADER_ID],
+        timestamp=values[HEADER_TIMESTAMP], signature=values[HEADER_SIGNATURE], body=body,
+    )
+    cutoff = timezone.now() - timedelta(seconds=2 * WINDOW_SECONDS)
+    SignedRequestSeen.objects.filter(client=client, created_at__lt=cutoff).delete()
+    try:
+        with transaction.atomic():
+            SignedRequestSeen.objects.create(client=client, message_id=values[HEADER_ID])
+    except IntegrityError:
+        raise SignatureInvalid(f"{HEADER_ID} đã được dùng: yêu cầu bị gửi lặp lại.") from None
+    return True

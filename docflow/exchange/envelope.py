@@ -24,20 +24,20 @@ def AgencyCodeField(**kwargs) -> serializers.CharField:  # noqa: N802
     return serializers.CharField(max_length=13, validators=[agency_code_validator], **kwargs)
 
 
-class SignerSerializer(serializers.Serializer):
+class ExchangeSignerSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=150)
     position = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     competence = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
 
 
-class ReplyToSerializer(serializers.Serializer):
+class ExchangeReplyToSerializer(serializers.Serializer):
     sender_code = AgencyCodeField()
     notation = serializers.CharField(max_length=80)
     issued_at = serializers.DateField(required=False, allow_null=True, default=None)
     document_id = serializers.UUIDField(required=False, allow_null=True, default=None)
 
 
-class AttachmentInSerializer(serializers.Serializer):
+class ExchangeAttachmentInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=255)
     content_type = serializers.CharField(
         max_length=120, required=False, default="application/octet-stream"
@@ -51,7 +51,7 @@ class AttachmentInSerializer(serializers.Serializer):
             raise serializers.ValidationError(_("Nội dung base64 không hợp lệ.")) from None
 
 
-class EnvelopeSerializer(serializers.Serializer):
+class ExchangeEnvelopeSerializer(serializers.Serializer):
     """What an external agency sends: API.md's exchange envelope."""
 
     sender_code = AgencyCodeField()
@@ -67,10 +67,10 @@ class EnvelopeSerializer(serializers.Serializer):
     content = serializers.CharField(max_length=100_000, required=False, allow_blank=True, default="")
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, default=Urgency.NORMAL)
     secrecy = serializers.ChoiceField(choices=Secrecy.choices, required=False, default=Secrecy.NORMAL)
-    signer = SignerSerializer()
+    signer = ExchangeSignerSerializer()
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
-    reply_to = ReplyToSerializer(required=False, allow_null=True, default=None)
-    attachments = AttachmentInSerializer(many=True, required=False, default=list)
+    reply_to = ExchangeReplyToSerializer(required=False, allow_null=True, default=None)
+    attachments = ExchangeAttachmentInSerializer(many=True, required=False, default=list)
 
     def validate_secrecy(self, value: str) -> str:
         if value != Secrecy.NORMAL:
@@ -88,16 +88,16 @@ class EnvelopeSerializer(serializers.Serializer):
         return list(dict.fromkeys(value))  # a code listed twice is one recipient
 
 
-class RecipientCopySerializer(serializers.Serializer):
+class ExchangeRecipientCopySerializer(serializers.Serializer):
     agency_code = serializers.CharField()
     incoming_id = serializers.UUIDField()
     status_code = serializers.ChoiceField(choices=Status.choices)
 
 
-class InboundResultSerializer(serializers.Serializer):
+class ExchangeInboundResultSerializer(serializers.Serializer):
     """The answer to an accepted document: its id for status messages, and one copy per recipient."""
 
     id = serializers.UUIDField()
     notation = serializers.CharField()
     received_at = serializers.DateTimeField()
-    recipients = RecipientCopySerializer(many=True)
+    recipients = ExchangeRecipientCopySerializer(many=True)

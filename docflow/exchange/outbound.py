@@ -153,12 +153,11 @@ def _staff_names(reports: list[StatusReport]) -> dict[UUID, str]:
         by_step.setdefault((event.object_id, event.state_after), []).append(event)
     names = {}
     for report in reports:
-        candidates = [
-            e for e in by_step.get((report.incoming_id, report.status_code), [])
-            if e.created_at <= report.created_at
-        ]
+        # The step's event is written in the report's transaction: the closest one in time.
+        candidates = by_step.get((report.incoming_id, report.status_code), [])
         if candidates:
-            names[report.id] = candidates[-1].actor.get_full_name()
+            event = min(candidates, key=lambda e: abs((e.created_at - report.created_at).total_seconds()))
+            names[report.id] = event.actor.get_full_name()
     return names
 
 
