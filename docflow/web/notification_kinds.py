@@ -1,0 +1,67 @@
+"""Names people read for notification kinds and audit actions (preferences page, timelines).
+
+Purely presentational: an unknown code is shown as it is.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+KIND_LABELS = {
+    "incoming_delivered": _("Văn bản đến mới"),
+    "incoming_to_assign": _("Văn bản đến chờ phân công"),
+    "incoming_assigned": _("Được giao xử lý văn bản đến"),
+    "incoming_opinion": _("Ý kiến phối hợp"),
+    "incoming_completed": _("Văn bản đến đã hoàn thành xử lý"),
+    "incoming_recall": _("Yêu cầu thu hồi văn bản đến"),
+    "outgoing.to_approve": _("Văn bản đi chờ duyệt"),
+    "outgoing.approved": _("Văn bản đi đã ký duyệt"),
+    "outgoing.returned": _("Văn bản đi bị trả lại"),
+    "outgoing.issued": _("Văn bản đi đã phát hành"),
+    "delivery_status": _("Nơi nhận báo trạng thái văn bản đi"),
+}
+
+ACTION_LABELS = {
+    "outgoing.created": _("Tạo dự thảo"),
+    "outgoing.updated": _("Sửa dự thảo"),
+    "outgoing.attachment_added": _("Đính kèm tệp"),
+    "outgoing.submitted": _("Trình ký"),
+    "outgoing.step_approved": _("Duyệt một bước"),
+    "outgoing.approved": _("Ký duyệt"),
+    "outgoing.returned": _("Trả lại dự thảo"),
+    "outgoing.issued": _("Phát hành"),
+    "outgoing.recall_requested": _("Yêu cầu thu hồi"),
+    "delivery.status": _("Nơi nhận báo trạng thái"),
+    "incoming.delivered": _("Văn bản đến"),
+    "incoming.accept": _("Tiếp nhận, vào sổ"),
+    "incoming.reject": _("Từ chối"),
+    "incoming.assign": _("Phân công xử lý"),
+    "incoming.forward": _("Chuyển xử lý"),
+    "incoming.progress": _("Báo cáo tiến độ"),
+    "incoming.opinion": _("Ý kiến phối hợp"),
+    "incoming.complete": _("Hoàn thành xử lý"),
+    "incoming.recall_requested": _("Nơi gửi yêu cầu thu hồi"),
+    "incoming.recall_accept": _("Đồng ý thu hồi"),
+    "incoming.recall_refuse": _("Từ chối thu hồi"),
+    "incoming.settings_update": _("Đổi cài đặt xử lý"),
+    "approval_chain.set": _("Đổi quy trình duyệt"),
+    "membership.saved": _("Cập nhật người dùng"),
+}
+
+OBJECT_LINKS = {
+    "incoming_document": "/van-ban-den/{id}/",
+    "outgoing_document": "/van-ban-di/{id}/",
+}
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def object_link(object_type: str, object_id) -> str:
+    pattern = OBJECT_LINKS.get(object_type)
+    return pattern.format(id=object_id) if pattern else ""

@@ -1,0 +1,109 @@
+"""Agency administration for agency admins: people and roles, units, the approval chain, and
+the registers with this year's last numbers."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from docflow.documents.models import RegisterCounter
+from docflow.documents.selectors import approval_chain_of
+from docflow.documents.services import approval_chain_set
+from docflow.tenancy.models import Membership, Unit, User
+from docflow.tenancy.services import member_upsert, unit_upsert
+from docflow.web.forms.agency_admin import ChainForm, MemberForm, UnitForm
+from docflow.web.pickers import agency_people
+from docflow.web.register_books import registers_of_agency
+from docflow.web.views.common import perform, role_required
+
+ADMIN = "agency_admin"
+
+
+@role_required(ADMIN)
+def admin_home(request: HttpRequest) -> HttpResponse:
+    year = timezone.localdate().year
+    counters = dict(RegisterCounter.objects.filter(year=year).values_list("register_id", "last_number"))
+    registers = [(r, counters.get(r.pk, 0)) for r in registers_of_agency()]
+    return render(request, "web/agency_admin/home.html", {
+        "people": agency_people(), "units": list(Unit.objects.order_by("name")),
+        "chain": approval_chain_of(agency_id=request.agency.pk), "registers": registers, "year": year,
+        "nav": "admin",
+    })
+
+
+@role_required(ADMIN)
+def member_edit(request: HttpRequest, username: str | None = None) -> HttpResponse:
+    member = None
+    if username is not None:
+        member = Membership.objects.select_related("user", "unit").filter(user__username=username).first()
+        if member is None:
+            raise Http404
+    units = list(Unit.objects.filter(is_active=True).order_by("name"))
+    initial = {}
+    if member:
+        initial = {"username": member.user.username, "full_name": member.user.full_name,
+                   "email": member.user.email, "position": member.position,
+                   "unit": str(member.unit_id or ""), "roles": member.roles}
+    form = MemberForm(request.POST or None, initial=initial, units=units, editing=member is not None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if member is None and User.objects.filter(username=data["username"]).exists():
+            form.add_error("username", _("Tên đăng nhập này đã có người dùng."))
+        else:
+
+            def save() -> str:
+                member_upsert(
+                    agency=request.agency, username=data["username"], full_name=data["full_name"],
+                    password=data.get("password") or None, roles=data["roles"],
+                    unit=next((u for u in units if str(u.pk) == data["unit"]), None),
+                    position=data["position"], email=data["email"], actor=request.user,
+                )
+                messages.success(request, _("Đã lưu người dùng %(u)s.") % {"u": data["username"]})
+                return reverse("web:admin-home")
+
+            response = perform(request, form, action=save, fallback=reverse("web:admin-home"))
+            if response is not None:
+                return response
+    return render(request, "web/agency_admin/form.html", {
+        "form": form, "nav": "admin",
+        "title": _("Sửa người dùng") if member else _("Thêm người dùng"),
+    }, status=400 if form.is_bound else 200)
+
+
+@role_required(ADMIN)
+def unit_edit(request: HttpRequest) -> HttpResponse:
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+
+        def save() -> str:
+            unit_upsert(agency=request.agency, symbol=form.cleaned_data["symbol"], name=form.cleaned_data["name"])
+            messages.success(request, _("Đã lưu phòng, ban."))
+            return reverse("web:admin-home")
+
+        response = perform(request, form, action=save, fallback=reverse("web:admin-home"))
+        if response is not None:
+            return response
+    return render(request, "web/agency_admin/form.html", {
+        "form": form, "nav": "admin", "title": _("Thêm hoặc sửa phòng, ban"),
+    }, status=400 if form.is_bound else 200)
+
+
+@role_required(ADMIN)
+def approval_chain_edit(request: HttpRequest) -> HttpResponse:
+    form = ChainForm(request.POST or None, current=approval_chain_of(agency_id=request.agency.pk))
+    if request.method == "POST" and form.is_valid():
+
+        def save() -> str:
+            approval_chain_set(actor=request.membership, steps=form.steps())
+            messages.success(request, _("Đã lưu quy trình duyệt."))
+            return reverse("web:admin-home")
+
+        response = perform(request, form, action=save, fallback=reverse("web:admin-home"))
+        if response is not None:
+            return response
+    return render(request, "web/agency_admin/chain.html", {"form": form, "nav": "admin"},
+                  status=400 if form.is_bound else 200)
