@@ -43,8 +43,11 @@ def _webhook_attempt(task, push, **kwargs) -> bool:
 
 
 @app.task(name="exchange.document_push", base=DocflowTask, bind=True)
-def exchange_document_push(self, *, agency_id: int, delivery_id: str) -> bool:
-    return _webhook_attempt(self, delivery_push, agency_id=agency_id, delivery_id=delivery_id)
+def exchange_document_push(self, *, agency_id: int, document_id: str, external_agency_id: int) -> bool:
+    return _webhook_attempt(
+        self, delivery_push, agency_id=agency_id, document_id=document_id,
+        external_agency_id=external_agency_id,
+    )
 
 
 @app.task(name="exchange.status_push", base=DocflowTask, bind=True)

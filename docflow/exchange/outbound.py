@@ -90,20 +90,23 @@ def document_envelope(delivery: Delivery) -> dict[str, Any]:
     }
 
 
-def delivery_push(*, agency_id: int, delivery_id: UUID | str, attempt: int = 1) -> bool:
-    """Push one delivery to its external agency's webhook; False when it has none (pull only).
+def delivery_push(
+    *, agency_id: int, document_id: UUID | str, external_agency_id: int, attempt: int = 1
+) -> bool:
+    """Push our agency's document to the external agency's webhook; False when it only pulls.
 
-    Raises WebhookFailed (logged) when the receiver does not take it.
+    The message id is the delivery's id, the same on every attempt. Raises WebhookFailed
+    (logged) when the receiver does not take it.
     """
-    external_id = (
-        Delivery.objects.with_scope(agency=agency_id)
-        .filter(id=delivery_id, recipient_agency__is_external=True)
-        .values_list("recipient_agency_id", flat=True).first()
-    )
-    client = client_for_webhook(external_agency_id=external_id) if external_id else None
+    client = client_for_webhook(external_agency_id=external_agency_id)
     if client is None:
-        return False  # gone, not external, or the agency only pulls
-    delivery = outbox_deliveries(external_agency_id=external_id).get(id=delivery_id)
+        return False
+    delivery = (
+        outbox_deliveries(external_agency_id=external_agency_id)
+        .filter(agency_id=agency_id, document_id=document_id).first()
+    )
+    if delivery is None:
+        return False  # not a delivery of that agency to that external agency
     webhook_post(
         client=client, agency_id=agency_id, event=WebhookEvent.DOCUMENT, message_id=delivery.id,
         object_id=delivery.document_id, attempt=attempt,
