@@ -70,3 +70,72 @@ class MembershipFactory(ScopeFreeFactory):
         leader = factory.Trait(is_leader=True, position="Chủ tịch")
         staff = factory.Trait(is_staff_member=True)
         admin = factory.Trait(is_agency_admin=True)
+
+
+# --- documents: outgoing drafts, registers, attachments -----------------------------------------
+# Arranging rows directly; tests that tell a story change state through the services instead
+# (tests/documents/story.py).
+
+class RegisterFactory(ScopeFreeFactory):
+    class Meta:
+        model = "documents.Register"
+
+    agency = factory.SubFactory(AgencyFactory)
+    direction = "outgoing"
+    series = factory.Sequence(lambda n: f"series{n}")
+    name = factory.LazyAttribute(lambda o: f"Sổ {o.series}")
+
+
+class RegisterCounterFactory(ScopeFreeFactory):
+    class Meta:
+        model = "documents.RegisterCounter"
+
+    register = factory.SubFactory(RegisterFactory)
+    agency = factory.LazyAttribute(lambda o: o.register.agency)
+    year = 2026
+    last_number = 0
+
+
+class OutgoingDocumentFactory(ScopeFreeFactory):
+    class Meta:
+        model = "documents.OutgoingDocument"
+
+    agency = factory.SubFactory(AgencyFactory)
+    drafter = factory.LazyAttribute(lambda o: MembershipFactory(agency=o.agency, staff=True).user)
+    doc_type = "quyet_dinh"
+    subject = factory.Sequence(lambda n: f"Về việc kiện toàn tổ công tác số {n}")
+    body = "Căn cứ Luật Tổ chức chính quyền địa phương."
+
+
+class ApprovalStepFactory(ScopeFreeFactory):
+    class Meta:
+        model = "documents.ApprovalStep"
+
+    agency = factory.SubFactory(AgencyFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    label = "Lãnh đạo ký"
+    role = "leader"
+
+
+class AttachmentFactory(ScopeFreeFactory):
+    class Meta:
+        model = "documents.Attachment"
+
+    document = factory.SubFactory(OutgoingDocumentFactory)
+    agency = factory.LazyAttribute(lambda o: o.document.agency)
+    name = factory.Sequence(lambda n: f"phu-luc-{n}.pdf")
+    file = factory.SubFactory("tests.routing.factories.StoredFileFactory")
+    size = factory.LazyAttribute(lambda o: o.file.size)
+    content_type = factory.LazyAttribute(lambda o: o.file.content_type)
+    uploaded_by = factory.LazyAttribute(lambda o: o.document.drafter)
+
+
+class DeliveryFactory(ScopeFreeFactory):
+    class Meta:
+        model = "routing.Delivery"
+
+    document = factory.SubFactory(OutgoingDocumentFactory, state="issued")
+    agency = factory.LazyAttribute(lambda o: o.document.agency)
+    recipient_agency = factory.SubFactory(AgencyFactory)
+    recipient_code = factory.LazyAttribute(lambda o: o.recipient_agency.code)
+    recipient_name = factory.LazyAttribute(lambda o: o.recipient_agency.name)

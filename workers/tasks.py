@@ -5,10 +5,12 @@ from __future__ import annotations
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
+from docflow.documents.pdf import document_pdf_render
 from docflow.exchange.outbound import delivery_push, status_report_push
 from docflow.exchange.webhooks import WebhookFailed
 from docflow.notifications.services import notification_email_send
 from docflow.outbox.services import outbox_purge, outbox_sweep
+from docflow.routing.notices import document_issued_notify, document_recall_notify
 from workers.base import DocflowTask
 from workers.celery import app
 
@@ -53,3 +55,18 @@ def exchange_document_push(self, *, agency_id: int, document_id: str, external_a
 @app.task(name="exchange.status_push", base=DocflowTask, bind=True)
 def exchange_status_push(self, *, agency_id: int, report_id: str) -> bool:
     return _webhook_attempt(self, status_report_push, agency_id=agency_id, report_id=report_id)
+
+
+@app.task(name="pdf.render_outgoing", base=DocflowTask)
+def render_outgoing_pdf(*, agency_id: int, document_id: str) -> str | None:
+    return document_pdf_render(agency_id=agency_id, document_id=document_id)
+
+
+@app.task(name="notify.document_issued", base=DocflowTask)
+def notify_document_issued(*, agency_id: int, document_id: str) -> int:
+    return document_issued_notify(agency_id=agency_id, document_id=document_id)
+
+
+@app.task(name="notify.document_recall_requested", base=DocflowTask)
+def notify_document_recall_requested(*, agency_id: int, document_id: str) -> int:
+    return document_recall_notify(agency_id=agency_id, document_id=document_id)

@@ -26,6 +26,11 @@ class StoredFile(models.Model):
         return self.sha256
 
 
+# How outgoing documents appear in the audit log and in links (web pages, notifications).
+AUDIT_OBJECT = "outgoing_document"
+WEB_LINK = "/van-ban-di/{id}/"
+
+
 class SignerAuthority(models.TextChoices):
     """Thẩm quyền ký (Decree 30, Article 13)."""
 
@@ -132,8 +137,11 @@ class OutgoingDocument(models.Model):
     recipient_codes = models.JSONField(default=list, blank=True)
     external_places = models.JSONField(default=list, blank=True)
     due_date = models.DateField(_("hạn trả lời"), null=True, blank=True)
-    # Approval chain progress: index of the step now waiting, when pending approval.
+    # Approval chain: the agency's steps, copied at submit so a change of configuration does not
+    # move a document already in the chain; ``current_step`` indexes the step now waiting.
+    approval_chain = models.JSONField(default=list, blank=True)
     current_step = models.PositiveSmallIntegerField(default=0)
+    return_comment = models.TextField(_("ý kiến trả lại"), blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -153,6 +161,12 @@ class OutgoingDocument(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # Recall (thu hồi): asked once by the issuing agency; each recipient decides.
+    recall_requested_at = models.DateTimeField(null=True, blank=True)
+    recall_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recall_reason = models.TextField(_("lý do thu hồi"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -170,10 +184,52 @@ class OutgoingDocument(models.Model):
         ]
         indexes = [
             models.Index(fields=["agency", "state", "-created_at", "-id"], name="outgoing_list_idx"),
+            models.Index(fields=["agency", "-created_at", "-id"], name="outgoing_recent_idx"),
         ]
 
     def __str__(self) -> str:
         return self.notation or self.subject[:60]
+
+
+class ApprovalRole(models.TextChoices):
+    UNIT_HEAD = "unit_head", _("Lãnh đạo đơn vị soạn thảo")
+    LEADER = "leader", _("Lãnh đạo cơ quan")
+
+
+DEFAULT_UNIT_HEAD_POSITIONS = [
+    "Trưởng phòng", "Phó Trưởng phòng", "Chánh Văn phòng", "Phó Chánh Văn phòng",
+]
+
+
+class ApprovalStep(models.Model):
+    """One step of an agency's approval chain (trình ký), in ``order``; the last one is a leader
+    who signs. An agency with no steps uses one leader step.
+
+    ``unit_head``: a member of the document's drafting unit who is a leader or holds one of
+    ``positions``; ``leader``: any leader of the agency.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    order = models.PositiveSmallIntegerField()
+    label = models.CharField(_("tên bước"), max_length=120)
+    role = models.CharField(max_length=16, choices=ApprovalRole.choices)
+    positions = models.JSONField(default=list, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("bước duyệt")
+        verbose_name_plural = _("quy trình duyệt")
+        ordering = ["agency_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "order"], name="approval_step_order_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.label}"
+
+    def as_chain_entry(self) -> dict:
+        return {"label": self.label, "role": self.role, "positions": list(self.positions)}
 
 
 class Attachment(models.Model):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from docflow.documents.models import Register, RegisterCounter, RegisterDirection
-from docflow.documents.types import Secrecy
+from docflow.documents.types import Secrecy, document_type
 from docflow.tenancy.models import Agency
 
 SERIES_GENERAL = "general"
@@ -71,3 +71,14 @@ def number_take(*, register: Register, year: int) -> int:
 def format_number(number: int) -> str:
     """Numbers below 10 take a leading zero: 5 → '05'."""
     return f"{number:02d}"
+
+
+def notation_format(*, number: int, doc_type: str, agency_symbol: str, unit_symbol: str = "") -> str:
+    """Số và ký hiệu (Decree 30, Appendix I): ``05/QĐ-UBND``; for types without an abbreviation
+    (công văn, thư công) ``05/UBND-VP`` with the drafting unit's symbol, which they require."""
+    abbreviation = document_type(doc_type).abbreviation
+    if abbreviation:
+        return f"{format_number(number)}/{abbreviation}-{agency_symbol}"
+    if not unit_symbol:
+        raise ValueError(f"{doc_type} needs the drafting unit's symbol in its notation")
+    return f"{format_number(number)}/{agency_symbol}-{unit_symbol}"

@@ -20,6 +20,11 @@ class DocumentType:
     def is_cong_van(self) -> bool:
         return self.code == "cong_van"
 
+    @property
+    def needs_unit(self) -> bool:
+        """Công văn and thư công carry the drafting unit's symbol in their notation."""
+        return not self.abbreviation
+
 
 DOCUMENT_TYPES: tuple[DocumentType, ...] = (
     DocumentType("nghi_quyet", "Nghị quyết", "NQ"),

@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django_scopes import ScopeError, scopes_disabled
 
+from docflow.api.models import IdempotencyRecord
 from docflow.audit.models import AuditEvent
 from docflow.audit.services import event_record
 from docflow.exchange.models import WebhookDelivery
@@ -22,7 +23,24 @@ from docflow.routing.models import (
 from docflow.tenancy.models import Agency, Membership, Unit
 from docflow.tenancy.scoping import agency_scope
 from tests.exchange.factories import webhook_delivery
-from tests.factories import MembershipFactory, UnitFactory
+from docflow.documents.models import (
+    ApprovalStep,
+    Attachment,
+    OutgoingDocument,
+    Register,
+    RegisterCounter,
+)
+from docflow.routing.models import Delivery
+from tests.factories import (
+    ApprovalStepFactory,
+    AttachmentFactory,
+    DeliveryFactory,
+    MembershipFactory,
+    OutgoingDocumentFactory,
+    RegisterCounterFactory,
+    RegisterFactory,
+    UnitFactory,
+)
 from tests.routing.factories import IncomingAttachmentFactory, IncomingDocumentFactory
 
 # Every tenant-owned model and how to make one row of it for an agency. A model with an
@@ -118,6 +136,44 @@ def _notification_preference(agency, n):
 @builds(WebhookDelivery)
 def _webhook_delivery(agency, n):
     return webhook_delivery(agency=agency)
+
+
+@builds(Register)
+def _register(agency, n):
+    return RegisterFactory(agency=agency)
+
+
+@builds(RegisterCounter)
+def _register_counter(agency, n):
+    return RegisterCounterFactory(register=RegisterFactory(agency=agency))
+
+
+@builds(OutgoingDocument)
+def _outgoing(agency, n):
+    return OutgoingDocumentFactory(agency=agency)
+
+
+@builds(Attachment)
+def _attachment(agency, n):
+    return AttachmentFactory(document=OutgoingDocumentFactory(agency=agency))
+
+
+@builds(Delivery)
+def _delivery(agency, n):
+    return DeliveryFactory(document=OutgoingDocumentFactory(agency=agency, state="issued"))
+
+
+@builds(ApprovalStep)
+def _approval_step(agency, n):
+    return ApprovalStepFactory(agency=agency, order=n + 1)
+
+
+@builds(IdempotencyRecord)
+def _idempotency_record(agency, n):
+    with scopes_disabled():
+        return IdempotencyRecord.objects.create(
+            agency=agency, principal="user:1", key=f"key-{n}", request_hash="0" * 64
+        )
 
 
 def tenant_models():

@@ -1,0 +1,40 @@
+"""What the API keeps for itself: the first response to each Idempotency-Key."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from docflow.core.ids import uuid7
+from docflow.tenancy.models import Agency
+from docflow.tenancy.scoping import TenantManager
+
+
+class IdempotencyRecord(models.Model):
+    """The first successful response to a create request sent with an ``Idempotency-Key``.
+
+    Keyed by (agency, principal, key): the principal is whoever sent it, ``user:<id>`` for a
+    person or ``client:<id>`` for an agency system, so two callers never share keys. The unique
+    constraint makes concurrent retries wait for the first and then replay its answer.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    principal = models.CharField(max_length=100)
+    key = models.CharField(max_length=255)
+    # SHA-256 of method, path and the canonical body: the same key with another body is refused.
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(default=0)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "principal", "key"], name="idempotency_key_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.principal} {self.key}"

@@ -1,0 +1,316 @@
+"""/api/v1/outgoing/: drafts, the approval chain, attachments, issue, deliveries, recall, PDF.
+
+Thin: parse, call one service or selector, render the document as ``GET /outgoing/{id}/``
+shows it. Ids of another agency's rows are not found (404) on every endpoint, because every
+read goes through the caller's agency scope.
+"""
+
+from __future__ import annotations
+
+from django.http import FileResponse, JsonResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from docflow.api.base import ScopedViewSet
+from docflow.api.idempotency import idempotent, user_principal
+from docflow.api.uploads import limit_uploads, upload_refusal
+from docflow.core.errors import InvalidState
+from docflow.documents import services
+from docflow.documents.files import stored_file_open
+from docflow.documents.models import OutgoingDocument, OutgoingState, SignerAuthority
+from docflow.documents.selectors import attachment_get, document_detail_queryset, document_get
+from docflow.documents.types import DocType, Secrecy, Urgency, document_type
+from docflow.routing.deliveries import deliveries_of_document, document_recall_request
+from docflow.routing.issuing import document_issue
+
+UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+PDF_RETRY_AFTER_SECONDS = 5
+
+
+class OutgoingDraftSerializer(serializers.Serializer):
+    """The fields a drafter writes (create; PATCH takes any of them)."""
+
+    doc_type = serializers.ChoiceField(choices=DocType.choices)
+    subject = serializers.CharField(max_length=500, help_text="trích yếu")
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    secrecy = serializers.ChoiceField(choices=Secrecy.choices, default=Secrecy.NORMAL)
+    unit = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, help_text="the drafting unit's symbol"
+    )
+    signer = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, help_text="username of a leader"
+    )
+    signer_authority = serializers.ChoiceField(
+        choices=SignerAuthority.choices, required=False, allow_blank=True, default=""
+    )
+    signer_position = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
+    recipients = serializers.ListField(
+        child=serializers.CharField(max_length=13), required=False, default=list,
+        help_text="codes of agencies in the system",
+    )
+    external_places = serializers.ListField(
+        child=serializers.CharField(max_length=255), required=False, default=list,
+        help_text="plain-text places (paper)",
+    )
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class OutgoingCreateSerializer(OutgoingDraftSerializer):
+    replaces = serializers.UUIDField(
+        required=False, allow_null=True, default=None,
+        help_text="id of an issued document of this agency that this one corrects",
+    )
+
+
+class OutgoingAttachmentSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField(source="file_id")
+    content_type = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class OutgoingApprovalStepSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    role = serializers.CharField()
+
+
+class OutgoingSerializer(serializers.ModelSerializer):
+    doc_type_name = serializers.SerializerMethodField()
+    unit = serializers.CharField(source="unit.symbol", default=None, allow_null=True)
+    drafter = serializers.CharField(source="drafter.username")
+    signer = serializers.CharField(source="signer.username", default=None, allow_null=True)
+    signed_by = serializers.CharField(source="signed_by.username", default=None, allow_null=True)
+    recipients = serializers.ListField(source="recipient_codes", child=serializers.CharField())
+    approval_chain = OutgoingApprovalStepSerializer(many=True)
+    replaces = serializers.UUIDField(source="replaces_id", allow_null=True)
+    replaces_notation = serializers.CharField(source="replaces.notation", default=None, allow_null=True)
+    replaced_by = serializers.SerializerMethodField()
+    pdf_ready = serializers.SerializerMethodField()
+    attachments = OutgoingAttachmentSerializer(many=True)
+
+    class Meta:
+        model = OutgoingDocument
+        fields = [
+            "id", "state", "doc_type", "doc_type_name", "subject", "body", "urgency", "secrecy",
+            "unit", "drafter", "signer", "signer_authority", "signer_position", "recipients",
+            "external_places", "due_date", "approval_chain", "current_step", "return_comment",
+            "signed_by", "signed_at", "number", "notation", "issued_at", "replaces",
+            "replaces_notation", "replaced_by", "recall_requested_at", "recall_reason",
+            "pdf_ready", "attachments", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_doc_type_name(self, obj) -> str:
+        return document_type(obj.doc_type).name
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_replaced_by(self, obj):
+        replacement = getattr(obj, "replaced_by", None)
+        return str(replacement.pk) if replacement else None
+
+    def get_pdf_ready(self, obj) -> bool:
+        return bool(obj.pdf_sha256)
+
+
+class OutgoingDeliverySerializer(serializers.Serializer):
+    agency_code = serializers.CharField(source="recipient_code")
+    agency_name = serializers.CharField(source="recipient_name")
+    status_code = serializers.CharField()
+    status = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+
+class OutgoingReturnSerializer(serializers.Serializer):
+    comment = serializers.CharField(allow_blank=True)
+
+
+class OutgoingRecallSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class OutgoingUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class OutgoingListQuerySerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=OutgoingState.choices, required=False)
+
+
+class AnyMediaRenderer(BaseRenderer):
+    """Lets the file endpoints answer whatever a client accepts (``Accept: application/pdf``)
+    instead of 406; what DRF renders there (an error) is still JSON."""
+
+    media_type = "*/*"
+    format = "file"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data) if data is not None else b""
+
+
+FILE_RENDERERS = [JSONRenderer, AnyMediaRenderer]
+
+
+def _document_response(document_id, code: int = status.HTTP_200_OK) -> Response:
+    return Response(OutgoingSerializer(document_get(document_id=document_id)).data, status=code)
+
+
+DOCUMENT = {200: OutgoingSerializer}
+ERRORS = {400: OpenApiResponse(description="bad field"), 403: OpenApiResponse(description="role"),
+          404: OpenApiResponse(description="not found"), 409: OpenApiResponse(description="state")}
+
+
+class OutgoingViewSet(ScopedViewSet):
+    """Outgoing documents of the caller's agency: drafts and issued documents."""
+
+    serializer_class = OutgoingSerializer
+    cursor_ordering = ("-created_at", "-id")
+    lookup_value_regex = UUID_PATTERN
+
+    def scoped_queryset(self):
+        return document_detail_queryset().order_by("-created_at", "-id")
+
+    @extend_schema(parameters=[OutgoingListQuerySerializer])
+    def list(self, request):
+        query = OutgoingListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        queryset = self.get_queryset()
+        if query.validated_data.get("state"):
+            queryset = queryset.filter(state=query.validated_data["state"])
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(OutgoingSerializer(page, many=True).data)
+
+    @extend_schema(responses=DOCUMENT)
+    def retrieve(self, request, pk=None):
+        return _document_response(pk)
+
+    @extend_schema(request=OutgoingCreateSerializer, responses={201: OutgoingSerializer, **ERRORS})
+    def create(self, request):
+        def handler() -> Response:
+            data = OutgoingCreateSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            document = services.document_create(actor=request.membership, **data.validated_data)
+            return _document_response(document.pk, status.HTTP_201_CREATED)
+
+        return idempotent(request=request, agency_id=request.agency.pk,
+                          principal=user_principal(request), handler=handler)
+
+    @extend_schema(request=OutgoingDraftSerializer, responses={**DOCUMENT, **ERRORS})
+    def partial_update(self, request, pk=None):
+        data = OutgoingDraftSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = {k: v for k, v in data.validated_data.items() if k in request.data}
+        services.document_update(actor=request.membership, document_id=pk, changes=changes)
+        return _document_response(pk)
+
+    @extend_schema(request=None, responses={**DOCUMENT, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        services.document_submit(actor=request.membership, document_id=pk)
+        return _document_response(pk)
+
+    @extend_schema(request=None, responses={**DOCUMENT, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        services.document_approve(actor=request.membership, document_id=pk)
+        return _document_response(pk)
+
+    @extend_schema(request=OutgoingReturnSerializer, responses={**DOCUMENT, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_to_drafter(self, request, pk=None):
+        data = OutgoingReturnSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.document_return(actor=request.membership, document_id=pk, **data.validated_data)
+        return _document_response(pk)
+
+    @extend_schema(request=None, responses={**DOCUMENT, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        document_issue(actor=request.membership, document_id=pk)
+        return _document_response(pk)
+
+    @extend_schema(request=OutgoingRecallSerializer, responses={**DOCUMENT, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def recall(self, request, pk=None):
+        data = OutgoingRecallSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document_recall_request(actor=request.membership, document_id=pk, **data.validated_data)
+        return _document_response(pk)
+
+    @extend_schema(responses={200: inline_serializer("PaginatedOutgoingDeliveryList", {
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": OutgoingDeliverySerializer(many=True),
+    })})
+    @action(detail=True, methods=["get"], cursor_ordering=("recipient_code", "id"))
+    def deliveries(self, request, pk=None):
+        page = self.paginate_queryset(deliveries_of_document(document_id=pk))
+        return self.get_paginated_response(OutgoingDeliverySerializer(page, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": OutgoingUploadSerializer},
+        responses={201: OutgoingAttachmentSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def attachments(self, request, pk=None):
+        guard = limit_uploads(request)
+
+        def handler() -> Response:
+            upload = request.FILES.get("file")
+            refusal = upload_refusal(guard, "file")
+            if refusal is not None:
+                raise refusal
+            if upload is None:
+                raise serializers.ValidationError({"file": ["Chưa chọn tệp."]})
+            attachment = services.attachment_add(
+                actor=request.membership, document_id=pk, name=upload.name, chunks=upload.chunks()
+            )
+            return Response(OutgoingAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+        return idempotent(request=request, agency_id=request.agency.pk,
+                          principal=user_principal(request), handler=handler)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: None})
+    @action(detail=True, methods=["get"], url_path=f"attachments/(?P<attachment_id>{UUID_PATTERN})",
+            url_name="attachment", renderer_classes=FILE_RENDERERS)
+    def attachment(self, request, pk=None, attachment_id=None):
+        attachment = attachment_get(document_id=pk, attachment_id=attachment_id)
+        response = FileResponse(
+            stored_file_open(sha256=attachment.file_id), as_attachment=True,
+            filename=attachment.name, content_type=attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @extend_schema(responses={
+        (200, "application/pdf"): OpenApiTypes.BINARY,
+        202: OpenApiResponse(description="being rendered; retry after Retry-After seconds"),
+        404: None, 409: OpenApiResponse(description="not issued"),
+    })
+    @action(detail=True, methods=["get"], renderer_classes=FILE_RENDERERS)
+    def pdf(self, request, pk=None):
+        document = document_get(document_id=pk)
+        if document.state != OutgoingState.ISSUED:
+            raise InvalidState("Văn bản chưa phát hành, chưa có bản PDF.", state=document.state)
+        if not document.pdf_sha256:
+            pending = JsonResponse({"detail": "Đang tạo bản PDF."}, status=status.HTTP_202_ACCEPTED)
+            pending["Retry-After"] = str(PDF_RETRY_AFTER_SECONDS)
+            return pending
+        filename = f"{document.notation or document.pk}.pdf".replace("/", "-")
+        return FileResponse(
+            stored_file_open(sha256=document.pdf_sha256), filename=filename,
+            content_type="application/pdf",
+        )

@@ -1,0 +1,117 @@
+"""Reads of outgoing documents, their attachments and the approval chain; always one agency's.
+
+Every function reads through the tenant managers, so it sees only the active agency's rows: an
+id of another agency is simply not found (404 at the API).
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import Prefetch, QuerySet
+
+from docflow.core.errors import NotFound
+from docflow.core.text import fold
+from docflow.documents.models import (
+    ApprovalRole,
+    ApprovalStep,
+    Attachment,
+    OutgoingDocument,
+    OutgoingState,
+)
+from docflow.tenancy.models import Membership
+
+DEFAULT_CHAIN = [{"label": "Lãnh đạo ký duyệt", "role": ApprovalRole.LEADER.value, "positions": []}]
+
+
+def _valid_uuid(value) -> UUID | None:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def documents_list(*, state: str = "") -> QuerySet[OutgoingDocument]:
+    """The active agency's outgoing documents (drafts and issued), newest first."""
+    qs = OutgoingDocument.objects.select_related(
+        "unit", "drafter", "signer", "signed_by", "replaces"
+    ).order_by("-created_at", "-id")
+    if state:
+        qs = qs.filter(state=state)
+    return qs
+
+
+def document_detail_queryset() -> QuerySet[OutgoingDocument]:
+    """One document with everything its detail shows, in a fixed number of queries."""
+    return OutgoingDocument.objects.select_related(
+        "unit", "drafter", "signer", "signed_by", "issued_by", "replaces", "replaced_by",
+        "recall_requested_by",
+    ).prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id"))
+    )
+
+
+def document_get(*, document_id) -> OutgoingDocument:
+    """The active agency's document with this id; NotFound otherwise (another agency's too)."""
+    pk = _valid_uuid(document_id)
+    document = document_detail_queryset().filter(pk=pk).first() if pk else None
+    if document is None:
+        raise NotFound("Không tìm thấy văn bản.")
+    return document
+
+
+def attachment_get(*, document_id, attachment_id) -> Attachment:
+    """An attachment reached through a document row of the active agency; NotFound otherwise."""
+    doc_pk, att_pk = _valid_uuid(document_id), _valid_uuid(attachment_id)
+    attachment = None
+    if doc_pk and att_pk:
+        attachment = (
+            Attachment.objects.select_related("file")
+            .filter(pk=att_pk, document_id=doc_pk)
+            .first()
+        )
+    if attachment is None:
+        raise NotFound("Không tìm thấy tệp đính kèm.")
+    return attachment
+
+
+def approval_chain_of(*, agency_id: int) -> list[dict]:
+    """The agency's approval steps as chain entries; one leader step when none is configured."""
+    steps = [s.as_chain_entry() for s in ApprovalStep.objects.filter(agency_id=agency_id)]
+    return steps or [dict(entry) for entry in DEFAULT_CHAIN]
+
+
+def may_approve_step(*, member: Membership, document: OutgoingDocument, step: dict, last: bool) -> bool:
+    """Whether ``member`` is an approver of ``step`` of ``document``.
+
+    leader: a leader of the agency; at the last (signing) step, the named signer when the draft
+    names one. unit_head: a member of the drafting unit who is a leader or holds a listed position.
+    """
+    if not member.is_active or member.agency_id != document.agency_id:
+        return False
+    if step["role"] == ApprovalRole.LEADER:
+        if last and document.signer_id:
+            return member.is_leader and member.user_id == document.signer_id
+        return member.is_leader
+    if step["role"] == ApprovalRole.UNIT_HEAD:
+        if document.unit_id is None or member.unit_id != document.unit_id:
+            return False
+        return member.is_leader or fold(member.position) in {fold(p) for p in step.get("positions", [])}
+    return False
+
+
+def step_approvers(*, document: OutgoingDocument) -> list[Membership]:
+    """Members who may act on the step the document waits at (for notifications)."""
+    if document.state != OutgoingState.PENDING_APPROVAL or not document.approval_chain:
+        return []
+    step = document.approval_chain[document.current_step]
+    last = document.current_step == len(document.approval_chain) - 1
+    candidates = Membership.objects.filter(is_active=True).select_related("user")
+    if step["role"] == ApprovalRole.LEADER:
+        candidates = candidates.filter(is_leader=True)
+    else:
+        candidates = candidates.filter(unit_id=document.unit_id)
+    return [
+        m for m in candidates
+        if may_approve_step(member=m, document=document, step=step, last=last)
+    ]

@@ -1,0 +1,197 @@
+"""Issuing (phát hành): number, notation and date, and delivery to every recipient, at once.
+
+``document_issue`` runs in one transaction: the document row is locked (a second issue waits,
+then gets 409), the number is taken from the register's counter locked FOR UPDATE, and the
+sender's Delivery rows, each recipient agency's own incoming copy (status 01) with its
+attachment references, and the audit events of both sides are written as one bulk INSERT per
+table. The PDF, the notifications and a push to each external recipient are recorded as
+outbox rows (one INSERT) and run after commit. If
+anything fails the whole transaction rolls back, the counter with it: no gap, no duplicate.
+The number of queries does not depend on the number of recipients.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from docflow.audit.services import EventSpec, events_record
+from docflow.core.errors import InvalidState, NotPermitted
+from docflow.core.ids import uuid7
+from docflow.documents.models import (
+    AUDIT_OBJECT,
+    OutgoingDocument,
+    OutgoingState,
+    RegisterDirection,
+)
+from docflow.documents.numbering import notation_format, number_take, register_for
+from docflow.documents.selectors import document_get
+from docflow.documents.types import Secrecy, document_type
+from docflow.outbox.services import outbox_enqueue_many
+from docflow.routing.models import Delivery, IncomingAttachment, IncomingDocument, Status
+from docflow.tenancy.models import Agency, Membership
+from docflow.tenancy.scoping import agency_scope
+
+PDF_TASK = "pdf.render_outgoing"
+NOTIFY_TASK = "notify.document_issued"
+EXCHANGE_PUSH_TASK = "exchange.document_push"  # sends to an agency outside Docflow
+INCOMING_OBJECT = "incoming_document"  # the recipient's copy in the audit log (as routing.status)
+
+
+def document_issue(*, actor: Membership, document_id: UUID | str) -> OutgoingDocument:
+    """Issue an approved document of the actor's agency (clerks only).
+
+    Guarantees, all or nothing: the next number of the right register for this calendar year
+    (the secret series above ``normal`` secrecy; a type's own series when the agency keeps
+    one), the notation (``05/QĐ-UBND``, công văn ``05/UBND-VP``), ``issued_at``; one Delivery
+    and one incoming copy (status 01) per recipient agency in the system, a Delivery only for
+    an external one (the exchange sends it). A secret document with electronic recipients is
+    refused (400 on ``recipients``). Afterwards the document never changes.
+    """
+    with agency_scope(actor.agency_id), transaction.atomic():
+        document = _locked(document_id)
+        if not actor.has_role("clerk"):
+            raise NotPermitted(_("Chỉ văn thư được phát hành văn bản."))
+        if document.state != OutgoingState.APPROVED:
+            raise InvalidState(_("Chỉ phát hành được văn bản đã ký duyệt."), state=document.state)
+        recipients = _recipients_checked(document)
+        _take_number(document, actor)
+        copies = _deliver(document, recipients)
+        _record(document, actor, copies)
+        outbox_enqueue_many(tasks=_after_commit_work(document, recipients))
+        return document
+
+
+def _after_commit_work(document: OutgoingDocument, recipients: list[Agency]) -> list[dict]:
+    """The PDF, the notifications, and a push to each external recipient: one INSERT."""
+    ids = {"agency_id": document.agency_id, "document_id": str(document.pk)}
+    work = [
+        {"task_name": PDF_TASK, "queue": "pdf", "dedup_key": f"pdf:{document.pk}", "kwargs": ids},
+        {"task_name": NOTIFY_TASK, "queue": "notify", "dedup_key": f"issued:{document.pk}", "kwargs": ids},
+    ]
+    work += [
+        {"task_name": EXCHANGE_PUSH_TASK, "queue": "delivery", "dedup_key": f"push:{document.pk}:{a.pk}",
+         "kwargs": {**ids, "external_agency_id": a.pk}}
+        for a in recipients if a.is_external
+    ]
+    return work
+
+
+def _locked(document_id) -> OutgoingDocument:
+    document = document_get(document_id=document_id)
+    return (
+        OutgoingDocument.objects.select_for_update(of=("self",))
+        .select_related("agency", "unit", "signer", "replaces")
+        .get(pk=document.pk)
+    )
+
+
+def _recipients_checked(document: OutgoingDocument) -> list[Agency]:
+    codes = list(document.recipient_codes)
+    if codes and document.secrecy != Secrecy.NORMAL:
+        raise ValidationError({"recipients": [_(
+            "Văn bản mật không được gửi điện tử: bỏ các cơ quan nhận, chỉ ghi nơi nhận bản giấy."
+        )]})
+    kind = document_type(document.doc_type)
+    if kind.needs_unit and document.unit is None:
+        raise ValidationError({"unit": [_("%(t)s cần đơn vị soạn thảo.") % {"t": kind.name}]})
+    found = {a.code: a for a in Agency.objects.filter(code__in=codes, is_active=True)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise ValidationError({"recipients": [
+            _("Không còn cơ quan với mã: %(c)s.") % {"c": ", ".join(missing)}
+        ]})
+    return [found[c] for c in codes]
+
+
+def _take_number(document: OutgoingDocument, actor: Membership) -> None:
+    now = timezone.now()
+    register = register_for(
+        agency=document.agency, direction=RegisterDirection.OUTGOING,
+        doc_type=document.doc_type, secrecy=document.secrecy,
+    )
+    year = timezone.localdate(now).year
+    number = number_take(register=register, year=year)
+    document.register, document.year, document.number = register, year, number
+    document.notation = notation_format(
+        number=number, doc_type=document.doc_type, agency_symbol=document.agency.symbol,
+        unit_symbol=document.unit.symbol if document.unit else "",
+    )
+    document.state, document.issued_at, document.issued_by = OutgoingState.ISSUED, now, actor.user
+    document.save(update_fields=[
+        "register", "year", "number", "notation", "state", "issued_at", "issued_by", "updated_at",
+    ])
+
+
+def _deliver(document: OutgoingDocument, recipients: list[Agency]) -> list[IncomingDocument]:
+    """One Delivery per recipient, one incoming copy per recipient in the system: bulk."""
+    if not recipients:
+        return []
+    sender, now = document.agency, document.issued_at
+    attachments = list(document.attachments.all())
+    deliveries, copies = [], []
+    for agency in recipients:
+        delivery = Delivery(
+            id=uuid7(), agency_id=sender.pk, document=document, recipient_agency_id=agency.pk,
+            recipient_code=agency.code, recipient_name=agency.name[:255],
+        )
+        deliveries.append(delivery)
+        if agency.is_external:
+            continue  # no tenant there: the exchange package sends the document on
+        copy = _incoming_copy(document, agency, delivery.id, now)
+        delivery.incoming_id = copy.id
+        copies.append(copy)
+    Delivery.objects.with_scopes_disabled().bulk_create(deliveries)
+    # Inserts across agencies on purpose (routing's job): each row names its own agency.
+    IncomingDocument.objects.with_scopes_disabled().bulk_create(copies)
+    if attachments and copies:
+        IncomingAttachment.objects.with_scopes_disabled().bulk_create([
+            IncomingAttachment(
+                id=uuid7(), agency_id=copy.agency_id, incoming_id=copy.id, name=a.name,
+                file_id=a.file_id, size=a.size, content_type=a.content_type,
+            )
+            for copy in copies for a in attachments
+        ])
+    return copies
+
+
+def _incoming_copy(document: OutgoingDocument, agency: Agency, delivery_id, now) -> IncomingDocument:
+    sender, signer = document.agency, document.signer
+    copy = IncomingDocument(
+        id=uuid7(), agency_id=agency.pk, status_code=Status.DELIVERED,
+        source_document_id=document.pk, source_delivery_id=delivery_id,
+        sender_agency_id=sender.pk, sender_code=sender.code, sender_name=sender.name[:255],
+        number=document.number, notation=document.notation,
+        issued_on=timezone.localdate(now), place=sender.place, doc_type=document.doc_type,
+        subject=document.subject, content=document.body, urgency=document.urgency,
+        secrecy=document.secrecy, signer_name=signer.get_full_name()[:150] if signer else "",
+        signer_position=document.signer_position, sender_due_date=document.due_date,
+        delivered_at=now, replaces_notation=document.replaces.notation if document.replaces else "",
+    )
+    copy.search_text = copy.build_search_text()
+    return copy
+
+
+def _record(document: OutgoingDocument, actor: Membership, copies: list[IncomingDocument]) -> None:
+    sender = document.agency
+    label = f"{sender.code} {sender.name}"[:255]
+    events = [EventSpec(
+        agency_id=sender.pk, action="outgoing.issued", object_type=AUDIT_OBJECT,
+        object_id=document.pk, actor_id=actor.user_id, state_before=OutgoingState.APPROVED,
+        state_after=OutgoingState.ISSUED,
+        data={"number": document.number, "notation": document.notation,
+              "register": str(document.register_id), "recipients": list(document.recipient_codes)},
+    )]
+    events += [
+        EventSpec(
+            agency_id=copy.agency_id, action="incoming.delivered", object_type=INCOMING_OBJECT,
+            object_id=copy.id, actor_label=label, state_after=Status.DELIVERED,
+            data={"notation": document.notation, "source_document_id": str(document.pk)},
+        )
+        for copy in copies
+    ]
+    events_record(events=events)
