@@ -5,18 +5,32 @@ from rest_framework.routers import DefaultRouter
 from docflow.api import views
 from docflow.api.incoming import IncomingViewSet
 from docflow.api.outgoing import OutgoingViewSet
+from docflow.exchange import api as exchange
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("agencies", views.AgencyViewSet, basename="agency")
 router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("exchange/webhook-deliveries", exchange.WebhookDeliveryViewSet, basename="exchange-webhook-delivery")
 router.register("incoming", IncomingViewSet, basename="incoming")
 router.register("outgoing", OutgoingViewSet, basename="outgoing")
+
+exchange_urls = [
+    path("documents/", exchange.DocumentsView.as_view(), name="exchange-documents"),
+    path("documents/<uuid:pk>/edxml/", exchange.DocumentEdxmlView.as_view(), name="exchange-document-edxml"),
+    path("documents/<uuid:pk>/pdf/", exchange.DocumentPdfView.as_view(), name="exchange-document-pdf"),
+    path(
+        "documents/<uuid:pk>/attachments/<uuid:attachment_id>/",
+        exchange.DocumentAttachmentView.as_view(), name="exchange-document-attachment",
+    ),
+    path("status/", exchange.StatusView.as_view(), name="exchange-status"),
+]
 
 v1 = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("me/", views.MeView.as_view(), name="me"),
     path("document-types/", views.DocumentTypeView.as_view(), name="document-types"),
+    path("exchange/", include(exchange_urls)),
     path("", include(router.urls)),
 ]
 

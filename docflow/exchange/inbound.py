@@ -1,0 +1,151 @@
+"""Documents that external agencies send us: one incoming copy (status 01) per recipient agency.
+
+The copies carry the same envelope fields as internal delivery fills, so clerks handle them
+exactly like documents from inside Docflow; their status goes back through routing's
+``StatusReport`` rows, which ``outbound.status_push`` sends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from docflow.audit.services import EventSpec, events_record
+from docflow.core.errors import NotPermitted
+from docflow.core.ids import uuid7
+from docflow.documents.attachments import attachment_name_clean
+from docflow.documents.content_checks import content_type_detect
+from docflow.documents.files import StoredPut, spooled, stored_file_forget_if_orphan, stored_file_put
+from docflow.exchange.models import ExchangeClient, InboundDocument
+from docflow.routing.models import IncomingAttachment, IncomingDocument, Status
+from docflow.tenancy.models import Agency
+
+INBOUND_OBJECT = "exchange_inbound"
+
+
+@dataclass(frozen=True)
+class InboundFile:
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class InboundReceipt:
+    document: InboundDocument
+    copies: list[IncomingDocument]
+    received_at: datetime
+
+
+def inbound_document_receive(
+    *, client: ExchangeClient, envelope: dict[str, Any], files: list[InboundFile], fmt: str = "json"
+) -> InboundReceipt:
+    """Deliver an external agency's document to each of our recipient agencies, all or nothing.
+
+    ``envelope`` is validated by ``EnvelopeSerializer``. 403 when the sender code is not the
+    key's agency; 400 on ``recipients`` listing every code that is not an agency inside Docflow;
+    400 on ``attachments`` for a file the content checks refuse (the same checks as uploads).
+    Writes the inbound record, the copies, their attachment references and an audit event per
+    recipient in one transaction; stored bytes that no row ends up using are taken back.
+    """
+    sender = client.external_agency
+    if envelope["sender_code"] != sender.code:
+        raise NotPermitted(_("Mã cơ quan gửi phải là mã của cơ quan sở hữu khóa API."))
+    recipients = _recipients(envelope["recipients"])
+    puts: list[tuple[str, StoredPut]] = []
+    try:
+        for i, upload in enumerate(files):
+            puts.append((attachment_name_clean(upload.name), _store(i, upload)))
+        with transaction.atomic():
+            return _deliver(client, sender, envelope, recipients, puts, fmt)
+    except BaseException:
+        for _name, put in puts:
+            stored_file_forget_if_orphan(put=put)
+        raise
+
+
+def _recipients(codes: list[str]) -> list[Agency]:
+    found = {
+        a.code: a
+        for a in Agency.objects.filter(code__in=codes, is_active=True, is_external=False)
+    }
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise ValidationError({"recipients": [
+            _("Không có cơ quan nhận trong hệ thống với mã: %(codes)s.") % {"codes": ", ".join(unknown)}
+        ]})
+    return [found[code] for code in codes]
+
+
+def _store(index: int, upload: InboundFile) -> StoredPut:
+    try:
+        with spooled([upload.data]) as source:
+            return stored_file_put(source=source, content_type=content_type_detect(source.path))
+    except ValidationError as exc:
+        messages = exc.message_dict.get("file", exc.messages)
+        raise ValidationError(
+            {"attachments": [f"{upload.name or index + 1}: {message}" for message in messages]}
+        ) from None
+
+
+def _deliver(client, sender, envelope, recipients, puts, fmt) -> InboundReceipt:
+    now = timezone.now()
+    signer = envelope["signer"]
+    inbound = InboundDocument.objects.create(
+        external_agency=sender, client=client, notation=envelope["notation"],
+        recipient_codes=[a.code for a in recipients], envelope=_stored_envelope(envelope), fmt=fmt,
+    )
+    copies = []
+    for agency in recipients:
+        copy = IncomingDocument(
+            id=uuid7(), agency_id=agency.pk, status_code=Status.DELIVERED,
+            source_document_id=inbound.id, sender_agency_id=sender.pk, sender_code=sender.code,
+            sender_name=sender.name[:255], number=envelope.get("number"),
+            notation=envelope["notation"], issued_on=envelope["issued_at"],
+            place=envelope.get("place", ""), doc_type=envelope["doc_type"],
+            subject=envelope["subject"], content=envelope.get("content", ""),
+            urgency=envelope["urgency"], secrecy=envelope["secrecy"],
+            signer_name=signer["full_name"], signer_position=signer.get("position", ""),
+            sender_due_date=envelope.get("due_date"), delivered_at=now,
+        )
+        copy.search_text = copy.build_search_text()
+        copies.append(copy)
+    # Inserts into several agencies at once on purpose: each row names its own agency.
+    IncomingDocument.objects.with_scopes_disabled().bulk_create(copies)
+    IncomingAttachment.objects.with_scopes_disabled().bulk_create([
+        IncomingAttachment(
+            id=uuid7(), agency_id=copy.agency_id, incoming_id=copy.id, name=name,
+            file_id=put.file.sha256, size=put.file.size, content_type=put.file.content_type,
+        )
+        for copy in copies for name, put in puts
+    ])
+    label = f"{sender.code} {sender.name}"[:255]
+    events_record(events=[
+        EventSpec(
+            agency_id=copy.agency_id, action="incoming.delivered", object_type="incoming",
+            object_id=copy.id, actor_label=label, state_after=Status.DELIVERED,
+            data={"notation": copy.notation, "source_document_id": str(inbound.id), "exchange": fmt},
+        )
+        for copy in copies
+    ])
+    return InboundReceipt(document=inbound, copies=copies, received_at=now)
+
+
+def _stored_envelope(envelope: dict[str, Any]) -> dict[str, Any]:
+    """The envelope as JSON for the record, without attachment bytes."""
+    keep = {k: v for k, v in envelope.items() if k != "attachments"}
+    for key in ("issued_at", "due_date"):
+        if keep.get(key) is not None:
+            keep[key] = keep[key].isoformat()
+    reply_to = keep.get("reply_to")
+    if reply_to:
+        keep["reply_to"] = {
+            k: (v.isoformat() if hasattr(v, "isoformat") else str(v) if v is not None else None)
+            for k, v in reply_to.items()
+        }
+    return keep
