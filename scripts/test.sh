@@ -10,13 +10,23 @@ PY=.venv/bin/python
 which="${1:-all}"
 export DOCFLOW_DATA_DIR="${DOCFLOW_DATA_DIR:-$(mktemp -d)}"
 
+# The browser tests (embedded pass) drive Debian's Chromium; install it when it is missing.
+ensure_chromium() {
+  command -v chromium >/dev/null && return 0
+  echo "== installing chromium for the browser tests"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
+}
+
 run_embedded() {
+  ensure_chromium
   echo "== test pass: embedded defaults (SQLite, eager Celery)"
   env -u DATABASE_URL -u CELERY_BROKER_URL -u DOCFLOW_ENV CELERY_TASK_ALWAYS_EAGER=1 \
     "$PY" -m pytest -m "not worker and not postgres" "${@}"
 }
 
 run_postgres() {
+  ensure_chromium
   echo "== test pass: PostgreSQL + Redis + real Celery worker"
   scripts/services.sh
   DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/docflow}" \
