@@ -17,6 +17,7 @@ router.register("outgoing", OutgoingViewSet, basename="outgoing")
 
 exchange_urls = [
     path("documents/", exchange.DocumentsView.as_view(), name="exchange-documents"),
+    path("documents/<uuid:pk>/", exchange.DocumentDetailView.as_view(), name="exchange-document"),
     path("documents/<uuid:pk>/edxml/", exchange.DocumentEdxmlView.as_view(), name="exchange-document-edxml"),
     path("documents/<uuid:pk>/pdf/", exchange.DocumentPdfView.as_view(), name="exchange-document-pdf"),
     path(

@@ -251,6 +251,16 @@ class DocumentsView(ExchangeAPIView):
         return self.idempotent(fingerprint=fingerprint, handler=handler)
 
 
+class DocumentDetailView(ExchangeAPIView):
+    """One document issued to the caller's agency, with its current status (13: recall asked)."""
+
+    @extend_schema(operation_id="exchange_documents_detail",
+                   responses={200: ExchangeOutboundDocumentSerializer, 404: None})
+    def get(self, request, pk):
+        delivery = outbox_delivery_get(external_agency_id=self.client.external_agency_id, document_id=pk)
+        return Response(ExchangeOutboundDocumentSerializer(document_envelope(delivery)).data)
+
+
 class DocumentEdxmlView(ExchangeAPIView):
     @extend_schema(operation_id="exchange_documents_edxml",
                    responses={(200, "application/xml"): OpenApiTypes.STR, 404: None})
