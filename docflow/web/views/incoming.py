@@ -60,8 +60,7 @@ def _forms(incoming: IncomingDocument, actions: set[str], bound: dict) -> dict:
     makers = {
         "accept": lambda: AcceptForm(),
         "reject": lambda: RejectForm(prefix="reject"),
-        "assign": lambda: AssignForm(prefix="assign", people=people,
-                                     initial={"due_date": incoming.due_date}),
+        "assign": lambda: AssignForm(prefix="assign", people=people, initial=_current_assignment(incoming)),
         "progress": lambda: NoteForm(prefix="progress"),
         "opinion": lambda: NoteForm(prefix="opinion"),
         "forward": lambda: ForwardForm(prefix="forward", people=people),
@@ -69,6 +68,15 @@ def _forms(incoming: IncomingDocument, actions: set[str], bound: dict) -> dict:
         "recall": lambda: RecallDecisionForm(prefix="recall"),
     }
     return {name: bound.get(name) or makers[name]() for name in actions}
+
+
+def _current_assignment(incoming: IncomingDocument) -> dict:
+    """A new assignment starts from the one in force (a leader changes it, not retypes it)."""
+    active = [a for a in incoming.assignments.all() if a.is_active]
+    by_role = {role: [a.user.username for a in active if a.role == role]
+               for role in ("lead", "coordinator", "informed")}
+    return {"due_date": incoming.due_date, "lead": (by_role["lead"] or [""])[0],
+            "coordinators": by_role["coordinator"], "informed": by_role["informed"]}
 
 
 def _page(request: HttpRequest, incoming: IncomingDocument, bound: dict | None = None, status: int = 200):
