@@ -3,10 +3,17 @@
 ``document_pdf_render`` is what the ``pdf.render_outgoing`` task runs after an issue commits.
 Rendering is deterministic (equal input, equal bytes) and the bytes are stored content-addressed,
 so running it twice stores one file and sets ``pdf_sha256`` once.
+
+What is printed follows Decree 30/2020/NĐ-CP, Appendix I: a People's Committee writes its own
+name in full on two lines ("ỦY BAN NHÂN DÂN" / "XÃ PHIÊNG BAN") with no line for a governing
+body above it; a department (Sở) writes its governing body (abbreviated, "UBND TỈNH SƠN LA")
+above its own name. "Nơi nhận" lists every recipient by name, and groups agencies by level when
+the list would not fit on a page (a document sent to every commune of a district).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from uuid import UUID
 
 from django.utils import timezone
@@ -15,23 +22,81 @@ from docflow.documents.files import stored_file_put_bytes
 from docflow.documents.models import OutgoingDocument, OutgoingState
 from docflow.documents.types import document_type
 from docflow.rendering.official import OfficialDocument, render_official_document
-from docflow.tenancy.models import Agency
+from docflow.tenancy.models import Agency, AgencyLevel
 from docflow.tenancy.scoping import agency_scope
 
 PDF = "application/pdf"
-# "TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH" for a People's Committee (Decree 30, Article 13).
-AUTHORITY_OF_UBND = {"TM.": "Ủy ban nhân dân", "KT.": "Chủ tịch", "Q.": "Chủ tịch"}
+PEOPLES_COMMITTEE = "Ủy ban nhân dân"
+# Whose name an authority signs in (Decree 30, Article 13): "TM. ỦY BAN NHÂN DÂN",
+# "KT. CHỦ TỊCH" for a People's Committee; "KT. GIÁM ĐỐC" for a department (Sở).
+AUTHORITY_OF_UBND = {
+    "TM.": "Ủy ban nhân dân", "KT.": "Chủ tịch", "Q.": "Chủ tịch", "TL.": "Chủ tịch",
+    "TUQ.": "Chủ tịch",
+}
+AUTHORITY_OF_SO = {"KT.": "Giám đốc", "Q.": "Giám đốc", "TL.": "Giám đốc", "TUQ.": "Giám đốc"}
+# Past this many "Nơi nhận" lines, agencies are grouped by level and long lists of paper places
+# are cut, so the recipients and the signature stay together on one page.
+MAX_RECIPIENT_LINES = 20
+MAX_PLACES_LISTED = 14
+GROUP_LABELS = {
+    AgencyLevel.COMMUNE: "UBND các xã, phường, thị trấn",
+    AgencyLevel.DISTRICT: "UBND các huyện, thị xã, thành phố",
+    AgencyLevel.PROVINCE: "UBND các tỉnh, thành phố",
+    AgencyLevel.DEPARTMENT: "Các sở, ban, ngành",
+}
 
 
-def official_document_of(document: OutgoingDocument, recipient_names: list[str]) -> OfficialDocument:
+def is_peoples_committee(agency: Agency) -> bool:
+    return agency.level != AgencyLevel.DEPARTMENT and agency.name.casefold().startswith(
+        PEOPLES_COMMITTEE.casefold()
+    )
+
+
+def header_names(agency: Agency, parent: Agency | None) -> tuple[str, str]:
+    """(governing body line, issuing agency lines) as printed at the top left, upper case."""
+    if is_peoples_committee(agency):
+        rest = agency.name[len(PEOPLES_COMMITTEE):].strip()
+        return "", f"{PEOPLES_COMMITTEE}\n{rest}".upper() if rest else agency.name.upper()
+    return (parent.header_name if parent else ""), agency.name.upper()
+
+
+def recipient_lines(agencies: list[Agency], places: list[str]) -> list[str]:
+    """Agencies by name and paper places as given; grouped by level when the list is too long."""
+    if len(agencies) + len(places) <= MAX_RECIPIENT_LINES:
+        return [a.name for a in agencies] + list(places)
+    counts = Counter(a.level for a in agencies)
+    order = [*GROUP_LABELS, *sorted(set(counts) - set(GROUP_LABELS))]
+    lines = [
+        f"{GROUP_LABELS.get(level, 'Các cơ quan khác')} ({counts[level]} cơ quan)"
+        for level in order if counts[level]
+    ]
+    if len(places) > MAX_PLACES_LISTED + 1:
+        return lines + list(places[:MAX_PLACES_LISTED]) + [
+            f"Các nơi khác ({len(places) - MAX_PLACES_LISTED} nơi)"
+        ]
+    return lines + list(places)
+
+
+def _authority_of(agency: Agency, authority: str) -> str:
+    if is_peoples_committee(agency):
+        return AUTHORITY_OF_UBND.get(authority, "")
+    if agency.name.casefold().startswith("sở "):
+        return AUTHORITY_OF_SO.get(authority, "")
+    return ""
+
+
+def official_document_of(document: OutgoingDocument, recipients: list[Agency]) -> OfficialDocument:
     """What is printed on the issued document, from its row (plain data for the renderer)."""
     agency, kind = document.agency, document_type(document.doc_type)
     signer = document.signed_by or document.signer
-    authority_of = AUTHORITY_OF_UBND.get(document.signer_authority, "") if agency.symbol == "UBND" else ""
+    authority_of = _authority_of(agency, document.signer_authority)
+    # "Q. CHỦ TỊCH" is the whole title of an acting head: no position line under it.
+    position = "" if document.signer_authority == "Q." and authority_of else document.signer_position
+    parent_line, agency_lines = header_names(agency, agency.parent)
     filing = "Lưu: VT" + (f", {document.unit.symbol}" if document.unit else "")
     return OfficialDocument(
-        agency_name=agency.header_name,
-        parent_agency_name=agency.parent.header_name if agency.parent else "",
+        agency_name=agency_lines,
+        parent_agency_name=parent_line,
         notation=document.notation,
         place=agency.place,
         issued_on=timezone.localdate(document.issued_at),
@@ -39,11 +104,11 @@ def official_document_of(document: OutgoingDocument, recipient_names: list[str])
         doc_type_name=kind.name,
         subject=document.subject,
         body=document.body,
-        signer_position=document.signer_position,
+        signer_position=position,
         signer_name=signer.get_full_name() if signer else "",
         signer_authority=document.signer_authority,
         signer_authority_of=authority_of,
-        recipients=[*recipient_names, *document.external_places, filing],
+        recipients=[*recipient_lines(recipients, list(document.external_places)), filing],
         urgency=document.urgency,
         secrecy=document.secrecy,
     )
@@ -64,9 +129,9 @@ def document_pdf_render(*, agency_id: int, document_id: UUID | str) -> str | Non
             return None
         if document.pdf_sha256:
             return document.pdf_sha256
-        names = dict(Agency.objects.filter(code__in=document.recipient_codes).values_list("code", "name"))
-        names = [names[c] for c in document.recipient_codes if c in names]
-        data = render_official_document(official_document_of(document, names))
+        found = {a.code: a for a in Agency.objects.filter(code__in=document.recipient_codes)}
+        recipients = [found[c] for c in document.recipient_codes if c in found]
+        data = render_official_document(official_document_of(document, recipients))
         stored = stored_file_put_bytes(data=data, content_type=PDF)
         # A derived field, set once: the issued document itself never changes.
         OutgoingDocument.objects.filter(pk=document.pk, pdf_sha256="").update(pdf_sha256=stored.sha256)
