@@ -180,7 +180,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A lost send is re-driven by the outbox sweeper; do not block a request on a dead broker.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
+# Read only by workers and beat (not by publishing): they reconnect for as long as Redis is away.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 DOCFLOW_OUTBOX_RESEND_AFTER_SECONDS = 60
 

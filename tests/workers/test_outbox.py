@@ -15,7 +15,7 @@ from django_scopes import scopes_disabled
 from docflow.notifications.models import Notification
 from docflow.notifications.services import notification_create
 from docflow.outbox.models import OutboxTask
-from docflow.outbox.services import outbox_sweep
+from docflow.outbox.services import MAX_SENDS, outbox_enqueue_many, outbox_sweep
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +97,48 @@ def test_sweeper_resends_work_whose_send_was_lost(monkeypatch, settings, django_
     assert row.done_at is not None
     assert len(mail.outbox) == 1
     assert outbox_sweep(now=timezone.now() + timedelta(days=1)) == 0
+
+
+def test_a_dead_broker_costs_a_request_one_failed_send(monkeypatch, settings, django_capture_on_commit_callbacks):
+    attempts = []
+
+    def send_task(name, kwargs, queue):
+        attempts.append(name)
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(current_app, "send_task", send_task)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    work = [{"task_name": "outbox.purge", "kwargs": {}, "queue": "default"} for _ in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            outbox_enqueue_many(tasks=work)
+    assert len(attempts) == 1  # the other four were left to the sweeper at once
+    assert list(OutboxTask.objects.values_list("sent_at", "send_count").distinct()) == [(None, 0)]
+
+    monkeypatch.setattr(current_app, "send_task", lambda name, kwargs, queue: attempts.append(name))
+    assert outbox_sweep(now=timezone.now() + timedelta(minutes=5)) == 5
+    assert OutboxTask.objects.filter(send_count=1, sent_at__isnull=False).count() == 5
+
+
+def test_work_that_never_finishes_is_sent_at_most_max_sends_times(monkeypatch, settings):
+    sent = []
+    monkeypatch.setattr(current_app, "send_task", lambda name, kwargs, queue: sent.append(name))
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    OutboxTask.objects.create(task_name="outbox.purge", kwargs={})
+    later = timezone.now()
+    for _ in range(MAX_SENDS + 3):
+        later += timedelta(days=1)  # each time long past the visibility timeout
+        outbox_sweep(now=later)
+    assert len(sent) == MAX_SENDS
+    assert OutboxTask.objects.get().send_count == MAX_SENDS
+
+
+def test_fan_out_skips_work_already_recorded_under_its_dedup_key(django_capture_on_commit_callbacks):
+    work = [{"task_name": "outbox.purge", "kwargs": {}, "queue": "default", "dedup_key": "daily:1"}]
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            outbox_enqueue_many(tasks=work)
+        with transaction.atomic():
+            outbox_enqueue_many(tasks=work + [{**work[0], "dedup_key": "daily:2"}])
+    assert sorted(OutboxTask.objects.values_list("dedup_key", flat=True)) == ["daily:1", "daily:2"]
+    assert OutboxTask.objects.filter(done_at__isnull=True).count() == 0
