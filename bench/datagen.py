@@ -198,3 +198,131 @@ def _depth(model, seen: frozenset = frozenset()) -> int:
             continue
         depths.append(1 + _depth(target, seen | {model}))
     return max(depths)
+
+
+# --- Incoming copies (the incoming-documents benchmark) -----------------------------------
+
+INCOMING_SUBJECTS = (
+    "Về việc báo cáo kết quả thực hiện nhiệm vụ phát triển kinh tế - xã hội",
+    "Về việc triển khai công tác phòng, chống thiên tai và tìm kiếm cứu nạn",
+    "Về việc tăng cường quản lý đất đai trên địa bàn",
+    "Về việc tổ chức Ngày hội Đại đoàn kết toàn dân tộc",
+    "Về việc rà soát hộ nghèo, hộ cận nghèo năm nay",
+    "Về việc đôn đốc thu ngân sách nhà nước",
+    "Về việc bảo đảm an toàn lưới điện nông thôn",
+    "Về việc chuẩn bị khai giảng năm học mới",
+)
+INCOMING_DOC_TYPES = ("cong_van", "cong_van", "cong_van", "thong_bao", "ke_hoach", "quyet_dinh", "bao_cao", "giay_moi")
+# Mostly handled to the end, as a real register after a year or two; a few of every other state.
+INCOMING_STATUSES = ("06",) * 12 + ("05", "05", "04", "04", "03", "01", "02", "15")
+INCOMING_URGENCIES = ("normal",) * 7 + ("urgent", "very_urgent", "flash")
+INCOMING_SIGNER = ("Lò Văn Minh", "Chủ tịch")
+
+
+def incoming_copies_create(*, sender, agencies: list, leads: dict, total: int, big_agency=None,
+                           big_count: int = 0, days: int = 730, batch_size: int = 100_000,
+                           progress=None) -> int:
+    """``total`` copies of documents ``sender`` issued, in ``agencies``: ``big_count`` of them in
+    ``big_agency``, the rest spread evenly over the others. PostgreSQL only: one
+    ``INSERT … SELECT generate_series`` per batch, nothing built in Python per row.
+
+    Arrival times are spread over ``days`` back from now, distinct to the microsecond, in no
+    order relative to insertion; statuses, urgencies, subjects and types cycle through realistic
+    mixes; copies being handled or done have a due date and a lead (``leads``: agency pk → user
+    pk). ``search_text`` is what ``IncomingDocument.build_search_text`` makes. Columns this
+    does not know take their model default (or NULL), so new fields do not break it.
+    """
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from docflow.routing.models import IncomingDocument
+
+    others = [a.pk for a in agencies if big_agency is None or a.pk != big_agency.pk]
+    big_pk = big_agency.pk if big_agency is not None else others[0]
+    subjects = list(INCOMING_SUBJECTS)
+    # search_text as the model builds it, per subject, with a marker where the notation goes.
+    marker = "@@notation@@"
+    search_templates = [
+        IncomingDocument(notation=marker, subject=s, sender_name=sender.name, sender_code=sender.code,
+                         signer_name=INCOMING_SIGNER[0], signer_position=INCOMING_SIGNER[1]).build_search_text()
+        for s in subjects
+    ]
+    params = {
+        "big": big_pk, "big_count": big_count, "others": others, "n": len(others),
+        "big_lead": leads[big_pk], "leads": [leads[pk] for pk in others],
+        "statuses": list(INCOMING_STATUSES), "nstatus": len(INCOMING_STATUSES),
+        "urgencies": list(INCOMING_URGENCIES), "nurg": len(INCOMING_URGENCIES),
+        "types": list(INCOMING_DOC_TYPES), "ntypes": len(INCOMING_DOC_TYPES),
+        "subjects": subjects, "search": search_templates, "marker": marker, "nsubj": len(subjects),
+        "now": timezone.now(), "span_ms": days * 86_400_000,
+        "sender": sender.pk, "sender_code": sender.code, "sender_name": sender.name,
+        "signer_name": INCOMING_SIGNER[0], "signer_position": INCOMING_SIGNER[1],
+    }
+    handled = "s.status_code IN ('04', '05', '06')"
+    accepted = "s.status_code NOT IN ('01', '02')"
+    notation = "(1 + s.g %% 9999)::text || '/UBND-VP'"
+    expressions = {
+        "id": "gen_random_uuid()",
+        "agency_id": "s.agency_id",
+        "status_code": "s.status_code",
+        "sender_agency_id": "%(sender)s",
+        "sender_code": "%(sender_code)s",
+        "sender_name": "%(sender_name)s",
+        "number": "1 + s.g %% 9999",
+        "notation": notation,
+        "issued_on": "(s.t AT TIME ZONE 'Asia/Ho_Chi_Minh')::date",
+        "doc_type": "(%(types)s::text[])[1 + s.g %% %(ntypes)s]",
+        "subject": "(%(subjects)s::text[])[s.subj]",
+        "urgency": "(%(urgencies)s::text[])[1 + (s.g / 7) %% %(nurg)s]",
+        "signer_name": "%(signer_name)s",
+        "signer_position": "%(signer_position)s",
+        "delivered_at": "s.t",
+        "incoming_year": f"CASE WHEN {accepted} THEN extract(year FROM s.t)::int END",
+        "incoming_number": f"CASE WHEN {accepted} THEN s.g END",
+        "received_at": f"CASE WHEN {accepted} THEN s.t + interval '1 hour' END",
+        "due_date": f"CASE WHEN {handled} THEN (s.t + interval '10 days')::date END",
+        "lead_id": f"CASE WHEN {handled} THEN s.lead_id END",
+        "completed_at": "CASE WHEN s.status_code = '06' THEN s.t + interval '5 days' END",
+        "search_text": f"replace((%(search)s::text[])[s.subj], %(marker)s, lower({notation}))",
+        "created_at": "s.t",
+        "updated_at": "s.t",
+    }
+    columns, values = [], []
+    for f in IncomingDocument._meta.concrete_fields:
+        columns.append(f'"{f.column}"')
+        if f.column in expressions:
+            values.append(expressions[f.column])
+        elif f.null:
+            values.append("NULL")
+        elif f.get_default() is not None:
+            params[f"default_{f.column}"] = f.get_default()
+            values.append(f"%(default_{f.column})s")
+        else:
+            raise ValueError(f"incoming_copies_create: no value for {f.column}")
+    sql = f"""
+        INSERT INTO "{IncomingDocument._meta.db_table}" ({", ".join(columns)})
+        SELECT {", ".join(values)}
+        FROM (
+            SELECT g,
+                   CASE WHEN g <= %(big_count)s THEN %(big)s
+                        ELSE (%(others)s::bigint[])[1 + g %% %(n)s] END AS agency_id,
+                   CASE WHEN g <= %(big_count)s THEN %(big_lead)s
+                        ELSE (%(leads)s::bigint[])[1 + g %% %(n)s] END AS lead_id,
+                   (%(statuses)s::text[])[1 + (g * 7919) %% %(nstatus)s] AS status_code,
+                   %(now)s::timestamptz
+                     - make_interval(secs => ((g::bigint * 104729) %% %(span_ms)s) / 1000.0) AS t,
+                   1 + (g / 3) %% %(nsubj)s AS subj
+            FROM generate_series(%(start)s, %(stop)s) AS g
+        ) AS s
+    """
+    made = 0
+    for start in range(1, total + 1, batch_size):
+        stop = min(start + batch_size - 1, total)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, {**params, "start": start, "stop": stop})
+        made = stop
+        if progress:
+            progress(made, total)
+    with connection.cursor() as cursor:
+        cursor.execute(f'ANALYZE "{IncomingDocument._meta.db_table}"')
+    return made

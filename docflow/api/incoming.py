@@ -6,6 +6,7 @@ Thin: parse, call one routing service or selector, render. Each step answers the
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -14,13 +15,20 @@ from rest_framework.response import Response
 from docflow.api.base import ScopedViewSet
 from docflow.documents.types import Urgency
 from docflow.routing import handling
-from docflow.routing.models import STATUS_SLUGS, AgencyHandlingSettings, IncomingDocument, Status
+from docflow.routing.models import (
+    HANDLING_STATUSES,
+    STATUS_SLUGS,
+    AgencyHandlingSettings,
+    IncomingDocument,
+    Status,
+)
 from docflow.routing.selectors import (
     LIST_ORDERING,
     WORK_LISTS,
     handling_settings,
     incoming_detail,
     incoming_list,
+    incoming_rows,
 )
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -71,20 +79,63 @@ class UserBriefSerializer(serializers.Serializer):
     full_name = serializers.CharField(source="get_full_name")
 
 
-class IncomingRowSerializer(serializers.ModelSerializer):
+def row_json(row, lead: tuple | None, *, tz, today) -> dict:
+    """A work-list row as the schema below says, written directly: a page of 50 through DRF's
+    per-field machinery costs more than its query. ``row`` is a copy or a ``ROW_VALUES`` row;
+    ``lead`` is (username, full_name, first_name, last_name); dates as DRF writes them."""
+
+    def when(value):
+        if value is None:
+            return None
+        text = value.astimezone(tz).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    status, due = row.status_code, row.due_date
+    return {
+        "id": str(row.id), "status_code": status, "status": STATUS_SLUGS[status],
+        "sender_code": row.sender_code, "sender_name": row.sender_name, "number": row.number,
+        "notation": row.notation, "issued_on": row.issued_on and row.issued_on.isoformat(),
+        "doc_type": row.doc_type, "subject": row.subject, "urgency": row.urgency,
+        "secrecy": row.secrecy, "delivered_at": when(row.delivered_at),
+        "incoming_year": row.incoming_year, "incoming_number": row.incoming_number,
+        "received_at": when(row.received_at), "due_date": due and due.isoformat(),
+        "is_overdue": bool(due and status in HANDLING_STATUSES and due < today),
+        "completed_at": when(row.completed_at),
+        "lead": {
+            "username": lead[0], "full_name": lead[1] or f"{lead[2]} {lead[3]}".strip() or lead[0]
+        } if lead else None,
+    }
+
+
+class IncomingRowSerializer(serializers.Serializer):
+    """One row of a work list. The fields are declared for the schema; the rows are written
+    directly, because a page of 50 through DRF's per-field machinery costs more than its query."""
+
+    id = serializers.UUIDField()
+    status_code = serializers.ChoiceField(choices=Status.choices)
     status = serializers.CharField()
+    sender_code = serializers.CharField()
+    sender_name = serializers.CharField()
+    number = serializers.IntegerField(allow_null=True)
+    notation = serializers.CharField()
+    issued_on = serializers.DateField(allow_null=True)
+    doc_type = serializers.CharField()
+    subject = serializers.CharField()
+    urgency = serializers.CharField()
+    secrecy = serializers.CharField()
+    delivered_at = serializers.DateTimeField()
+    incoming_year = serializers.IntegerField(allow_null=True)
+    incoming_number = serializers.IntegerField(allow_null=True)
+    received_at = serializers.DateTimeField(allow_null=True)
+    due_date = serializers.DateField(allow_null=True)
     is_overdue = serializers.BooleanField()
+    completed_at = serializers.DateTimeField(allow_null=True)
     lead = UserBriefSerializer(allow_null=True)
 
-    class Meta:
-        model = IncomingDocument
-        fields = [
-            "id", "status_code", "status", "sender_code", "sender_name", "number", "notation",
-            "issued_on", "doc_type", "subject", "urgency", "secrecy", "delivered_at",
-            "incoming_year", "incoming_number", "received_at", "due_date", "is_overdue",
-            "completed_at", "lead",
-        ]
-        read_only_fields = fields
+    def to_representation(self, row) -> dict:
+        lead = (row.lead__username, row.lead__full_name, row.lead__first_name,
+                row.lead__last_name) if row.lead__username else None
+        return row_json(row, lead, tz=self.context["tz"], today=self.context["today"])
 
 
 class AttachmentSerializer(serializers.Serializer):
@@ -136,23 +187,33 @@ class ReplySerializer(serializers.Serializer):
 
 
 class IncomingDetailSerializer(IncomingRowSerializer):
+    content = serializers.CharField()
+    place = serializers.CharField()
     signer = SignerSerializer(source="*")
+    sender_due_date = serializers.DateField(allow_null=True)
+    replaces_notation = serializers.CharField()
     register = serializers.CharField(source="register.name", default=None, allow_null=True)
     received_by = UserBriefSerializer(allow_null=True)
+    rejected_reason = serializers.CharField()
+    completion_note = serializers.CharField()
     reply_outgoing = ReplySerializer(allow_null=True)
+    recall_reason = serializers.CharField()
     attachments = AttachmentSerializer(many=True)
     assignments = AssignmentSerializer(many=True)
     notes = NoteSerializer(many=True)
     history = HistorySerializer(many=True)
 
-    class Meta:
-        model = IncomingDocument
-        fields = IncomingRowSerializer.Meta.fields + [
-            "content", "place", "signer", "sender_due_date", "replaces_notation", "register",
-            "received_by", "rejected_reason", "completion_note", "reply_outgoing",
-            "recall_reason", "attachments", "assignments", "notes", "history",
-        ]
-        read_only_fields = fields
+    def to_representation(self, obj: IncomingDocument) -> dict:
+        lead = obj.lead and (obj.lead.username, obj.lead.full_name, obj.lead.first_name,
+                             obj.lead.last_name)
+        data = row_json(obj, lead, tz=timezone.get_current_timezone(), today=timezone.localdate())
+        row_fields = set(data)
+        for field in self._readable_fields:
+            if field.field_name in row_fields:
+                continue
+            value = field.get_attribute(obj)
+            data[field.field_name] = None if value is None else field.to_representation(value)
+        return data
 
 
 class RejectSerializer(serializers.Serializer):
@@ -226,8 +287,11 @@ class IncomingViewSet(ScopedViewSet):
     def list(self, request):
         query = IncomingListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        rows = self.paginate_queryset(incoming_list(user_id=request.user.pk, **query.validated_data))
-        return self.get_paginated_response(IncomingRowSerializer(rows, many=True).data)
+        rows = self.paginate_queryset(
+            incoming_rows(incoming_list(user_id=request.user.pk, **query.validated_data))
+        )
+        context = {"tz": timezone.get_current_timezone(), "today": timezone.localdate()}
+        return self.get_paginated_response(IncomingRowSerializer(rows, many=True, context=context).data)
 
     @extend_schema(responses=IncomingDetailSerializer)
     def retrieve(self, request, pk=None):

@@ -35,8 +35,10 @@ ROW_FIELDS = (
     "id", "status_code", "sender_code", "sender_name", "number", "notation",
     "issued_on", "doc_type", "subject", "urgency", "secrecy", "delivered_at", "incoming_year",
     "incoming_number", "received_at", "due_date", "completed_at",
-    "lead__id", "lead__username", "lead__full_name",
+    "lead__id", "lead__username", "lead__full_name", "lead__first_name", "lead__last_name",
 )
+# A list row as plain values (no model instances): what the API pages and writes.
+ROW_VALUES = tuple(f for f in ROW_FIELDS if f != "lead__id")
 WORK_LISTS = ("to_accept", "to_approve", "to_handle", "informed", "overdue", "due_soon", "all")
 HANDLER_ROLES = (AssignmentRole.LEAD, AssignmentRole.COORDINATOR)
 # A recalled copy (15) leaves every work list; it stays in "all" and in its history.
@@ -108,6 +110,11 @@ def incoming_list(
     if due_before is not None:
         qs = qs.filter(due_date__lte=due_before)
     return qs.select_related("lead").only(*ROW_FIELDS).order_by(*LIST_ORDERING)
+
+
+def incoming_rows(copies: QuerySet[IncomingDocument]) -> QuerySet:
+    """A list's rows as named tuples of ``ROW_VALUES``, in the same order (one query)."""
+    return copies.values_list(*ROW_VALUES, named=True)
 
 
 def incoming_overdue(*, user_id: int | None = None, today: date | None = None) -> QuerySet[IncomingDocument]:
