@@ -27,7 +27,7 @@ from docflow.documents.models import (
 )
 from docflow.documents.selectors import (
     approval_chain_of,
-    document_get,
+    document_locked,
     may_approve_step,
     step_approvers,
 )
@@ -39,8 +39,7 @@ MAX_STEPS = 10
 
 
 def _locked(document_id: UUID | str) -> OutgoingDocument:
-    document = document_get(document_id=document_id)
-    return OutgoingDocument.objects.select_for_update().select_related("unit").get(pk=document.pk)
+    return document_locked(document_id=document_id, related=("unit",))
 
 
 def _record(actor: Membership, document: OutgoingDocument, action: str, before: str, **data):

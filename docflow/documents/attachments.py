@@ -24,7 +24,7 @@ from docflow.documents.files import (
     stored_file_put,
 )
 from docflow.documents.models import AUDIT_OBJECT, Attachment, OutgoingDocument, OutgoingState
-from docflow.documents.selectors import document_get
+from docflow.documents.selectors import document_get, document_locked
 from docflow.tenancy.models import Membership
 from docflow.tenancy.scoping import agency_scope
 
@@ -71,7 +71,7 @@ def attachment_add(
             put = None
             try:
                 with transaction.atomic():
-                    document = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
+                    document = document_locked(document_id=document.pk)
                     _check_may_attach(actor, document)  # the state may have moved meanwhile
                     put = stored_file_put(source=upload, content_type=content_type)
                     return _attachment_row(actor, document, name, put.file)

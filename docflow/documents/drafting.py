@@ -23,7 +23,7 @@ from docflow.documents.models import (
     OutgoingState,
     SignerAuthority,
 )
-from docflow.documents.selectors import document_get
+from docflow.documents.selectors import document_get, document_locked
 from docflow.documents.types import TYPES_BY_CODE, Secrecy, Urgency
 from docflow.tenancy.models import Agency, Membership, Unit
 
@@ -211,8 +211,7 @@ def document_update(*, actor: Membership, document_id: UUID | str, changes: Mapp
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    document = document_get(document_id=document_id)
-    document = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
+    document = document_locked(document_id=document_id)
     if document.drafter_id != actor.user_id:
         raise NotPermitted(_("Chỉ người soạn thảo được sửa dự thảo."))
     if document.state != OutgoingState.DRAFT:

@@ -60,6 +60,19 @@ def document_get(*, document_id) -> OutgoingDocument:
     return document
 
 
+def document_locked(*, document_id, related: tuple[str, ...] = ()) -> OutgoingDocument:
+    """The active agency's document locked FOR UPDATE (only its own row) for a write in the
+    caller's transaction; NotFound like ``document_get``."""
+    pk = _valid_uuid(document_id)
+    document = (
+        OutgoingDocument.objects.select_for_update(of=("self",)).select_related(*related)
+        .filter(pk=pk).first() if pk else None
+    )
+    if document is None:
+        raise NotFound("Không tìm thấy văn bản.")
+    return document
+
+
 def attachment_get(*, document_id, attachment_id) -> Attachment:
     """An attachment reached through a document row of the active agency; NotFound otherwise."""
     doc_pk, att_pk = _valid_uuid(document_id), _valid_uuid(attachment_id)

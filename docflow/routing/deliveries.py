@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from docflow.audit.services import EventSpec, events_record
 from docflow.core.errors import InvalidState, NotPermitted
 from docflow.documents.models import AUDIT_OBJECT, OutgoingDocument, OutgoingState
-from docflow.documents.selectors import document_get
+from docflow.documents.selectors import document_get, document_locked
 from docflow.outbox.services import outbox_enqueue
 from docflow.routing.issuing import INCOMING_OBJECT
 from docflow.routing.models import Delivery, IncomingDocument, Status
@@ -46,8 +46,7 @@ def document_recall_request(*, actor: Membership, document_id: UUID | str, reaso
     and each recipient; one outbox row to notify the recipients' clerks. Asked once: 409 after.
     """
     with agency_scope(actor.agency_id), transaction.atomic():
-        document = document_get(document_id=document_id)
-        document = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
+        document = document_locked(document_id=document_id)
         if not actor.has_role("clerk", "leader"):
             raise NotPermitted(_("Chỉ văn thư hoặc lãnh đạo được yêu cầu thu hồi."))
         if document.state != OutgoingState.ISSUED:

@@ -29,7 +29,7 @@ from docflow.documents.models import (
     RegisterDirection,
 )
 from docflow.documents.numbering import notation_format, number_take, register_for
-from docflow.documents.selectors import document_get
+from docflow.documents.selectors import document_locked
 from docflow.documents.types import Secrecy, document_type
 from docflow.outbox.services import outbox_enqueue_many
 from docflow.routing.models import Delivery, IncomingAttachment, IncomingDocument, Status
@@ -82,12 +82,7 @@ def _after_commit_work(document: OutgoingDocument, recipients: list[Agency]) -> 
 
 
 def _locked(document_id) -> OutgoingDocument:
-    document = document_get(document_id=document_id)
-    return (
-        OutgoingDocument.objects.select_for_update(of=("self",))
-        .select_related("agency", "unit", "signer", "replaces")
-        .get(pk=document.pk)
-    )
+    return document_locked(document_id=document_id, related=("agency", "unit", "signer", "replaces"))
 
 
 def _recipients_checked(document: OutgoingDocument) -> list[Agency]:
