@@ -1,0 +1,66 @@
+"""schemathesis over the whole OpenAPI schema, in-process through the WSGI app: as a member
+with every role (Token) and as an external system (Api-Key). No answer is a 500, and every
+answer the schema describes matches it."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, given, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.openapi.checks import *  # noqa: F401,F403  registers the OpenAPI checks
+from schemathesis.checks import response_schema_conformance
+
+from tests.documents.story import issued, sending_office
+from tests.exchange.factories import ExternalAgencyFactory, issued_key
+
+pytestmark = pytest.mark.django_db
+MAX_EXAMPLES = 8
+
+
+@pytest.fixture
+def callers(db):
+    external = ExternalAgencyFactory()
+    office = sending_office()
+    member = office.clerk
+    for role in ("is_leader", "is_staff_member", "is_agency_admin"):
+        setattr(member, role, True)
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():
+        member.save()
+    issued(office, recipients=[external.code])
+    token, _ = Token.objects.get_or_create(user=member.user)
+    return {"token": token.key, "api_key": issued_key(agency=external).key}
+
+
+def headers_for(case, callers) -> dict[str, str]:
+    exchange = case.path.startswith("/api/v1/exchange/") and "webhook-deliveries" not in case.path
+    if exchange:
+        return {"Authorization": f"Api-Key {callers['api_key']}"}
+    return {"Authorization": f"Token {callers['token']}"}
+
+
+def test_no_operation_answers_500_or_breaks_the_schema(callers):
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+    failures = []
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) > 20
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
+                  suppress_health_check=list(HealthCheck))
+        def run(case):
+            case.call_and_validate(
+                headers=headers_for(case, callers),
+                checks=[not_a_server_error, response_schema_conformance],
+            )
+
+        try:
+            run()
+        except Exception as exc:  # collect every operation's failure, then report them all
+            failures.append(f"{operation.method.upper()} {operation.path}: {str(exc)[:1500]}")
+    assert not failures, "\n\n".join(failures)
