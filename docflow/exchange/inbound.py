@@ -24,7 +24,8 @@ from docflow.documents.content_checks import content_type_detect
 from docflow.documents.files import StoredPut, spooled, stored_file_forget_if_orphan, stored_file_put
 from docflow.exchange.models import ExchangeClient, InboundDocument
 from docflow.routing.models import IncomingAttachment, IncomingDocument, Status
-from docflow.tenancy.models import Agency
+from docflow.routing.notices import INCOMING_LINK, KIND_DELIVERED, Notice, notices_create
+from docflow.tenancy.models import Agency, Membership
 
 INBOUND_OBJECT = "exchange_inbound"
 
@@ -50,8 +51,8 @@ def inbound_document_receive(
     ``envelope`` is validated by ``EnvelopeSerializer``. 403 when the sender code is not the
     key's agency; 400 on ``recipients`` listing every code that is not an agency inside Docflow;
     400 on ``attachments`` for a file the content checks refuse (the same checks as uploads).
-    Writes the inbound record, the copies, their attachment references and an audit event per
-    recipient in one transaction; stored bytes that no row ends up using are taken back.
+    Writes the inbound record, the copies, their attachment references, an audit event per
+    recipient and notifications to its clerks in one transaction; stored bytes that no row ends up using are taken back.
     """
     sender = client.external_agency
     if envelope["sender_code"] != sender.code:
@@ -133,7 +134,26 @@ def _deliver(client, sender, envelope, recipients, puts, fmt) -> InboundReceipt:
         )
         for copy in copies
     ])
+    _notify_clerks(sender, copies)
     return InboundReceipt(document=inbound, copies=copies, received_at=now)
+
+
+def _notify_clerks(sender: Agency, copies: list[IncomingDocument]) -> None:
+    """Each recipient's clerks hear of the new document, as for one from inside Docflow."""
+    copy_of = {copy.agency_id: copy for copy in copies}
+    clerks = Membership.objects.with_scopes_disabled().filter(
+        agency_id__in=list(copy_of), is_clerk=True, is_active=True
+    ).values_list("agency_id", "user_id")
+    notices_create(notices=[
+        Notice(
+            agency_id=agency_id, user_id=user_id, kind=KIND_DELIVERED,
+            title=_("Văn bản đến mới: %(n)s") % {"n": copy_of[agency_id].notation},
+            body=f"{sender.name}: {copy_of[agency_id].subject}",
+            link=INCOMING_LINK.format(id=copy_of[agency_id].id),
+            dedup_key=f"{KIND_DELIVERED}:new:{copy_of[agency_id].id}:{user_id}",
+        )
+        for agency_id, user_id in clerks
+    ])
 
 
 def _stored_envelope(envelope: dict[str, Any]) -> dict[str, Any]:

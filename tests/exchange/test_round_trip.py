@@ -8,6 +8,7 @@ import base64
 import pytest
 
 from docflow.exchange.models import WebhookDelivery
+from docflow.notifications.models import Notification
 from docflow.routing.models import IncomingAttachment, IncomingDocument
 from docflow.tenancy.scoping import agency_scope, scopes_disabled
 from tests.conftest import api_client_for
@@ -38,6 +39,9 @@ def test_external_push_reaches_two_communes_and_statuses_come_back_by_pull_and_w
         assert IncomingAttachment.objects.get().size == len(pdf)
 
     incoming_id = copies[phieng_ban.agency.code]["incoming_id"]
+    with scopes_disabled():
+        notice = Notification.objects.get(recipient=phieng_ban.clerk.user)
+    assert notice.kind == "incoming_delivered" and incoming_id in notice.link
     clerk, leader = api_client_for(phieng_ban.clerk), api_client_for(phieng_ban.leader)
     lead = api_client_for(phieng_ban.staff)
     assert clerk.post(f"/api/v1/incoming/{incoming_id}/accept/").status_code == 200
