@@ -84,40 +84,51 @@ def pdf_bytes(text: str = "Phu luc") -> bytes:
     return buffer.getvalue()
 
 
-def pdf_with_javascript(*, compress_objects: bool = False) -> bytes:
+def pdf_with_javascript() -> bytes:
+    """Document-level JavaScript in the catalog's /Names tree."""
     from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
     writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes()))
-    writer.add_js("app.alert('x');")
-    if compress_objects:
-        writer.compress_identical_objects()
+    action = writer._add_object(DictionaryObject({
+        NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1);"),
+    }))
+    names = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("x"), action])})
+    writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): names})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
 def pdf_with_open_action_js_in_object_stream() -> bytes:
-    """/OpenAction JavaScript hidden in a compressed object stream (PDF 1.5 xref stream)."""
-    from pypdf import PdfWriter
-    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+    """A PDF 1.5 whose catalog, with an /OpenAction running JavaScript, sits in a compressed
+    object stream: the words never appear in the file's raw bytes."""
+    import zlib
 
-    writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes()))
-    action = DictionaryObject({
-        NameObject("/S"): NameObject("/JavaScript"),
-        NameObject("/JS"): TextStringObject("app.launchURL('http://127.0.0.1/');"),
-    })
-    writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
-    out = io.BytesIO()
-    writer.write(out)
-    data = out.getvalue()
-    try:  # pypdf ≥ 5 can write object streams; else the plain form still proves the check
-        writer2 = PdfWriter(clone_from=io.BytesIO(data))
-        writer2.compress_identical_objects()
-        out2 = io.BytesIO()
-        writer2.write(out2)
-        return out2.getvalue()
-    except Exception:
-        return data
+    objects = [
+        b"<< /Type /Catalog /Pages 3 0 R /OpenAction 5 0 R >>",
+        b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 3 0 R /MediaBox [0 0 595 842] >>",
+        b"<< /S /JavaScript /JS (app.launchURL\\('http://127.0.0.1/'\\);) >>",
+    ]
+    body, offsets = b"", []
+    for obj in objects:
+        offsets.append(len(body))
+        body += obj + b"\n"
+    header = b" ".join(f"{n} {o}".encode() for n, o in zip((2, 3, 4, 5), offsets)) + b"\n"
+    packed = zlib.compress(header + body)
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    objstm_at = len(out)
+    out += (f"1 0 obj\n<< /Type /ObjStm /N 4 /First {len(header)} /Filter /FlateDecode "
+            f"/Length {len(packed)} >>\nstream\n").encode() + packed + b"\nendstream\nendobj\n"
+    xref_at = len(out)
+    rows = [(0, 0, 65535), (1, objstm_at, 0), (2, 1, 0), (2, 1, 1), (2, 1, 2), (2, 1, 3), (1, xref_at, 0)]
+    table = b"".join(t.to_bytes(1, "big") + f.to_bytes(4, "big") + g.to_bytes(2, "big") for t, f, g in rows)
+    out += (f"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 2 0 R /Length {len(table)} >>\n"
+            "stream\n").encode() + table + b"\nendstream\nendobj\n"
+    out += f"startxref\n{xref_at}\n%%EOF\n".encode()
+    assert b"JavaScript" not in out and b"/JS" not in out
+    return bytes(out)
 
 
 def pdf_with_launch_action() -> bytes:
