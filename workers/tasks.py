@@ -11,6 +11,7 @@ from docflow.exchange.webhooks import WebhookFailed
 from docflow.notifications.services import notification_email_send
 from docflow.outbox.services import outbox_purge, outbox_sweep
 from docflow.routing.notices import document_issued_notify, document_recall_notify
+from docflow.routing.stamping import incoming_attachments_stamp
 from workers.base import DocflowTask
 from workers.celery import app
 
@@ -65,6 +66,11 @@ def exchange_status_push(self, *, agency_id: int, report_id: str) -> bool:
 @app.task(name="pdf.render_outgoing", base=DocflowTask)
 def render_outgoing_pdf(*, agency_id: int, document_id: str) -> str | None:
     return document_pdf_render(agency_id=agency_id, document_id=document_id)
+
+
+@app.task(name="pdf.stamp_incoming", base=DocflowTask)
+def stamp_incoming_attachments(*, agency_id: int, incoming_id: str) -> int:
+    return incoming_attachments_stamp(agency_id=agency_id, incoming_id=incoming_id)
 
 
 @app.task(name="notify.document_issued", base=DocflowTask)

@@ -25,6 +25,7 @@ from docflow.api.base import ScopedViewSet
 from docflow.api.idempotency import idempotent, user_principal
 from docflow.api.uploads import limit_uploads, upload_refusal
 from docflow.core.errors import InvalidState
+from docflow.core.search import search_filter
 from docflow.documents import services
 from docflow.documents.files import stored_file_open
 from docflow.documents.models import OutgoingDocument, OutgoingState, SignerAuthority
@@ -147,6 +148,9 @@ class OutgoingUploadSerializer(serializers.Serializer):
 
 class OutgoingListQuerySerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=OutgoingState.choices, required=False)
+    q = serializers.CharField(
+        required=False, help_text="words of the notation, subject, body or signer; accents ignored"
+    )
 
 
 class AnyMediaRenderer(BaseRenderer):
@@ -190,6 +194,7 @@ class OutgoingViewSet(ScopedViewSet):
         queryset = self.get_queryset()
         if query.validated_data.get("state"):
             queryset = queryset.filter(state=query.validated_data["state"])
+        queryset = search_filter(queryset, query.validated_data.get("q"))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(OutgoingSerializer(page, many=True).data)
 

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from docflow.api import views
 from docflow.api.incoming import IncomingViewSet
 from docflow.api.outgoing import OutgoingViewSet
+from docflow.api.search import SearchView
 from docflow.exchange import api as exchange
 
 router = DefaultRouter(trailing_slash=True)
@@ -32,6 +33,7 @@ v1 = [
     path("me/", views.MeView.as_view(), name="me"),
     path("document-types/", views.DocumentTypeView.as_view(), name="document-types"),
     path("exchange/", include(exchange_urls)),
+    path("search/", SearchView.as_view(), name="search"),
     path("", include(router.urls)),
 ]
 

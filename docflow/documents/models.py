@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from docflow.core.ids import uuid7
+from docflow.core.text import fold
 from docflow.documents.types import DocType, Secrecy, Urgency
 from docflow.tenancy.models import Agency, Unit
 from docflow.tenancy.scoping import TenantManager
@@ -99,6 +100,10 @@ class RegisterCounter(models.Model):
         ]
 
 
+# A save() naming any of these in update_fields writes search_text too.
+SEARCHED_FIELDS = frozenset({"notation", "subject", "body", "signer"})
+
+
 class OutgoingDocument(models.Model):
     """A document our agency writes: a draft until a clerk issues it; immutable after."""
 
@@ -167,6 +172,10 @@ class OutgoingDocument(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     recall_reason = models.TextField(_("lý do thu hồi"), blank=True)
+    # Folded (no diacritics, lower case) notation, subject, body and signer for `q` search
+    # (docflow.core.search); save() keeps it current. Its trigram index (PostgreSQL) is made
+    # by migration 0003_outgoing_search_text.
+    search_text = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -189,6 +198,18 @@ class OutgoingDocument(models.Model):
 
     def __str__(self) -> str:
         return self.notation or self.subject[:60]
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = self.build_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and SEARCHED_FIELDS.intersection(update_fields):
+            kwargs["update_fields"] = [*update_fields, "search_text"]
+        super().save(*args, **kwargs)
+
+    def build_search_text(self) -> str:
+        """What `q` searches, folded so that `dien` finds `điện` (the signer's name included)."""
+        signer = self.signer.get_full_name() if self.signer_id else ""
+        return fold(f"{self.notation} {self.subject} {signer} {self.body}")
 
 
 class ApprovalRole(models.TextChoices):

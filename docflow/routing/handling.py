@@ -41,6 +41,7 @@ from docflow.routing.models import (
     Status,
 )
 from docflow.routing.selectors import handling_settings
+from docflow.routing.stamping import stamp_work_record
 from docflow.routing.status import INCOMING_OBJECT, status_report
 from docflow.tenancy.models import Membership, Role, User
 from docflow.tenancy.scoping import agency_scope
@@ -91,6 +92,7 @@ def incoming_accept(*, membership: Membership, incoming_id: UUID) -> IncomingDoc
     )
     leaders = Membership.objects.filter(is_active=True, is_leader=True).values_list("user_id", flat=True)
     _notify(incoming, event, leaders, kind="incoming_to_assign", title="Văn bản đến chờ phân công")
+    stamp_work_record(incoming=incoming, reason="accept")
     return incoming
 
 
@@ -165,6 +167,7 @@ def incoming_assign(
             incoming, event, [assignment.user_id], kind=ASSIGNED_KIND,
             title=ROLE_TITLES[assignment.role], email=assignment.role != AssignmentRole.INFORMED,
         )
+    stamp_work_record(incoming=incoming, reason=str(event.id))  # "Chuyển:" names the lead
     return incoming
 
 

@@ -63,6 +63,10 @@ class Delivery(models.Model):
     status_note = models.TextField(blank=True)
     # The recipient's copy; a plain id so reading the sender's view joins no other agency's rows.
     incoming_id = models.UUIDField(null=True, blank=True)
+    # The recipient's handling deadline and completion, reported with each status (status.py),
+    # so the sender's statistics per recipient read only these rows.
+    recipient_due_date = models.DateField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -134,8 +138,9 @@ class IncomingDocument(models.Model):
     # Recall.
     recall_reason = models.TextField(blank=True)
     status_before_recall = models.CharField(max_length=2, blank=True)
-    # Folded (no diacritics, lower case) notation, subject and sender for `q` search; every
-    # writer fills it with build_search_text(), bulk_create included (save() does it too).
+    # Folded (no diacritics, lower case) notation, subject, sender, signer and content for `q`
+    # search (docflow.core.search); every writer fills it with build_search_text(), bulk_create
+    # included (save() does it too). Its trigram index (PostgreSQL) is made by migration 0004.
     search_text = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -174,7 +179,10 @@ class IncomingDocument(models.Model):
 
     def build_search_text(self) -> str:
         """What `q` searches, folded so that `dien` finds `điện`; set it before bulk_create."""
-        return fold(f"{self.notation} {self.subject} {self.sender_name} {self.sender_code}")
+        return fold(
+            f"{self.notation} {self.subject} {self.sender_name} {self.sender_code} "
+            f"{self.signer_name} {self.content}"
+        )
 
     @property
     def status(self) -> str:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from docflow.audit.models import AuditEvent
 from docflow.audit.selectors import events_for_object
 from docflow.core.errors import NotFound
-from docflow.core.text import fold
+from docflow.core.search import search_filter
 from docflow.routing.models import (
     HANDLING_STATUSES,
     AgencyHandlingSettings,
@@ -101,8 +101,7 @@ def incoming_list(
         qs = qs.filter(urgency__in=urgency)
     if sender:
         qs = qs.filter(sender_code=sender)
-    for word in _words(q):
-        qs = qs.filter(search_text__contains=word)
+    qs = search_filter(qs, q)
     if received_from is not None:
         qs = qs.filter(delivered_at__gte=_start_of(received_from))
     if received_to is not None:
@@ -183,7 +182,3 @@ def _due_soon(today: date, days: int) -> Q:
 
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def _words(q: str) -> list[str]:
-    return fold(q).split()

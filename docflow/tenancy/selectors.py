@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from docflow.core.errors import NotPermitted
-from docflow.core.text import fold
+from docflow.core.search import search_filter
 from docflow.tenancy.models import Agency, Membership, Role, User
 from docflow.tenancy.scoping import scopes_disabled
 
@@ -13,8 +13,7 @@ from docflow.tenancy.scoping import scopes_disabled
 def agency_directory(*, search: str = "", level: str = "") -> QuerySet[Agency]:
     """The addressing directory: every active agency (not tenant data), searchable without accents."""
     qs = Agency.objects.filter(is_active=True).select_related("parent")
-    for word in fold(search).split():
-        qs = qs.filter(search_text__contains=word)
+    qs = search_filter(qs, search)
     if level:
         qs = qs.filter(level=level)
     return qs.order_by("code")
