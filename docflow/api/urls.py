@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from docflow.api import views
 from docflow.api.incoming import IncomingViewSet
+from docflow.api.incoming_files import IncomingAttachmentView
 from docflow.api.outgoing import OutgoingViewSet
 from docflow.api.search import SearchView
 from docflow.exchange import api as exchange
@@ -33,6 +34,10 @@ v1 = [
     path("me/", views.MeView.as_view(), name="me"),
     path("document-types/", views.DocumentTypeView.as_view(), name="document-types"),
     path("exchange/", include(exchange_urls)),
+    path(
+        "incoming/<uuid:pk>/attachments/<uuid:attachment_id>/",
+        IncomingAttachmentView.as_view(), name="incoming-attachment",
+    ),
     path("search/", SearchView.as_view(), name="search"),
     path("", include(router.urls)),
 ]
