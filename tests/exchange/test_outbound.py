@@ -172,3 +172,30 @@ def test_only_the_agency_admin_reads_its_webhook_log(external, external_server, 
     assert client_for(office.clerk).get("/api/v1/exchange/webhook-deliveries/").status_code == 403
     stranger = MembershipFactory(agency=AgencyFactory(), admin=True)
     assert client_for(stranger).get("/api/v1/exchange/webhook-deliveries/").json()["results"] == []
+
+
+def test_status_pull_costs_the_same_queries_for_2_and_12_statuses(external):
+    from docflow.routing.handling import incoming_accept
+    from tests.routing.factories import IncomingDocumentFactory
+
+    commune = AgencyFactory()
+    clerk = MembershipFactory(agency=commune, clerk=True)
+
+    def accept_new(count: int) -> None:
+        for _ in range(count):
+            copy = IncomingDocumentFactory(
+                agency=commune, sender_agency=external.agency, sender_code=external.agency.code,
+                sender_name=external.agency.name,
+            )
+            incoming_accept(membership=clerk, incoming_id=copy.id)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page = external.api.get("/api/v1/exchange/status/").json()
+        assert all(m["staff"] == clerk.user.full_name for m in page["results"])
+        return len(captured)
+
+    accept_new(2)
+    few = queries()
+    accept_new(10)
+    assert queries() == few
