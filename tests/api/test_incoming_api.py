@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -199,6 +199,9 @@ def test_cursor_pages_walk_every_row_once_newest_first(client_for, commune, dist
         page = client.get(page["next"]).json()
     expected = sorted(made, key=lambda d: (d.delivered_at, d.id), reverse=True)
     assert seen == [str(d.id) for d in expected]
+    row = client.get(URL, {"page_size": 1}).json()["results"][0]
+    assert datetime.fromisoformat(row["delivered_at"]) == expected[0].delivered_at
+    assert row["delivered_at"].endswith("+07:00")  # local time, as DRF writes it
 
 
 @pytest.mark.parametrize("work_list", ["", "to_accept", "to_handle", "informed", "overdue", "due_soon", "all"])
