@@ -304,3 +304,21 @@ def test_another_agencys_copy_is_not_found_for_every_step(commune, other_commune
         with pytest.raises(NotFound):
             service(membership=member, incoming_id=theirs.id, **kwargs)
     assert reload(theirs).status_code == "01"
+
+
+def test_a_failure_at_the_sender_end_undoes_the_recipients_step(commune, copy_for, monkeypatch):
+    from docflow.routing import status
+
+    incoming = copy_for(commune)
+
+    def broken(**kwargs):
+        raise RuntimeError("the sender's side failed")
+
+    monkeypatch.setattr(status, "_notify_sender", broken)
+    with pytest.raises(RuntimeError):
+        handling.incoming_accept(membership=commune.clerk, incoming_id=incoming.id)
+    after = reload(incoming)
+    assert (after.status_code, after.incoming_number) == ("01", None)
+    assert delivery_of(incoming).status_code == "01"
+    with scopes_disabled():
+        assert not AuditEvent.objects.filter(object_id=incoming.id, action="incoming.accept").exists()
