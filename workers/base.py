@@ -17,6 +17,9 @@ class DocflowTask(Task):
     retry_jitter = True
     max_retries = 8
     acks_late = True
+    # A retry re-sends the request's kwargs, outbox id included (``__call__`` takes it off):
+    # Celery's argument check against the task function would refuse it and drop the retry.
+    typing = False
 
     def __call__(self, *args, **kwargs):
         outbox_id = kwargs.pop(OUTBOX_ID_KWARG, None)
