@@ -41,7 +41,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.datagen import Dataset, agency_code, django_setup, incoming_copies_create  # noqa: E402
+from bench.datagen import (  # noqa: E402
+    Dataset,
+    agency_code,
+    django_setup,
+    incoming_copies_create,
+    tag_code_parts,
+)
 
 # The bare query a person would write for the same rows: keyset on a row comparison, which
 # PostgreSQL turns into an index condition on (agency_id, delivered_at DESC, id DESC).
@@ -124,9 +130,10 @@ def prepare_data(args) -> dict:
     if not args.fresh and Agency.objects.filter(code=big_code).exists():
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT count(*) FROM routing_incomingdocument d JOIN tenancy_agency a "
-                "ON a.id = d.agency_id WHERE a.code = %s", [big_code])
-            ready = cursor.fetchone()[0] == args.big
+                "SELECT count(*), count(*) FILTER (WHERE a.code = %s) FROM routing_incomingdocument d "
+                "JOIN tenancy_agency a ON a.id = d.agency_id WHERE a.code LIKE %s",
+                [big_code, "%.{}.{}%".format(*tag_code_parts(args.tag))])
+            ready = cursor.fetchone() == (args.copies, args.big)
     if not ready:
         started = time.perf_counter()
         print(f"building the data set {args.tag}: {args.agencies} agencies, "
@@ -138,7 +145,8 @@ def prepare_data(args) -> dict:
         incoming_copies_create(
             sender=data.sender, agencies=data.recipients, leads=leads, total=args.copies,
             big_agency=data.recipients[0], big_count=args.big,
-            progress=lambda done, total: print(f"  {done:,}/{total:,} copies", flush=True),
+            progress=lambda done, total: print(
+                f"  {done:,}/{total:,} copies, {time.perf_counter() - started:.0f} s", flush=True),
         )
         print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
         with scopes_disabled():

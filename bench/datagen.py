@@ -308,7 +308,7 @@ def incoming_copies_create(*, sender, agencies: list, leads: dict, total: int, b
                         ELSE (%(others)s::bigint[])[1 + g %% %(n)s] END AS agency_id,
                    CASE WHEN g <= %(big_count)s THEN %(big_lead)s
                         ELSE (%(leads)s::bigint[])[1 + g %% %(n)s] END AS lead_id,
-                   (%(statuses)s::text[])[1 + (g * 7919) %% %(nstatus)s] AS status_code,
+                   (%(statuses)s::text[])[(1 + (g::bigint * 7919) %% %(nstatus)s)::int] AS status_code,
                    %(now)s::timestamptz
                      - make_interval(secs => ((g::bigint * 104729) %% %(span_ms)s) / 1000.0) AS t,
                    1 + (g / 3) %% %(nsubj)s AS subj
