@@ -61,3 +61,20 @@ def test_detail_of_another_agencys_copy_is_not_found(commune, other_commune, cop
     theirs = copy_for(other_commune)
     with agency_scope(commune.agency), pytest.raises(NotFound):
         incoming_detail(incoming_id=theirs.id)
+
+
+def test_database_connections_never_prepare_statements(db):
+    """Work lists are planned with their own values each time: with server-side prepared
+    statements PostgreSQL may switch to a generic plan made for an average agency, which
+    bench/bench_incoming_list.py measures at seconds instead of a millisecond for a search in a
+    large agency. Django's psycopg 3 defaults (client-side binding, no prepare) avoid it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("about PostgreSQL connections")
+    import psycopg
+
+    connection.ensure_connection()
+    assert connection.connection.prepare_threshold is None
+    with connection.cursor() as cursor:
+        assert isinstance(cursor.cursor, psycopg.ClientCursor)
