@@ -11,6 +11,7 @@ from docflow.exchange.webhooks import WebhookFailed
 from docflow.notifications.services import notification_email_send
 from docflow.outbox.services import outbox_purge, outbox_sweep
 from docflow.routing.notices import document_issued_notify, document_recall_notify
+from docflow.routing.register_books import register_book_pdf_render
 from docflow.routing.stamping import incoming_attachments_stamp
 from workers.base import DocflowTask
 from workers.celery import app
@@ -71,6 +72,11 @@ def render_outgoing_pdf(*, agency_id: int, document_id: str) -> str | None:
 @app.task(name="pdf.stamp_incoming", base=DocflowTask)
 def stamp_incoming_attachments(*, agency_id: int, incoming_id: str) -> int:
     return incoming_attachments_stamp(agency_id=agency_id, incoming_id=incoming_id)
+
+
+@app.task(name="pdf.register_book", base=DocflowTask)
+def render_register_book(*, agency_id: int, register_id: str, year: int) -> str | None:
+    return register_book_pdf_render(agency_id=agency_id, register_id=register_id, year=year)
 
 
 @app.task(name="notify.document_issued", base=DocflowTask)

@@ -6,6 +6,7 @@ from docflow.api import views
 from docflow.api.incoming import IncomingViewSet
 from docflow.api.incoming_files import IncomingAttachmentView
 from docflow.api.outgoing import OutgoingViewSet
+from docflow.api.registers import RegisterViewSet
 from docflow.api.search import SearchView
 from docflow.exchange import api as exchange
 
@@ -16,6 +17,7 @@ router.register("notifications", views.NotificationViewSet, basename="notificati
 router.register("exchange/webhook-deliveries", exchange.WebhookDeliveryViewSet, basename="exchange-webhook-delivery")
 router.register("incoming", IncomingViewSet, basename="incoming")
 router.register("outgoing", OutgoingViewSet, basename="outgoing")
+router.register("registers", RegisterViewSet, basename="register")
 
 exchange_urls = [
     path("documents/", exchange.DocumentsView.as_view(), name="exchange-documents"),

@@ -60,9 +60,13 @@ def header_names(agency: Agency, parent: Agency | None) -> tuple[str, str]:
     return (parent.header_name if parent else ""), agency.name.upper()
 
 
-def recipient_lines(agencies: list[Agency], places: list[str]) -> list[str]:
-    """Agencies by name and paper places as given; grouped by level when the list is too long."""
-    if len(agencies) + len(places) <= MAX_RECIPIENT_LINES:
+def recipient_lines(
+    agencies: list[Agency], places: list[str], *, max_lines: int = MAX_RECIPIENT_LINES,
+    max_places: int = MAX_PLACES_LISTED,
+) -> list[str]:
+    """Agencies by name and paper places as given; past ``max_lines`` agencies are grouped by
+    level and only the first ``max_places`` places are named."""
+    if len(agencies) + len(places) <= max_lines:
         return [a.name for a in agencies] + list(places)
     counts = Counter(a.level for a in agencies)
     order = [*GROUP_LABELS, *sorted(set(counts) - set(GROUP_LABELS))]
@@ -70,10 +74,8 @@ def recipient_lines(agencies: list[Agency], places: list[str]) -> list[str]:
         f"{GROUP_LABELS.get(level, 'Các cơ quan khác')} ({counts[level]} cơ quan)"
         for level in order if counts[level]
     ]
-    if len(places) > MAX_PLACES_LISTED + 1:
-        return lines + list(places[:MAX_PLACES_LISTED]) + [
-            f"Các nơi khác ({len(places) - MAX_PLACES_LISTED} nơi)"
-        ]
+    if len(places) > max_places + 1:
+        return lines + list(places[:max_places]) + [f"Các nơi khác ({len(places) - max_places} nơi)"]
     return lines + list(places)
 
 
