@@ -66,7 +66,7 @@ class _Fields:
         if "unit" in values:
             self._unit(values["unit"])
         if "signer" in values:
-            self._signer(values["signer"])
+            self._signer(values["signer"], keep_position=bool(values.get("signer_position")))
         if "recipients" in values:
             self._recipients(values["recipients"] or [])
         if "external_places" in values:
@@ -81,7 +81,7 @@ class _Fields:
             self.error("unit", _("Không có phòng, ban có ký hiệu %(s)s trong cơ quan.") % {"s": symbol})
         self.document.unit = unit
 
-    def _signer(self, username: str | None) -> None:
+    def _signer(self, username: str | None, *, keep_position: bool) -> None:
         if not username:
             self.document.signer = None
             return
@@ -93,7 +93,7 @@ class _Fields:
             self.error("signer", _("Người ký phải là lãnh đạo của cơ quan."))
             return
         self.document.signer = member.user
-        if not self.document.signer_position:
+        if not keep_position:  # the position printed under the signature is the signer's own
             self.document.signer_position = member.position
 
     def _recipients(self, codes: list[str]) -> None:

@@ -96,3 +96,21 @@ def test_list_shows_the_agencys_documents_newest_first_with_fixed_queries(client
     drafts = client.get(URL, {"state": "draft"}).json()["results"]
     assert len(drafts) == 30
     assert client.get(URL, {"state": "issued"}).json()["results"] == []
+
+
+def test_changing_the_signer_changes_the_position_printed_under_the_signature(client_for):
+    from tests.factories import MembershipFactory
+
+    office = sending_office()
+    deputy = MembershipFactory(agency=office.agency, leader=True, position="Phó Chủ tịch")
+    client = client_for(office.staff)
+    doc = client.post(URL, {"doc_type": "thong_bao", "subject": "TB", "signer": office.leader.user.username},
+                      format="json").json()
+    assert doc["signer_position"] == "Chủ tịch"
+    moved = client.patch(f"{URL}{doc['id']}/", {"signer": deputy.user.username, "signer_authority": "KT."},
+                         format="json").json()
+    assert (moved["signer"], moved["signer_position"], moved["signer_authority"]) == (
+        deputy.user.username, "Phó Chủ tịch", "KT.")
+    named = client.patch(f"{URL}{doc['id']}/", {"signer": office.leader.user.username,
+                                                 "signer_position": "Chủ tịch UBND xã"}, format="json").json()
+    assert named["signer_position"] == "Chủ tịch UBND xã"
