@@ -23,6 +23,8 @@ DOCFLOW_EXCHANGE_MAX_BODY_BYTES = 2 * CONFIG.max_upload_bytes
 # A webhook the receiver refuses is tried again this many times, with backoff, then left to pull.
 DOCFLOW_EXCHANGE_WEBHOOK_RETRIES = 8
 DOCFLOW_EXCHANGE_WEBHOOK_TIMEOUT = 10
+# Pull feeds serve rows older than this, so a cursor never passes a row still committing.
+DOCFLOW_EXCHANGE_FEED_SETTLE_SECONDS = 5
 
 INSTALLED_APPS = [
     "django.contrib.admin",

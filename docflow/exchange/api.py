@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import FileResponse, HttpResponse
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -134,8 +136,12 @@ class ExchangeAPIView(APIView):
         return self.request.auth
 
     def feed(self, queryset, render):
+        # Rows younger than the settle window may belong to a transaction that has not committed
+        # yet, under a smaller (created_at, id): serving only settled rows means a cursor never
+        # steps past a row that appears later.
+        settled = timezone.now() - timedelta(seconds=settings.DOCFLOW_EXCHANGE_FEED_SETTLE_SECONDS)
         paginator = FeedPagination()
-        rows = paginator.paginate_queryset(queryset, self.request, view=self)
+        rows = paginator.paginate_queryset(queryset.filter(created_at__lte=settled), self.request, view=self)
         return paginator.get_paginated_response(render(rows))
 
     def idempotent(self, *, fingerprint: str, handler) -> Response:
@@ -271,7 +277,6 @@ class DocumentEdxmlView(ExchangeAPIView):
         for a in delivery.document.attachments.all():
             with stored_file_open(sha256=a.file_id) as fh:
                 attachments.append((a.name, a.content_type, fh.read()))
-        envelope = {**envelope, "issued_at": envelope["issued_at"], "id": str(envelope["id"])}
         trace = [(envelope["sender_code"], delivery.created_at)]
         raw = edxml_render(envelope=envelope, trace=trace, attachments=attachments)
         return HttpResponse(raw, content_type="application/xml; charset=utf-8")

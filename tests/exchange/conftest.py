@@ -46,6 +46,12 @@ def commune(name: str) -> Commune:
     )
 
 
+@pytest.fixture(autouse=True)
+def _feeds_without_settling(settings):
+    """Tests pull right after writing; the settle window is tested on its own."""
+    settings.DOCFLOW_EXCHANGE_FEED_SETTLE_SECONDS = 0
+
+
 @pytest.fixture
 def communes(db):
     return commune("Phiêng Ban"), commune("Song Pe")

@@ -199,3 +199,19 @@ def test_status_pull_costs_the_same_queries_for_2_and_12_statuses(external):
     few = queries()
     accept_new(10)
     assert queries() == few
+
+
+def test_pull_serves_only_settled_rows(external, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from docflow.routing.models import Delivery
+
+    settings.DOCFLOW_EXCHANGE_FEED_SETTLE_SECONDS = 5
+    office = sending_office()
+    document = issue_to(office, external.agency.code)
+    assert external.api.get(URL).json()["results"] == []  # just issued: maybe not all committed
+    with scopes_disabled():
+        Delivery.objects.filter(document=document).update(created_at=timezone.now() - timedelta(seconds=6))
+    assert [d["id"] for d in external.api.get(URL).json()["results"]] == [str(document.id)]
