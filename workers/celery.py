@@ -27,6 +27,9 @@ app.conf.task_routes = {
 app.conf.beat_schedule = {
     "outbox-sweep": {"task": "outbox.sweep", "schedule": 60.0},
     "outbox-purge": {"task": "outbox.purge", "schedule": crontab(hour=2, minute=30)},
+    # Deadline reminders at 07:00 local time (CELERY_TIMEZONE); 13:00 catches up a beat that was
+    # down in the morning and otherwise records nothing new (once per agency and day).
+    "deadline-reminders": {"task": "notify.deadline_reminders", "schedule": crontab(hour="7,13", minute=0)},
 }
 app.set_default()
 app.autodiscover_tasks(["workers"], related_name="tasks")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import smtplib
+from datetime import date
+
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
@@ -12,6 +15,7 @@ from docflow.notifications.services import notification_email_send
 from docflow.outbox.services import outbox_purge, outbox_sweep
 from docflow.routing.notices import document_issued_notify, document_recall_notify
 from docflow.routing.register_books import register_book_pdf_render
+from docflow.routing.reminders import agency_deadline_remind, deadline_reminders_dispatch
 from docflow.routing.stamping import incoming_attachments_stamp
 from workers.base import DocflowTask
 from workers.celery import app
@@ -27,7 +31,9 @@ def purge_outbox() -> int:
     return outbox_purge()
 
 
-@app.task(name="notify.notification_email", base=DocflowTask)
+# An SMTP server that refuses for now is tried again with the base's backoff and jitter.
+@app.task(name="notify.notification_email", base=DocflowTask,
+          autoretry_for=(*DocflowTask.autoretry_for, smtplib.SMTPException))
 def notification_email(*, agency_id: int, notification_id: str) -> bool:
     return notification_email_send(agency_id=agency_id, notification_id=notification_id)
 
@@ -77,6 +83,16 @@ def stamp_incoming_attachments(*, agency_id: int, incoming_id: str) -> int:
 @app.task(name="pdf.register_book", base=DocflowTask)
 def render_register_book(*, agency_id: int, register_id: str, year: int) -> str | None:
     return register_book_pdf_render(agency_id=agency_id, register_id=register_id, year=year)
+
+
+@app.task(name="notify.deadline_reminders", base=DocflowTask)
+def deadline_reminders() -> int:
+    return deadline_reminders_dispatch()
+
+
+@app.task(name="notify.agency_deadline_reminders", base=DocflowTask)
+def agency_deadline_reminders(*, agency_id: int, day: str) -> int:
+    return agency_deadline_remind(agency_id=agency_id, day=date.fromisoformat(day))
 
 
 @app.task(name="notify.document_issued", base=DocflowTask)

@@ -23,7 +23,7 @@ from docflow.api.serializers import (
     TokenSerializer,
 )
 from docflow.documents.types import DOCUMENT_TYPES
-from docflow.notifications.selectors import notifications_for_user
+from docflow.notifications.selectors import notifications_for_user, unread_count
 from docflow.notifications.services import notification_mark_read, notifications_mark_read
 from docflow.tenancy.selectors import agency_directory, memberships_of_user
 
@@ -111,6 +111,12 @@ class NotificationViewSet(ScopedViewSet):
     def read(self, request, pk=None):
         notification_mark_read(recipient_id=request.user.pk, notification_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses={200: inline_serializer("UnreadCount", {"unread": serializers.IntegerField()})})
+    @action(detail=False, methods=["get"], url_path="unread-count")
+    def unread(self, request):
+        """How many of the caller's notifications in this agency are unread (the bell's number)."""
+        return Response({"unread": unread_count(user_id=request.user.pk)})
 
     @extend_schema(request=None, responses={200: inline_serializer("Marked", {"marked": serializers.IntegerField()})})
     @action(detail=False, methods=["post"], url_path="read-all")

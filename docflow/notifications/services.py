@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 from uuid import UUID
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from docflow.core.errors import NotFound
+from docflow.notifications.emails import notification_email_message
 from docflow.notifications.models import Notification, NotificationPreference
 from docflow.outbox.services import outbox_enqueue
 
@@ -68,7 +67,8 @@ def notification_create(
 
 
 def notification_email_send(*, agency_id: int, notification_id: UUID | str) -> bool:
-    """Email one notification to its recipient, at most once.
+    """Email one notification to its recipient, at most once (plain text and HTML, from the
+    kind's Vietnamese templates; see ``notifications.emails``).
 
     The row is claimed (``emailed_at`` set) in the same transaction that sends, so a task run
     twice sends once; a failure to send rolls the claim back and the task retries.
@@ -76,8 +76,8 @@ def notification_email_send(*, agency_id: int, notification_id: UUID | str) -> b
     with transaction.atomic():
         notification = (
             Notification.objects.with_scope(agency=agency_id)
-            .select_for_update()
-            .select_related("recipient")
+            .select_for_update(of=("self",))  # the recipient's and agency's rows stay free
+            .select_related("recipient", "agency")
             .filter(id=notification_id)
             .first()
         )
@@ -85,13 +85,7 @@ def notification_email_send(*, agency_id: int, notification_id: UUID | str) -> b
             return False
         address = notification.recipient.email
         if address:
-            link = f"{settings.DOCFLOW_SITE_URL}{notification.link}" if notification.link else ""
-            send_mail(
-                subject=f"[Docflow] {notification.title}",
-                message="\n\n".join(p for p in (notification.body, link) if p),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[address],
-            )
+            notification_email_message(notification=notification, address=address).send()
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     return bool(address)

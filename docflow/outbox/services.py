@@ -19,6 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from celery import current_app
+from celery.exceptions import Retry
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -82,7 +83,7 @@ def outbox_send(*, outbox_id: UUID) -> bool:
     propagate = eager and settings.CELERY_TASK_EAGER_PROPAGATES
     try:
         if eager:
-            current_app.tasks[row.task_name].apply(kwargs=kwargs, throw=propagate)
+            _apply_eagerly(current_app.tasks[row.task_name], kwargs, propagate)
         else:
             current_app.send_task(row.task_name, kwargs=kwargs, queue=row.queue)
     except Exception:
@@ -94,6 +95,17 @@ def outbox_send(*, outbox_id: UUID) -> bool:
         OutboxTask.objects.filter(id=row.id).update(sent_at=None, send_count=F("send_count") - 1)
         return False
     return True
+
+
+def _apply_eagerly(task, kwargs: dict[str, Any], propagate: bool) -> None:
+    """Run the task in this process; an automatic retry runs again at once (no broker to wait
+    on), up to the task's limit, after which its error is raised when errors propagate."""
+    for retries in range((task.max_retries or 0) + 1):
+        try:
+            task.apply(kwargs=kwargs, throw=propagate, retries=retries)
+            return
+        except Retry:
+            continue
 
 
 def outbox_broker_resume() -> None:
