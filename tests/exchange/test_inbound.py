@@ -176,3 +176,21 @@ def test_requests_without_a_valid_key_are_refused(communes, external):
 def test_a_user_token_is_not_an_exchange_key(communes, client_for):
     answer = client_for(communes[0].clerk).get(URL)
     assert answer.status_code == 401
+
+
+def test_delivery_to_2_or_20_agencies_costs_the_same_queries(external):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.exchange.conftest import commune
+
+    agencies = [commune(f"Xã {n}").agency.code for n in range(20)]
+
+    def queries(codes, key) -> int:
+        body = envelope(external.agency.code, codes, attachments=[
+            {"name": "cv.pdf", "content_base64": base64.b64encode(small_pdf()).decode()}])
+        with CaptureQueriesContext(connection) as captured:
+            assert post(external, body, key=key).status_code == 201
+        return len(captured)
+
+    assert queries(agencies[:2], "q-2") == queries(agencies, "q-20")
