@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from docflow.api.base import ScopedViewSet
 from docflow.documents.types import Urgency
 from docflow.routing import handling
+from docflow.routing.deadlines import handling_settings_update
 from docflow.routing.models import (
     HANDLING_STATUSES,
     STATUS_SLUGS,
@@ -321,5 +322,5 @@ class IncomingViewSet(ScopedViewSet):
         if request.method == "PATCH":
             body = HandlingSettingsSerializer(data=request.data, partial=True)
             body.is_valid(raise_exception=True)
-            handling.handling_settings_update(membership=request.membership, **body.validated_data)
+            handling_settings_update(membership=request.membership, **body.validated_data)
         return Response(HandlingSettingsSerializer(handling_settings(agency_id=request.agency.pk)).data)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -31,9 +31,9 @@ from docflow.core.errors import InvalidState, NotFound, NotPermitted
 from docflow.documents.models import OutgoingDocument, OutgoingState, RegisterDirection
 from docflow.documents.numbering import number_take, register_for
 from docflow.notifications.services import notification_create
+from docflow.routing.deadlines import handling_due_date_default
 from docflow.routing.models import (
     HANDLING_STATUSES,
-    AgencyHandlingSettings,
     Assignment,
     AssignmentRole,
     HandlingNote,
@@ -299,38 +299,6 @@ def incoming_recall_decide(
         reported_status=reported, note=reason, data={"reason": reason} if reason else {},
     )
     return incoming
-
-
-@transaction.atomic
-def handling_settings_update(*, membership: Membership, **days: int) -> AgencyHandlingSettings:
-    """The agency admin sets the default due days per urgency and the due-soon window."""
-    if not membership.has_role(Role.AGENCY_ADMIN):
-        raise NotPermitted("Chỉ quản trị đơn vị được thay đổi cấu hình.")
-    with agency_scope(membership.agency_id):
-        settings, _ = AgencyHandlingSettings.objects.select_for_update().get_or_create(
-            agency_id=membership.agency_id
-        )
-        before = {name: getattr(settings, name) for name in days}
-        for name, value in days.items():
-            setattr(settings, name, value)
-        settings.full_clean()
-        settings.save()
-        event_record(
-            agency_id=membership.agency_id, actor_id=membership.user_id,
-            action="incoming.settings_update", object_type="agency_handling_settings",
-            object_id=membership.agency.uuid, data={"before": before, "after": days},
-        )
-    return settings
-
-
-def handling_due_date_default(
-    *, settings: AgencyHandlingSettings, urgency: str, sender_due_date: date | None, today: date
-) -> date:
-    """Today plus the agency's days for the urgency, or the sender's due date when earlier."""
-    due = today + timedelta(days=settings.days_for(urgency))
-    if sender_due_date is not None and today <= sender_due_date < due:
-        return sender_due_date
-    return due
 
 
 def _locked(membership: Membership, incoming_id: UUID, *, allowed: Sequence[str]) -> IncomingDocument:

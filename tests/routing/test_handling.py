@@ -14,6 +14,7 @@ from docflow.core.errors import InvalidState, NotFound, NotPermitted
 from docflow.documents.models import OutgoingDocument
 from docflow.notifications.models import Notification
 from docflow.routing import handling
+from docflow.routing.deadlines import handling_settings_update
 from docflow.routing.models import Assignment, Delivery, HandlingNote, IncomingDocument, StatusReport
 from tests.factories import MembershipFactory
 from tests.routing.factories import IncomingDocumentFactory, sent_copy
@@ -104,7 +105,7 @@ def test_leader_assigns_lead_coordinators_and_informed_with_default_due_date(com
 
 
 def test_default_due_date_follows_agency_settings_and_the_senders_own_date(commune, copy_for):
-    handling.handling_settings_update(membership=_admin(commune), normal_days=20)
+    handling_settings_update(membership=_admin(commune), normal_days=20)
     plain = assigned(commune, copy_for(commune))
     assert plain.due_date == timezone.localdate() + timedelta(days=20)
     soon = timezone.localdate() + timedelta(days=2)
@@ -118,13 +119,13 @@ def _admin(office):
 
 def test_agency_admin_changes_the_due_days_and_nobody_else(commune):
     admin = _admin(commune)
-    settings = handling.handling_settings_update(membership=admin, flash_days=2, due_soon_days=5)
+    settings = handling_settings_update(membership=admin, flash_days=2, due_soon_days=5)
     assert (settings.flash_days, settings.due_soon_days, settings.normal_days) == (2, 5, 10)
     with pytest.raises(ValidationError) as err:
-        handling.handling_settings_update(membership=admin, urgent_days=0)
+        handling_settings_update(membership=admin, urgent_days=0)
     assert "urgent_days" in err.value.message_dict
     with pytest.raises(NotPermitted):
-        handling.handling_settings_update(membership=commune.leader, flash_days=1)
+        handling_settings_update(membership=commune.leader, flash_days=1)
 
 
 def test_assignment_names_active_members_once_and_a_due_date_not_in_the_past(commune, other_commune, copy_for):
