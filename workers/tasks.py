@@ -9,6 +9,7 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
 from docflow.documents.pdf import document_pdf_render
+from docflow.exchange.inbound import inbound_notify
 from docflow.exchange.outbound import delivery_push, status_report_push
 from docflow.exchange.webhooks import WebhookFailed
 from docflow.notifications.services import notification_email_send
@@ -63,6 +64,11 @@ def exchange_document_push(self, *, agency_id: int, document_id: str, external_a
         self, delivery_push, agency_id=agency_id, document_id=document_id,
         external_agency_id=external_agency_id,
     )
+
+
+@app.task(name="exchange.inbound_notify", base=DocflowTask)
+def exchange_inbound_notify(*, inbound_id: str) -> int:
+    return inbound_notify(inbound_id=inbound_id)
 
 
 @app.task(name="exchange.status_push", base=DocflowTask, bind=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,9 +26,10 @@ from docflow.documents.files import StoredPut, spooled, stored_file_forget_if_or
 from docflow.exchange.models import ExchangeClient, InboundDocument
 from docflow.routing.models import IncomingAttachment, IncomingDocument, Status
 from docflow.routing.notices import INCOMING_LINK, KIND_DELIVERED, Notice, notices_create
+from docflow.outbox.services import outbox_enqueue
 from docflow.tenancy.models import Agency, Membership
 
-INBOUND_OBJECT = "exchange_inbound"
+NOTIFY_TASK = "exchange.inbound_notify"
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ def inbound_document_receive(
     key's agency; 400 on ``recipients`` listing every code that is not an agency inside Docflow;
     400 on ``attachments`` for a file the content checks refuse (the same checks as uploads).
     Writes the inbound record, the copies, their attachment references, an audit event per
-    recipient and notifications to its clerks in one transaction; stored bytes that no row ends up using are taken back.
+    recipient and the work of notifying their clerks in one transaction; stored bytes that no row ends up using are taken back.
     """
     sender = client.external_agency
     if envelope["sender_code"] != sender.code:
@@ -134,21 +136,27 @@ def _deliver(client, sender, envelope, recipients, puts, fmt) -> InboundReceipt:
         )
         for copy in copies
     ])
-    _notify_clerks(sender, copies)
+    # The clerks' notifications (and their emails) fan out after commit, as for issuing.
+    outbox_enqueue(
+        task_name=NOTIFY_TASK, queue="notify", dedup_key=f"inbound-notify:{inbound.id}",
+        kwargs={"inbound_id": str(inbound.id)},
+    )
     return InboundReceipt(document=inbound, copies=copies, received_at=now)
 
 
-def _notify_clerks(sender: Agency, copies: list[IncomingDocument]) -> None:
-    """Each recipient's clerks hear of the new document, as for one from inside Docflow."""
+def inbound_notify(*, inbound_id: UUID | str) -> int:
+    """Each recipient's clerks hear of a document from an external agency, as of one from
+    inside Docflow; returns how many notifications were made. Safe to run twice."""
+    copies = IncomingDocument.objects.with_scopes_disabled().filter(source_document_id=inbound_id)
     copy_of = {copy.agency_id: copy for copy in copies}
     clerks = Membership.objects.with_scopes_disabled().filter(
         agency_id__in=list(copy_of), is_clerk=True, is_active=True
     ).values_list("agency_id", "user_id")
-    notices_create(notices=[
+    return notices_create(notices=[
         Notice(
             agency_id=agency_id, user_id=user_id, kind=KIND_DELIVERED,
             title=_("Văn bản đến mới: %(n)s") % {"n": copy_of[agency_id].notation},
-            body=f"{sender.name}: {copy_of[agency_id].subject}",
+            body=f"{copy_of[agency_id].sender_name}: {copy_of[agency_id].subject}",
             link=INCOMING_LINK.format(id=copy_of[agency_id].id),
             dedup_key=f"{KIND_DELIVERED}:new:{copy_of[agency_id].id}:{user_id}",
         )

@@ -194,3 +194,16 @@ def test_delivery_to_2_or_20_agencies_costs_the_same_queries(external):
         return len(captured)
 
     assert queries(agencies[:2], "q-2") == queries(agencies, "q-20")
+
+
+def test_clerks_are_notified_once_however_often_the_task_runs(communes, external):
+    from docflow.exchange.inbound import inbound_notify
+    from docflow.notifications.models import Notification
+
+    answer = post(external, envelope(external.agency.code, [c.agency.code for c in communes]))
+    inbound_id = answer.json()["id"]
+    assert inbound_notify(inbound_id=inbound_id) == 2  # one clerk in each commune
+    assert inbound_notify(inbound_id=inbound_id) == 0
+    with scopes_disabled():
+        assert set(Notification.objects.values_list("recipient_id", flat=True)) == {
+            c.clerk.user_id for c in communes}
