@@ -50,10 +50,18 @@ class WorkerProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def stop(self) -> None:
+        import subprocess
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real `celery worker` on the test database and the configured Redis broker."""
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def start_celery_worker(*, broker_url: str, log_path) -> WorkerProcess:
+    """A real `celery worker` process on the test database and ``broker_url``, once ready."""
     import os
     import subprocess
     import sys
@@ -63,15 +71,14 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.conf import settings
     from django.db import connection
 
-    broker = os.environ.get("CELERY_BROKER_URL", "")
-    if not broker.startswith("redis"):
+    if not broker_url.startswith("redis"):
         pytest.fail("worker tests need CELERY_BROKER_URL=redis://… (run them in the PostgreSQL pass)")
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
         pytest.fail("worker tests need PostgreSQL: the worker shares the test database")
     url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{connection.settings_dict['NAME']}"
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = {**os.environ, "DATABASE_URL": url, "CELERY_TASK_ALWAYS_EAGER": "0", "EMAIL_HOST": ""}
+    env = {**os.environ, "DATABASE_URL": url, "CELERY_BROKER_URL": broker_url,
+           "CELERY_TASK_ALWAYS_EAGER": "0", "EMAIL_HOST": ""}
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "workers.celery", "worker", "--pool=solo",
          "-Q", "default,delivery,pdf,notify", "--without-gossip", "--without-mingle",
@@ -79,21 +86,29 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         cwd=Path(__file__).resolve().parent.parent, env=env,
         stdout=open(log_path, "w"), stderr=subprocess.STDOUT,
     )
+    worker = WorkerProcess(proc, log_path)
+    deadline = time.monotonic() + 60
+    while "ready." not in worker.log():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            worker.stop()
+            pytest.fail("the Celery worker did not start:\n" + worker.log())
+        time.sleep(0.2)
+    return worker
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` on the test database and the configured Redis broker."""
+    import os
+
     from django.test.utils import override_settings
 
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    worker = start_celery_worker(broker_url=os.environ.get("CELERY_BROKER_URL", ""), log_path=log_path)
     not_eager = override_settings(CELERY_TASK_ALWAYS_EAGER=False)
     not_eager.enable()
     try:
-        deadline = time.monotonic() + 60
-        while "ready." not in log_path.read_text(errors="replace"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the Celery worker did not start:\n" + log_path.read_text(errors="replace"))
-            time.sleep(0.2)
-        yield WorkerProcess(proc, log_path)
+        yield worker
     finally:
         not_eager.disable()
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        worker.stop()
