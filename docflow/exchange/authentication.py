@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from docflow.exchange.clients import client_for_key
+from docflow.exchange.clients import client_for_key, client_used
 from docflow.exchange.models import ExchangeClient
 from docflow.tenancy.models import Agency
 
@@ -42,6 +42,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         client = client_for_key(key=header[1])
         if client is None:
             raise exceptions.AuthenticationFailed("Khóa API không hợp lệ hoặc đã bị thu hồi.")
+        client_used(client=client)
         return ExchangePrincipal(client=client), client
 
     def authenticate_header(self, request) -> str:

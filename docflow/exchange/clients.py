@@ -107,6 +107,14 @@ def client_for_key(*, key: str) -> ExchangeClient | None:
     return client
 
 
+def client_used(*, client: ExchangeClient) -> None:
+    """Record that the key was used, at most once a minute (one UPDATE, no lock)."""
+    now = timezone.now()
+    if client.last_used_at is None or now - client.last_used_at > timedelta(minutes=1):
+        ExchangeClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        client.last_used_at = now
+
+
 def client_for_webhook(*, external_agency_id: int) -> ExchangeClient | None:
     """The agency's newest active key that has a webhook: where pushes go (none: pull only)."""
     return (

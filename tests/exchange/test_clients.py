@@ -55,6 +55,12 @@ def test_revoked_key_stops_working_and_a_second_key_keeps_working():
         call_command("exchange_client_revoke", "--code", agency.code, stdout=StringIO())
 
 
+def test_a_used_key_shows_when_it_was_last_used(external):
+    assert external.api.get("/api/v1/exchange/documents/").status_code == 200
+    row = ExchangeClient.objects.get(external_agency=external.agency)
+    assert row.last_used_at is not None
+
+
 def test_an_agency_inside_docflow_cannot_be_registered_as_external(agency_a):
     with pytest.raises(CommandError, match="code"):
         call_command("exchange_client_create", "--code", agency_a.code, "--name", "X", stdout=StringIO())
