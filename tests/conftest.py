@@ -97,18 +97,21 @@ def start_celery_worker(*, broker_url: str, log_path) -> WorkerProcess:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real `celery worker` on the test database and the configured Redis broker."""
+def celery_worker_session(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One real `celery worker` for the session, on the test database and the configured Redis."""
     import os
-
-    from django.test.utils import override_settings
 
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
     worker = start_celery_worker(broker_url=os.environ.get("CELERY_BROKER_URL", ""), log_path=log_path)
-    not_eager = override_settings(CELERY_TASK_ALWAYS_EAGER=False)
-    not_eager.enable()
     try:
         yield worker
     finally:
-        not_eager.disable()
         worker.stop()
+
+
+@pytest.fixture
+def celery_worker_process(celery_worker_session, settings):
+    """The session's worker, with tasks sent to it instead of run eagerly — for this test only,
+    so later tests in the session still run their tasks in-process."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    return celery_worker_session
