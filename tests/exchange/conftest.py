@@ -67,10 +67,13 @@ class ExternalSystem:
     refused: list[str] = field(default_factory=list)
     fail_next: int = 0
     seen_ids: set[str] = field(default_factory=set)
+    raw: list[tuple[dict, bytes]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def receive(self, headers, body: bytes) -> int:
         with self.lock:
+            self.raw.append(({k: headers.get(k, "") for k in (
+                "X-Docflow-Id", "X-Docflow-Timestamp", "X-Docflow-Signature")}, body))
             if self.fail_next:
                 self.fail_next -= 1
                 return 503
