@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "docflow.documents",
     "docflow.routing",
     "docflow.exchange",
+    "docflow.reports",
     "docflow.api",
     "docflow.web",
     "workers",

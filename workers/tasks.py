@@ -14,6 +14,7 @@ from docflow.exchange.outbound import delivery_push, status_report_push
 from docflow.exchange.webhooks import WebhookFailed
 from docflow.notifications.services import notification_email_send
 from docflow.outbox.services import outbox_purge, outbox_sweep
+from docflow.reports.services import statistics_report_render, statistics_reports_monthly
 from docflow.routing.notices import document_issued_notify, document_recall_notify
 from docflow.routing.register_books import register_book_pdf_render
 from docflow.routing.reminders import agency_deadline_remind, deadline_reminders_dispatch
@@ -109,3 +110,13 @@ def notify_document_issued(*, agency_id: int, document_id: str) -> int:
 @app.task(name="notify.document_recall_requested", base=DocflowTask)
 def notify_document_recall_requested(*, agency_id: int, document_id: str) -> int:
     return document_recall_notify(agency_id=agency_id, document_id=document_id)
+
+
+@app.task(name="pdf.statistics_report", base=DocflowTask)
+def render_statistics_report(*, agency_id: int, report_id: str) -> str | None:
+    return statistics_report_render(agency_id=agency_id, report_id=report_id)
+
+
+@app.task(name="reports.monthly", base=DocflowTask)
+def monthly_statistics_reports() -> int:
+    return statistics_reports_monthly()

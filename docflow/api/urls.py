@@ -8,6 +8,7 @@ from docflow.api.incoming_files import IncomingAttachmentView
 from docflow.api.outgoing import OutgoingViewSet
 from docflow.api.registers import RegisterViewSet
 from docflow.api.search import SearchView
+from docflow.api import statistics
 from docflow.exchange import api as exchange
 
 router = DefaultRouter(trailing_slash=True)
@@ -18,6 +19,7 @@ router.register("exchange/webhook-deliveries", exchange.WebhookDeliveryViewSet, 
 router.register("incoming", IncomingViewSet, basename="incoming")
 router.register("outgoing", OutgoingViewSet, basename="outgoing")
 router.register("registers", RegisterViewSet, basename="register")
+router.register("statistics/reports", statistics.StatisticsReportViewSet, basename="statistics-report")
 
 exchange_urls = [
     path("documents/", exchange.DocumentsView.as_view(), name="exchange-documents"),
@@ -36,11 +38,14 @@ v1 = [
     path("me/", views.MeView.as_view(), name="me"),
     path("document-types/", views.DocumentTypeView.as_view(), name="document-types"),
     path("exchange/", include(exchange_urls)),
+    path("search/", SearchView.as_view(), name="search"),
+    path("statistics/", statistics.StatisticsView.as_view(), name="statistics"),
+    path("statistics/recipients/", statistics.RecipientStatisticsView.as_view(), name="statistics-recipients"),
+    path("statistics/trend/", statistics.TrendView.as_view(), name="statistics-trend"),
     path(
         "incoming/<uuid:pk>/attachments/<uuid:attachment_id>/",
         IncomingAttachmentView.as_view(), name="incoming-attachment",
     ),
-    path("search/", SearchView.as_view(), name="search"),
     path("", include(router.urls)),
 ]
 

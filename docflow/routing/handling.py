@@ -42,7 +42,7 @@ from docflow.routing.models import (
 )
 from docflow.routing.selectors import handling_settings
 from docflow.routing.stamping import stamp_work_record
-from docflow.routing.status import INCOMING_OBJECT, status_report
+from docflow.routing.status import INCOMING_OBJECT, delivery_due_date_report, status_report
 from docflow.tenancy.models import Membership, Role, User
 from docflow.tenancy.scoping import agency_scope
 
@@ -162,6 +162,8 @@ def incoming_assign(
             "due_date": due_date.isoformat(), "instruction": instruction,
         },
     )
+    if before == incoming.status_code:  # reassigned at 04/05: the sender still sees the new due date
+        delivery_due_date_report(incoming=incoming)
     for assignment in made:
         _notify(
             incoming, event, [assignment.user_id], kind=ASSIGNED_KIND,

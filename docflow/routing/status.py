@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from docflow.audit.models import AuditEvent
 from docflow.audit.services import EventSpec, events_record
@@ -78,6 +79,7 @@ def status_report(
                 kwargs={"agency_id": incoming.agency_id, "report_id": str(report.id)},
             )
     else:
+        delivery.recipient_due_date, delivery.completed_at = incoming.due_date, incoming.completed_at
         events.append(_delivery_change(delivery, reported, note, incoming.agency))
     recorded = events_record(events=events)
     if delivery is not None:
@@ -91,6 +93,8 @@ def external_status_record(*, delivery: Delivery, reported: str, note: str) -> A
 
     ``delivery`` is locked by the caller, inside its transaction.
     """
+    if reported == Status.COMPLETED and delivery.completed_at is None:
+        delivery.completed_at = timezone.now()
     event = events_record(
         events=[_delivery_change(delivery, reported, note, delivery.recipient_agency)]
     )[0]
@@ -98,12 +102,23 @@ def external_status_record(*, delivery: Delivery, reported: str, note: str) -> A
     return event
 
 
+def delivery_due_date_report(*, incoming: IncomingDocument) -> None:
+    """The copy's due date changed with no change of status (a new assignment at 04/05): the
+    sender's Delivery row learns it, in the caller's transaction. Nothing for external senders."""
+    delivery = _locked_delivery(incoming)
+    if delivery is not None and delivery.recipient_due_date != incoming.due_date:
+        delivery.recipient_due_date = incoming.due_date
+        delivery.save(update_fields=["recipient_due_date", "updated_at"])
+
+
 def _delivery_change(delivery: Delivery, reported: str, note: str, recipient: Agency) -> EventSpec:
     """Set the sender's row to what the recipient reported; returns the sender's event to record."""
     delivery_before = delivery.status_code
     delivery.status_code = reported
     delivery.status_note = note
-    delivery.save(update_fields=["status_code", "status_note", "updated_at"])
+    delivery.save(update_fields=[
+        "status_code", "status_note", "recipient_due_date", "completed_at", "updated_at",
+    ])
     return EventSpec(
         agency_id=delivery.agency_id, action=SENDER_STATUS_ACTION,
         object_type=OUTGOING_OBJECT, object_id=delivery.document_id,

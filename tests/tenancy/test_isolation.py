@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.apps import apps
 from django_scopes import ScopeError, scopes_disabled
@@ -30,6 +32,8 @@ from docflow.documents.models import (
     Register,
     RegisterCounter,
 )
+from docflow.reports.models import StatisticsReport
+from docflow.reports.services import statistics_report_request
 from docflow.routing.models import Delivery
 from tests.factories import (
     ApprovalStepFactory,
@@ -166,6 +170,14 @@ def _delivery(agency, n):
 @builds(ApprovalStep)
 def _approval_step(agency, n):
     return ApprovalStepFactory(agency=agency, order=n + 1)
+
+
+@builds(StatisticsReport)
+def _statistics_report(agency, n):
+    leader = MembershipFactory(agency=agency, leader=True)
+    return statistics_report_request(
+        actor=leader, first=datetime.date(2026, 1, 1), last=datetime.date(2026, 1, 31)
+    )
 
 
 @builds(IdempotencyRecord)
