@@ -10,6 +10,8 @@ from docflow.web.views import (
     outgoing,
     outgoing_steps,
     registers,
+    search,
+    statistics,
 )
 
 app_name = "web"
@@ -51,6 +53,12 @@ urlpatterns = [
     # Registers
     path("so-van-ban/", registers.registers_page, name="registers"),
     path("so-van-ban/<str:direction>/<int:year>.<str:fmt>", registers.register_export, name="register-export"),
+    # Search and statistics
+    path("tim-kiem/", search.search_page, name="search"),
+    path("thong-ke/", statistics.statistics_page, name="statistics"),
+    path("thong-ke/xuat/<str:which>.csv", statistics.statistics_export, name="statistics-export"),
+    path("thong-ke/bao-cao/", statistics.report_request, name="statistics-report"),
+    path("thong-ke/bao-cao/<uuid:report_id>/", statistics.report_download, name="statistics-report-download"),
     # Notifications
     path("thong-bao/", notifications.notification_list, name="notifications"),
     path("thong-bao/chuong/", notifications.notification_bell, name="notification-bell"),
