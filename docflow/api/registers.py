@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -42,7 +42,8 @@ class RegisterSerializer(serializers.Serializer):
     is_active = serializers.BooleanField()
     years = serializers.SerializerMethodField()
 
-    def get_years(self, register) -> RegisterYearSerializer(many=True):
+    @extend_schema_field(RegisterYearSerializer(many=True))
+    def get_years(self, register):
         counters = sorted(register.counters.all(), key=lambda c: c.year, reverse=True)
         return [{"year": c.year, "last_number": c.last_number} for c in counters]
 
