@@ -20,7 +20,13 @@ from docflow.routing import handling
 from docflow.routing.register_books import register_book, register_book_pdf_render
 from docflow.tenancy.scoping import agency_scope
 from tests.documents.story import issued, sending_office
-from tests.factories import AgencyFactory, MembershipFactory, UnitFactory
+from tests.factories import (
+    AgencyFactory,
+    MembershipFactory,
+    RegisterCounterFactory,
+    RegisterFactory,
+    UnitFactory,
+)
 from tests.routing.factories import sent_copy
 
 pytestmark = pytest.mark.django_db
@@ -155,6 +161,7 @@ def test_registers_are_listed_for_clerks_and_refused_to_staff_and_other_agencies
     office = sending_office()
     issued(office)
     issued(office, secrecy="confidential")
+    issued(sending_office())  # another agency's register is not listed
     api = client_for(office.leader)
 
     listed = api.get("/api/v1/registers/")
@@ -170,3 +177,18 @@ def test_registers_are_listed_for_clerks_and_refused_to_staff_and_other_agencies
     assert api.get(book_url(register, year=1999, format="csv")).json() == {"year": ["Năm phải từ 2000 đến "
                                                                                    f"{THIS_YEAR + 1}."]}
     assert list(api.get(book_url(register, format="xlsx")).json()) == ["format"]
+
+
+def test_listing_registers_costs_the_same_queries_for_2_and_8_registers(client_for):
+    def cost(count: int) -> int:
+        office = sending_office()
+        for n in range(count):
+            RegisterFactory(agency=office.agency, series=f"so{n}")
+            RegisterCounterFactory(register__agency=office.agency, register__series=f"dem{n}")
+        api = client_for(office.clerk)
+        api.get("/api/v1/registers/")  # the token and membership cached alike for both counts
+        with CaptureQueriesContext(connection) as queries:
+            assert len(api.get("/api/v1/registers/").json()["results"]) == 2 * count
+        return len(queries)
+
+    assert cost(1) == cost(4)
