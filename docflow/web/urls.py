@@ -52,7 +52,7 @@ urlpatterns = [
     path("van-ban-di/<uuid:document_id>/thu-hoi/", outgoing_steps.recall, name="outgoing-recall"),
     # Registers
     path("so-van-ban/", registers.registers_page, name="registers"),
-    path("so-van-ban/<str:direction>/<int:year>.<str:fmt>", registers.register_export, name="register-export"),
+    path("so-van-ban/<uuid:register_id>/<int:year>.<str:fmt>", registers.register_export, name="register-export"),
     # Search and statistics
     path("tim-kiem/", search.search_page, name="search"),
     path("thong-ke/", statistics.statistics_page, name="statistics"),

@@ -10,14 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from docflow.documents.models import RegisterCounter
 from docflow.documents.selectors import approval_chain_of
 from docflow.documents.services import approval_chain_set
+from docflow.routing.register_books import registers_list
 from docflow.tenancy.models import Membership, Unit, User
 from docflow.tenancy.services import member_upsert, unit_upsert
 from docflow.web.forms.agency_admin import ChainForm, MemberForm, UnitForm
 from docflow.web.pickers import agency_people
-from docflow.web.register_books import registers_of_agency
 from docflow.web.views.common import perform, role_required
 
 ADMIN = "agency_admin"
@@ -26,8 +25,10 @@ ADMIN = "agency_admin"
 @role_required(ADMIN)
 def admin_home(request: HttpRequest) -> HttpResponse:
     year = timezone.localdate().year
-    counters = dict(RegisterCounter.objects.filter(year=year).values_list("register_id", "last_number"))
-    registers = [(r, counters.get(r.pk, 0)) for r in registers_of_agency()]
+    registers = [
+        (r, next((c.last_number for c in r.counters.all() if c.year == year), 0))
+        for r in registers_list(membership=request.membership)
+    ]
     return render(request, "web/agency_admin/home.html", {
         "people": agency_people(), "units": list(Unit.objects.order_by("name")),
         "chain": approval_chain_of(agency_id=request.agency.pk), "registers": registers, "year": year,
