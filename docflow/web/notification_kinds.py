@@ -14,11 +14,14 @@ KIND_LABELS = {
     "incoming_opinion": _("Ý kiến phối hợp"),
     "incoming_completed": _("Văn bản đến đã hoàn thành xử lý"),
     "incoming_recall": _("Yêu cầu thu hồi văn bản đến"),
+    "incoming_due_tomorrow": _("Văn bản đến đến hạn xử lý ngày mai"),
+    "incoming_overdue": _("Văn bản đến quá hạn xử lý"),
     "outgoing.to_approve": _("Văn bản đi chờ duyệt"),
     "outgoing.approved": _("Văn bản đi đã ký duyệt"),
     "outgoing.returned": _("Văn bản đi bị trả lại"),
     "outgoing.issued": _("Văn bản đi đã phát hành"),
     "delivery_status": _("Nơi nhận báo trạng thái văn bản đi"),
+    "statistics_report": _("Báo cáo thống kê đã sẵn sàng"),
 }
 
 ACTION_LABELS = {
