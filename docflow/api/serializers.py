@@ -37,7 +37,8 @@ class AgencySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Agency
-        fields = ["code", "name", "level", "parent_code", "symbol"]
+        fields = ["code", "name", "level", "parent_code", "symbol", "is_external"]
+        read_only_fields = ["is_external"]  # outside Docflow: documents reach it on paper or by email
 
 
 class DocumentTypeSerializer(serializers.Serializer):

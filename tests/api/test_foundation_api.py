@@ -71,6 +71,7 @@ def test_agency_directory_search_ignores_diacritics(client_for):
     member = MembershipFactory(staff=True)
     AgencyFactory(code="000.04.31.H52", name="Ủy ban nhân dân xã Hồng Ngài")
     AgencyFactory(code="000.16.31.H52", name="Ủy ban nhân dân xã Háng Đồng")
+    AgencyFactory(code="000.00.01.G08", name="Sở Tài nguyên và Môi trường", is_external=True)
     client = client_for(member)
     for query in ("hong ngai", "HỒNG NGÀI", "Hong"):
         codes = [a["code"] for a in client.get("/api/v1/agencies/", {"search": query}).json()["results"]]
@@ -78,7 +79,10 @@ def test_agency_directory_search_ignores_diacritics(client_for):
     dong = client.get("/api/v1/agencies/", {"search": "dong"}).json()["results"]
     assert [a["code"] for a in dong] == ["000.16.31.H52"]
     row = dong[0]
-    assert set(row) >= {"code", "name", "level", "parent_code"}
+    assert set(row) >= {"code", "name", "level", "parent_code", "is_external"}
+    assert row["is_external"] is False
+    outside = client.get("/api/v1/agencies/", {"search": "tai nguyen"}).json()["results"]
+    assert [(a["code"], a["is_external"]) for a in outside] == [("000.00.01.G08", True)]
 
 
 def test_agency_directory_paginates_with_cursors(client_for):
