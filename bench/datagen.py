@@ -217,11 +217,36 @@ INCOMING_DOC_TYPES = ("cong_van", "cong_van", "cong_van", "thong_bao", "ke_hoach
 INCOMING_STATUSES = ("06",) * 12 + ("05", "05", "04", "04", "03", "01", "02", "15")
 INCOMING_URGENCIES = ("normal",) * 7 + ("urgent", "very_urgent", "flash")
 INCOMING_SIGNER = ("Lò Văn Minh", "Chủ tịch")
+# Bodies for copies that need one (the search benchmark): "{ma}" becomes a file code HS-000000…
+# HS-049999, so one code is in 1 copy of 50,000 (a selective search) while the words around it
+# are everywhere.
+INCOMING_CONTENTS = (
+    "Căn cứ Luật Tổ chức chính quyền địa phương; thực hiện chỉ đạo của Ủy ban nhân dân tỉnh, "
+    "đề nghị Ủy ban nhân dân các xã rà soát, tổng hợp và báo cáo kết quả trước ngày 25 hằng "
+    "tháng. Hồ sơ kèm theo mã {ma}. Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, "
+    "phản ánh về Văn phòng để tổng hợp, báo cáo Chủ tịch xem xét, giải quyết.",
+    "Thực hiện Kế hoạch của Ban Chỉ đạo huyện, yêu cầu các thôn, bản tổ chức kiểm tra hiện "
+    "trường, lập biên bản và gửi về Phòng Tài nguyên và Môi trường (hồ sơ {ma}) để thẩm định. "
+    "Thời gian hoàn thành chậm nhất trong 10 ngày làm việc kể từ ngày nhận được văn bản này.",
+    "Để chuẩn bị cho mùa mưa lũ, đề nghị các cơ quan, đơn vị chủ động phương án phòng, chống "
+    "thiên tai, bố trí lực lượng trực 24/24 giờ, kiểm tra các điểm có nguy cơ sạt lở, ngập úng "
+    "và kịp thời di dời người dân đến nơi an toàn. Mã theo dõi {ma}.",
+    "Ủy ban nhân dân huyện giao Phòng Giáo dục và Đào tạo chủ trì, phối hợp với các trường học "
+    "kiểm tra cơ sở vật chất, sách giáo khoa, đồ dùng dạy học; báo cáo kết quả bằng văn bản, "
+    "ghi rõ số hồ sơ {ma}, trước khi khai giảng năm học mới.",
+    "Về đề nghị của Ủy ban nhân dân xã tại Tờ trình số 15/TTr-UBND, Chủ tịch Ủy ban nhân dân "
+    "huyện có ý kiến như sau: đồng ý về chủ trương, giao Phòng Kinh tế và Hạ tầng hướng dẫn "
+    "lập hồ sơ {ma} theo đúng quy định hiện hành.",
+    "Tiếp nhận phản ánh của công dân về việc sử dụng đất tại bản Pá Chặp, đề nghị Ủy ban nhân "
+    "dân xã kiểm tra, xác minh và trả lời công dân theo quy định; kết quả gửi về Thanh tra "
+    "huyện kèm hồ sơ {ma}.",
+)
+CONTENT_CODES = 50_000
 
 
 def incoming_copies_create(*, sender, agencies: list, leads: dict, total: int, big_agency=None,
                            big_count: int = 0, days: int = 730, batch_size: int = 100_000,
-                           progress=None) -> int:
+                           progress=None, contents: tuple[str, ...] = ()) -> int:
     """``total`` copies of documents ``sender`` issued, in ``agencies``: ``big_count`` of them in
     ``big_agency``, the rest spread evenly over the others. PostgreSQL only: one
     ``INSERT … SELECT generate_series`` per batch, nothing built in Python per row.
@@ -229,12 +254,15 @@ def incoming_copies_create(*, sender, agencies: list, leads: dict, total: int, b
     Arrival times are spread over ``days`` back from now, distinct to the microsecond, in no
     order relative to insertion; statuses, urgencies, subjects and types cycle through realistic
     mixes; copies being handled or done have a due date and a lead (``leads``: agency pk → user
-    pk). ``search_text`` is what ``IncomingDocument.build_search_text`` makes. Columns this
+    pk); with ``contents`` (e.g. ``INCOMING_CONTENTS``) each copy has one of them as its body,
+    "{ma}" replaced by the file code ``HS-%06d`` % ((g × 7919) mod ``CONTENT_CODES``).
+    ``search_text`` is what ``IncomingDocument.build_search_text`` makes. Columns this
     does not know take their model default (or NULL), so new fields do not break it.
     """
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from docflow.core.text import fold
     from docflow.routing.models import IncomingDocument
 
     others = [a.pk for a in agencies if big_agency is None or a.pk != big_agency.pk]
@@ -258,6 +286,14 @@ def incoming_copies_create(*, sender, agencies: list, leads: dict, total: int, b
         "sender": sender.pk, "sender_code": sender.code, "sender_name": sender.name,
         "signer_name": INCOMING_SIGNER[0], "signer_position": INCOMING_SIGNER[1],
     }
+    # The body ends search_text (fold works word by word), so it is folded here once per body.
+    params.update(contents=list(contents), folded=[fold(c) for c in contents], ncontent=len(contents),
+                  ncodes=CONTENT_CODES)
+    code = "'HS-' || lpad(((s.g::bigint * 7919) %% %(ncodes)s)::text, 6, '0')"
+
+    def content_of(array: str) -> str:
+        return f"(%({array})s::text[])[1 + s.g %% %(ncontent)s]"
+
     handled = "s.status_code IN ('04', '05', '06')"
     accepted = "s.status_code NOT IN ('01', '02')"
     notation = "(1 + s.g %% 9999)::text || '/UBND-VP'"
@@ -283,7 +319,9 @@ def incoming_copies_create(*, sender, agencies: list, leads: dict, total: int, b
         "due_date": f"CASE WHEN {handled} THEN (s.t + interval '10 days')::date END",
         "lead_id": f"CASE WHEN {handled} THEN s.lead_id END",
         "completed_at": "CASE WHEN s.status_code = '06' THEN s.t + interval '5 days' END",
-        "search_text": f"replace((%(search)s::text[])[s.subj], %(marker)s, lower({notation}))",
+        "search_text": f"replace((%(search)s::text[])[s.subj], %(marker)s, lower({notation}))"
+                       + (f" || ' ' || replace({content_of('folded')}, '{{ma}}', lower({code}))" if contents else ""),
+        "content": f"replace({content_of('contents')}, '{{ma}}', {code})" if contents else "''",
         "created_at": "s.t",
         "updated_at": "s.t",
     }

@@ -68,7 +68,7 @@ class IncomingListQuerySerializer(serializers.Serializer):
     )
     sender = serializers.CharField(required=False, help_text="the sender's agency code")
     q = serializers.CharField(
-        required=False, help_text="words of the notation, subject or sender; accents ignored"
+        required=False, help_text="words of the notation, subject, sender, signer or content; accents ignored"
     )
     received_from = serializers.DateField(required=False, help_text="arrived on or after this day")
     received_to = serializers.DateField(required=False, help_text="arrived on or before this day")

@@ -12,18 +12,22 @@ need a wrapper function, and its rules are a second definition of "the same lett
 could disagree with ours); SQLite, which has no ``unaccent``, runs the same ``LIKE`` over the
 same column. One function decides what matches, on both databases, on write and on read.
 
-Ranking: on PostgreSQL by ``word_similarity(query, search_text)`` (how well the words of the
-query appear together in the text), ties and SQLite by recency. Only the ``RANK_WINDOW`` most
-recent matches are ranked, so a common word costs a walk down the recency index, not a
-similarity computed over every match in the agency.
+Ranking: on PostgreSQL by ``word_similarity(query, text)`` (how well the words of the query
+appear together in the text), ties and SQLite by recency. ``word_similarity`` costs time in
+proportion to the text (0.13 ms for a 380-character row, measured in bench/bench_search.py),
+so it reads the head of ``search_text`` (``RANK_CHARS``: the notation, subject, sender and
+signer come first, the body last) of the ``RANK_WINDOW`` most recent matches only: a common
+word costs a short walk down the recency index, not a similarity over every match.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 
-from django.db.models import F, FloatField, Func, QuerySet, Value
+from django.db.models import F, FloatField, Func, QuerySet, TextField, Value
+from django.db.models.functions import Concat, Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -31,9 +35,11 @@ from docflow.core.text import fold
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8  # each word is one more LIKE (and index scan); eight words say enough
-RANK_WINDOW = 500
+RANK_WINDOW = 200
+RANK_CHARS = 200
 # Punctuation around a word is not part of it ("định," finds "định."); inside it is ("15/qd-ubnd").
 EDGE_PUNCTUATION = ".,;:!?\"'()[]{}<>«»“”‘’…*"
+WORD_RUN = re.compile(r"[^\W_]+")  # letters and digits: pg_trgm's word characters
 
 
 def search_terms(q: str | None) -> list[str]:
@@ -45,9 +51,28 @@ def search_terms(q: str | None) -> list[str]:
 def search_filter(queryset: QuerySet, q: str | None, *, field: str = "search_text") -> QuerySet:
     """``queryset`` narrowed to rows whose folded ``field`` contains every word of ``q``;
     unchanged for an empty query. The order of ``queryset`` is kept."""
+    postgresql = _vendor(queryset) == "postgresql"
     for term in search_terms(q):
-        queryset = queryset.filter(**{f"{field}__contains": term})
+        if postgresql and not trigram_indexable(term):
+            # Given to the trigram index, a pattern with no trigram makes it return every row
+            # to be rechecked (35 s on a million rows, bench_search.py); as a plain filter it
+            # is checked along the recency index, which stops as soon as a page is full.
+            plain = Concat(F(field), Value(""), output_field=TextField())
+            queryset = queryset.alias(search_plain=plain).filter(search_plain__contains=term)
+        else:
+            queryset = queryset.filter(**{f"{field}__contains": term})
     return queryset
+
+
+def trigram_indexable(term: str) -> bool:
+    """Whether pg_trgm draws a trigram from ``LIKE '%term%'``: from a run of letters or digits
+    of three, or of two or one next to punctuation inside the term (a word boundary it can
+    pad), as its ``generate_wildcard_trgm`` does. ``d`` and ``zq`` give none."""
+    for run in WORD_RUN.finditer(term):
+        left_known, right_known = run.start() > 0, run.end() < len(term)
+        if len(run.group()) >= 3 or left_known or (len(run.group()) == 2 and right_known):
+            return True
+    return False
 
 
 class WordSimilarity(Func):
@@ -65,8 +90,8 @@ def search_ranked(
     annotated with ``rank`` (0..1; 0 on SQLite).
 
     On PostgreSQL the ``RANK_WINDOW`` most recent matches (``recency`` is the order, e.g.
-    ``("-delivered_at", "-id")``) are ranked by word similarity, then by recency; elsewhere
-    rows come newest first. An empty query matches nothing. One query.
+    ``("-delivered_at", "-id")``) are ranked by word similarity to the head of their text,
+    then by recency; elsewhere rows come newest first. An empty query matches nothing. One query.
     """
     terms = search_terms(q)
     if not terms:
@@ -77,7 +102,7 @@ def search_ranked(
     window = matches.order_by(*recency).values("pk")[:RANK_WINDOW]
     return (
         queryset.filter(pk__in=window)
-        .annotate(rank=WordSimilarity(Value(" ".join(terms)), F(field)))
+        .annotate(rank=WordSimilarity(Value(" ".join(terms)), Left(F(field), RANK_CHARS)))
         .order_by("-rank", *recency)[:limit]
     )
 

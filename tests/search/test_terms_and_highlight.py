@@ -58,3 +58,14 @@ def test_a_long_body_is_cut_around_the_first_match():
     plain = excerpt(body, "luoi dien", max_chars=120)
     assert "lưới điện" in plain and len(plain) <= 122 and "<" not in plain
     assert excerpt("ngắn", "x") == "ngắn"
+
+
+@pytest.mark.parametrize("term,indexable", [
+    ("d", False), ("zq", False), ("15", False), ("dan", True), ("15/qd", True),
+    ("hs-003063", True), ("zq-", True), ("-a", True), ("a-", False),
+])
+def test_which_words_the_trigram_index_can_narrow(term, indexable):
+    """Words it cannot narrow are checked row by row instead of making it return every row."""
+    from docflow.core.search import trigram_indexable
+
+    assert trigram_indexable(term) is indexable
