@@ -164,10 +164,10 @@ class Dataset:
         with connection.cursor() as cursor:
             for table, column in tables:
                 cursor.execute(f'DELETE FROM "{table}" WHERE "{column}" = ANY(%s)', [ids])
-            cursor.execute(
-                'DELETE FROM "tenancy_user" WHERE id IN (SELECT u.id FROM "tenancy_user" u '
-                'WHERE u.username LIKE %s)', [f"b{tag.lower()}\\_%"],
-            )
+            users = 'SELECT u.id FROM "tenancy_user" u WHERE u.username LIKE %s'
+            # API tokens the benchmarks gave the run's users go with them.
+            cursor.execute(f'DELETE FROM "authtoken_token" WHERE user_id IN ({users})', [f"b{tag.lower()}\\_%"])
+            cursor.execute(f'DELETE FROM "tenancy_user" WHERE id IN ({users})', [f"b{tag.lower()}\\_%"])
             cursor.execute('DELETE FROM "tenancy_agency" WHERE id = ANY(%s)', [ids])
 
 
