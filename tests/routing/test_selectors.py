@@ -63,6 +63,7 @@ def test_detail_of_another_agencys_copy_is_not_found(commune, other_commune, cop
         incoming_detail(incoming_id=theirs.id)
 
 
+@pytest.mark.postgres
 def test_database_connections_never_prepare_statements(db):
     """Work lists are planned with their own values each time: with server-side prepared
     statements PostgreSQL may switch to a generic plan made for an average agency, which
@@ -70,8 +71,7 @@ def test_database_connections_never_prepare_statements(db):
     large agency. Django's psycopg 3 defaults (client-side binding, no prepare) avoid it."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("about PostgreSQL connections")
+    assert connection.vendor == "postgresql", "runs in the PostgreSQL pass only"
     import psycopg
 
     connection.ensure_connection()
