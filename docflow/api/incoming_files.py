@@ -8,14 +8,15 @@ that work is pending the answer is 202 with ``Retry-After``, as for an issued do
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
 
 from docflow.api.base import ScopedAPIView
-from docflow.api.outgoing import FILE_RENDERERS, PDF_RETRY_AFTER_SECONDS
+from docflow.api.outgoing import FILE_RENDERERS
 from docflow.core.errors import InvalidState
+from docflow.api.files import file_pending
 from docflow.documents.files import stored_file_open
 from docflow.routing.stamping import PDF, incoming_attachment_get, incoming_stamp_pending
 
@@ -56,9 +57,7 @@ class IncomingAttachmentView(ScopedAPIView):
             stem = attachment.name.rsplit(".", 1)[0]
             return _file(attachment.stamped_sha256, f"{stem}-den.pdf", PDF)
         if incoming_stamp_pending(incoming_id=incoming.pk):
-            pending = JsonResponse({"detail": "Đang đóng dấu đến."}, status=status.HTTP_202_ACCEPTED)
-            pending["Retry-After"] = str(PDF_RETRY_AFTER_SECONDS)
-            return pending
+            return file_pending("Đang đóng dấu đến.")
         raise InvalidState(
             "Không đóng được dấu đến trên tệp này (tệp hỏng hoặc có mật khẩu); hãy tải bản gốc.",
             state="unstampable",

@@ -7,7 +7,7 @@ read goes through the caller's agency scope.
 
 from __future__ import annotations
 
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -27,6 +27,7 @@ from docflow.api.uploads import limit_uploads, upload_refusal
 from docflow.core.errors import InvalidState
 from docflow.core.search import search_filter
 from docflow.documents import services
+from docflow.api.files import file_pending
 from docflow.documents.files import stored_file_open
 from docflow.documents.models import OutgoingDocument, OutgoingState, SignerAuthority
 from docflow.documents.selectors import attachment_get, document_detail_queryset, document_get
@@ -35,7 +36,6 @@ from docflow.routing.deliveries import deliveries_of_document, document_recall_r
 from docflow.routing.issuing import document_issue
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-PDF_RETRY_AFTER_SECONDS = 5
 
 
 class OutgoingDraftSerializer(serializers.Serializer):
@@ -311,9 +311,7 @@ class OutgoingViewSet(ScopedViewSet):
         if document.state != OutgoingState.ISSUED:
             raise InvalidState("Văn bản chưa phát hành, chưa có bản PDF.", state=document.state)
         if not document.pdf_sha256:
-            pending = JsonResponse({"detail": "Đang tạo bản PDF."}, status=status.HTTP_202_ACCEPTED)
-            pending["Retry-After"] = str(PDF_RETRY_AFTER_SECONDS)
-            return pending
+            return file_pending("Đang tạo bản PDF.")
         filename = f"{document.notation or document.pk}.pdf".replace("/", "-")
         return FileResponse(
             stored_file_open(sha256=document.pdf_sha256), filename=filename,

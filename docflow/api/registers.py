@@ -8,17 +8,18 @@ the request; the PDF is made by a worker, so until the book as it is now has one
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 
 from docflow.api.base import ScopedViewSet
-from docflow.api.outgoing import PDF_RETRY_AFTER_SECONDS, UUID_PATTERN
+from docflow.api.outgoing import UUID_PATTERN
+from docflow.api.files import file_pending
 from docflow.documents.files import stored_file_open
 from docflow.documents.models import Register
 from docflow.routing.register_books import (
@@ -103,8 +104,6 @@ class RegisterViewSet(ScopedViewSet):
             return response
         sha256 = register_book_pdf_request(book=book)
         if sha256 is None:
-            pending = JsonResponse({"detail": "Đang tạo bản PDF của sổ."}, status=status.HTTP_202_ACCEPTED)
-            pending["Retry-After"] = str(PDF_RETRY_AFTER_SECONDS)
-            return pending
+            return file_pending("Đang tạo bản PDF của sổ.")
         return FileResponse(stored_file_open(sha256=sha256), filename=f"{name}.pdf",
                             content_type="application/pdf")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from docflow.api.base import ScopedAPIView, ScopedViewSet
 from docflow.api.idempotency import idempotent, user_principal
+from docflow.api.files import file_pending
 from docflow.documents.files import stored_file_open
 from docflow.reports.selectors import LIST_ORDERING, report_get, reports_list
 from docflow.reports.services import statistics_report_request
@@ -34,7 +35,6 @@ from docflow.routing.statistics import (
 )
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-PDF_RETRY_AFTER_SECONDS = 5
 
 
 class CSVRenderer(BaseRenderer):
@@ -250,9 +250,7 @@ class StatisticsReportViewSet(ScopedViewSet):
     def pdf(self, request, pk=None):
         report = report_get(report_id=pk)
         if not report.pdf_sha256:
-            pending = JsonResponse({"detail": "Đang tạo báo cáo."}, status=status.HTTP_202_ACCEPTED)
-            pending["Retry-After"] = str(PDF_RETRY_AFTER_SECONDS)
-            return pending
+            return file_pending("Đang tạo báo cáo.")
         return FileResponse(
             stored_file_open(sha256=report.pdf_sha256), content_type="application/pdf",
             filename=f"bao-cao-thong-ke-{report.period_first:%Y%m%d}-{report.period_last:%Y%m%d}.pdf",
