@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -154,6 +154,7 @@ class Config:
     demo_password: str
     site_url: str
     log_level: str
+    trust_roots: Path | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -212,9 +213,24 @@ def load_config(env: Mapping[str, str] | None = None, *, base_dir: Path) -> Conf
             env, "LOG_LEVEL", "info", ("debug", "info", "warning", "error")
         ).upper(),
     )
+    config = replace(config, trust_roots=parse_trust_roots(env, "DOCFLOW_TRUST_ROOTS", data_dir))
     if production:
         _check_production(config, env)
     return config
+
+
+def parse_trust_roots(env: Mapping[str, str], name: str, data_dir: Path) -> Path:
+    """The folder of CA certificates (PEM or DER) that signatures are checked against.
+
+    Unset means ``<data dir>/trust-roots`` (where the demo CA goes); a set value must be a folder.
+    """
+    raw = env.get(name, "").strip()
+    if not raw:
+        return data_dir / "trust-roots"
+    path = Path(raw)
+    if not path.is_dir():
+        raise ConfigError(name, f"{raw!r} is not a folder of CA certificates")
+    return path
 
 
 def _check_production(config: Config, env: Mapping[str, str]) -> None:

@@ -18,6 +18,9 @@ DOCFLOW_ENV = CONFIG.environment
 DOCFLOW_SITE_URL = CONFIG.site_url
 DOCFLOW_DEMO_PASSWORD = CONFIG.demo_password
 DOCFLOW_MAX_UPLOAD_BYTES = CONFIG.max_upload_bytes
+DOCFLOW_TRUST_ROOTS = CONFIG.trust_roots  # CA certificates that signatures chain to
+# Prepared external signing requests (digest handed out, signature awaited) expire after this.
+DOCFLOW_SIGNING_REQUEST_SECONDS = 15 * 60
 # An exchange request carries its attachments (base64 in JSON or XML): refused past this.
 DOCFLOW_EXCHANGE_MAX_BODY_BYTES = 2 * CONFIG.max_upload_bytes
 # A webhook the receiver refuses is tried again this many times, with backoff, then left to pull.
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
     "docflow.audit",
     "docflow.outbox",
     "docflow.notifications",
+    "docflow.signing",
     "docflow.documents",
     "docflow.routing",
     "docflow.exchange",

@@ -166,6 +166,8 @@ class OutgoingDocument(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # The PDF the final approver signed, with number and date left as fields for issue to fill.
+    approved_pdf_sha256 = models.CharField(max_length=64, blank=True)
     # Recall (thu hồi): asked once by the issuing agency; each recipient decides.
     recall_requested_at = models.DateTimeField(null=True, blank=True)
     recall_requested_by = models.ForeignKey(

@@ -36,6 +36,7 @@ from reportlab.platypus import (
 )
 
 from .flowables import BoxedMark, RuledParagraph
+from .form_fields import DATE_FIELD, NUMBER_FIELD, SIGNATURE_SLOT, TextFieldBox
 from .typeface import BOLD, BOLD_ITALIC, ITALIC, REGULAR, compose, ensure_fonts, render_lock
 
 __all__ = [
@@ -124,6 +125,8 @@ class OfficialDocument:
     recipients: tuple[str, ...] = ()
     urgency: str = "normal"
     secrecy: str = "normal"
+    # True before issue: number and date are left as form fields for the signing step to fill.
+    number_date_fields: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "recipients", tuple(self.recipients))
@@ -188,12 +191,16 @@ def _header(doc: OfficialDocument) -> Table:
     ]
 
     number: list = [_p(f"Số: {doc.notation}".rstrip(), _NUMBER)]
+    if doc.number_date_fields:
+        number = [TextFieldBox(NUMBER_FIELD, width=HEADER_LEFT_WIDTH - HEADER_GUTTER, height=16)]
     if doc.is_cong_van and doc.subject.strip():
         number.append(Spacer(1, 2))
         number.append(_p(f"V/v {doc.subject.strip()}", _VV))
     number.extend(_marks(doc))
 
     date_line = [_p(format_vietnamese_date_line(doc.place, doc.issued_on), _DATE)]
+    if doc.number_date_fields:
+        date_line = [TextFieldBox(DATE_FIELD, width=HEADER_RIGHT_WIDTH - HEADER_GUTTER, height=18)]
 
     table = Table(
         [[agency, nation], [number, date_line]],
@@ -257,7 +264,10 @@ def _signature_block(doc: OfficialDocument) -> Table:
         signer.append(_p(authority.upper(), _SIGN))
     if doc.signer_position.strip():
         signer.append(_p(doc.signer_position.strip().upper(), _SIGN))
-    signer.append(Spacer(1, SIGNATURE_SPACE))
+    if doc.number_date_fields:
+        signer.append(TextFieldBox(SIGNATURE_SLOT, width=FOOTER_RIGHT_WIDTH, height=SIGNATURE_SPACE))
+    else:
+        signer.append(Spacer(1, SIGNATURE_SPACE))
     signer.append(_p(doc.signer_name.strip(), _SIGN))
 
     table = Table([[recipients, signer]], colWidths=[FOOTER_LEFT_WIDTH, FOOTER_RIGHT_WIDTH])

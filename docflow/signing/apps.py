@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SigningConfig(AppConfig):
+    name = "docflow.signing"
+    label = "signing"
+    verbose_name = "Ký số"
