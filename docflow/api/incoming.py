@@ -146,6 +146,7 @@ class AttachmentSerializer(serializers.Serializer):
     content_type = serializers.CharField()
     sha256 = serializers.CharField(source="file_id")
     stamped_sha256 = serializers.CharField()
+    is_main = serializers.BooleanField(help_text="the issued document itself (văn bản chính)")
 
 
 class AssignmentSerializer(serializers.Serializer):

@@ -29,6 +29,7 @@ from docflow.core.search import search_filter
 from docflow.documents import services
 from docflow.api.files import file_pending
 from docflow.documents.files import stored_file_open
+from docflow.documents.pdf import official_pdf_filename
 from docflow.documents.models import OutgoingDocument, OutgoingState, SignerAuthority
 from docflow.documents.selectors import attachment_get, document_detail_queryset, document_get
 from docflow.documents.types import DocType, Secrecy, Urgency, document_type
@@ -312,8 +313,7 @@ class OutgoingViewSet(ScopedViewSet):
             raise InvalidState("Văn bản chưa phát hành, chưa có bản PDF.", state=document.state)
         if not document.pdf_sha256:
             return file_pending("Đang tạo bản PDF.")
-        filename = f"{document.notation or document.pk}.pdf".replace("/", "-")
         return FileResponse(
-            stored_file_open(sha256=document.pdf_sha256), filename=filename,
+            stored_file_open(sha256=document.pdf_sha256), filename=official_pdf_filename(document),
             content_type="application/pdf",
         )

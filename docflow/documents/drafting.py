@@ -144,6 +144,11 @@ def _check_drafting_role(actor: Membership) -> None:
         raise NotPermitted(_("Chỉ chuyên viên, văn thư hoặc lãnh đạo được soạn văn bản."))
 
 
+def _own_unit_symbol(actor: Membership) -> str | None:
+    unit = actor.unit if actor.unit_id else None
+    return unit.symbol if unit is not None and unit.is_active else None
+
+
 def _replaced_document(replaces_id) -> OutgoingDocument:
     try:
         original = document_get(document_id=replaces_id)
@@ -177,10 +182,13 @@ def document_create(
     """Create a draft of the actor's agency, drafted by the actor (staff, clerk or leader).
 
     ``unit`` is a unit symbol, ``signer`` a leader's username, ``recipients`` agency codes.
+    Without ``unit`` the draft belongs to the drafter's own unit (when the drafter has one).
     With ``replaces``, the draft corrects an issued document of the same agency (one
     replacement per document). Either the draft and its audit event commit, or nothing does.
     """
     _check_drafting_role(actor)
+    if not unit:
+        unit = _own_unit_symbol(actor)
     document = OutgoingDocument(agency=actor.agency, drafter=actor.user)
     fields = _Fields(actor.agency, document)
     fields.apply({

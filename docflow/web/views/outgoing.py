@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from docflow.audit.selectors import events_for_object
 from docflow.documents.files import stored_file_open
+from docflow.documents.pdf import official_pdf_filename
 from docflow.documents.models import AUDIT_OBJECT, OutgoingDocument, OutgoingState
 from docflow.documents.selectors import attachment_get, document_get, documents_list
 from docflow.documents.services import attachment_add, document_create, document_update
@@ -199,6 +200,5 @@ def pdf_download(request: HttpRequest, document_id) -> HttpResponse:
         return redirect("web:outgoing-detail", document.pk)
     if not document.pdf_sha256:
         return render(request, "web/outgoing/pdf_pending.html", {"doc": document}, status=202)
-    name = f"{document.notation.replace('/', '_') or document.pk}.pdf"
-    return FileResponse(stored_file_open(sha256=document.pdf_sha256), filename=name,
+    return FileResponse(stored_file_open(sha256=document.pdf_sha256), filename=official_pdf_filename(document),
                         content_type="application/pdf")
