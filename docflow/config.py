@@ -155,6 +155,7 @@ class Config:
     site_url: str
     log_level: str
     trust_roots: Path | None = None
+    revocation_fetch: bool = True
     extra: dict = field(default_factory=dict)
 
     @property
@@ -213,7 +214,10 @@ def load_config(env: Mapping[str, str] | None = None, *, base_dir: Path) -> Conf
             env, "LOG_LEVEL", "info", ("debug", "info", "warning", "error")
         ).upper(),
     )
-    config = replace(config, trust_roots=parse_trust_roots(env, "DOCFLOW_TRUST_ROOTS", data_dir))
+    config = replace(
+        config, trust_roots=parse_trust_roots(env, "DOCFLOW_TRUST_ROOTS", data_dir),
+        revocation_fetch=parse_bool(env, "DOCFLOW_REVOCATION_FETCH", True),
+    )
     if production:
         _check_production(config, env)
     return config

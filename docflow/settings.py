@@ -21,6 +21,8 @@ DOCFLOW_MAX_UPLOAD_BYTES = CONFIG.max_upload_bytes
 DOCFLOW_TRUST_ROOTS = CONFIG.trust_roots  # CA certificates that signatures chain to
 # Prepared external signing requests (digest handed out, signature awaited) expire after this.
 DOCFLOW_SIGNING_REQUEST_SECONDS = 15 * 60
+# Fetch CRLs/OCSP named in certificates when verifying (off: "could not check" instead).
+DOCFLOW_REVOCATION_FETCH = CONFIG.revocation_fetch
 # An exchange request carries its attachments (base64 in JSON or XML): refused past this.
 DOCFLOW_EXCHANGE_MAX_BODY_BYTES = 2 * CONFIG.max_upload_bytes
 # A webhook the receiver refuses is tried again this many times, with backoff, then left to pull.

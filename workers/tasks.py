@@ -19,6 +19,7 @@ from docflow.routing.notices import document_issued_notify, document_recall_noti
 from docflow.routing.register_books import register_book_pdf_render
 from docflow.routing.reminders import agency_deadline_remind, deadline_reminders_dispatch
 from docflow.routing.stamping import incoming_attachments_stamp
+from docflow.signing.verification import file_verify
 from workers.base import DocflowTask
 from workers.celery import app
 
@@ -85,6 +86,11 @@ def render_outgoing_pdf(*, agency_id: int, document_id: str) -> str | None:
 @app.task(name="pdf.stamp_incoming", base=DocflowTask)
 def stamp_incoming_attachments(*, agency_id: int, incoming_id: str) -> int:
     return incoming_attachments_stamp(agency_id=agency_id, incoming_id=incoming_id)
+
+
+@app.task(name="signing.verify_file", base=DocflowTask)
+def verify_file(*, sha256: str) -> bool:
+    return file_verify(sha256=sha256) is not None
 
 
 @app.task(name="pdf.register_book", base=DocflowTask)

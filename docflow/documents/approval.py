@@ -31,6 +31,7 @@ from docflow.documents.selectors import (
     may_approve_step,
     step_approvers,
 )
+from docflow.documents.signatures import approved_pdf_sign
 from docflow.notifications.services import notification_create
 from docflow.tenancy.models import Membership
 from docflow.tenancy.selectors import members_with_role
@@ -39,7 +40,7 @@ MAX_STEPS = 10
 
 
 def _locked(document_id: UUID | str) -> OutgoingDocument:
-    return document_locked(document_id=document_id, related=("unit",))
+    return document_locked(document_id=document_id, related=("unit", "agency", "agency__parent"))
 
 
 def _record(actor: Membership, document: OutgoingDocument, action: str, before: str, **data):
@@ -125,8 +126,10 @@ def document_approve(*, actor: Membership, document_id: UUID | str) -> OutgoingD
         document.signer = actor.user
     if not document.signer_position:
         document.signer_position = actor.position
+    document.approved_pdf_sha256 = approved_pdf_sign(document=document, actor=actor)
     document.save(update_fields=[
-        "state", "signed_by", "signed_at", "signer", "signer_position", "updated_at",
+        "state", "signed_by", "signed_at", "signer", "signer_position", "approved_pdf_sha256",
+        "updated_at",
     ])
     event = _record(actor, document, "outgoing.approved", before, step=step["label"])
     clerks = list(members_with_role(agency=actor.agency, role="clerk"))

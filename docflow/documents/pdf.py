@@ -119,6 +119,12 @@ def official_document_of(document: OutgoingDocument, recipients: list[Agency]) -
     )
 
 
+def recipients_of(document: OutgoingDocument) -> list[Agency]:
+    """The recipient agencies in the draft's order (those still in the directory)."""
+    found = {a.code: a for a in Agency.objects.filter(code__in=document.recipient_codes)}
+    return [found[c] for c in document.recipient_codes if c in found]
+
+
 def official_pdf_filename(document: OutgoingDocument) -> str:
     """The download name of the official PDF: ``15-QD-UBND.pdf`` (ASCII, no slashes)."""
     stem = fold_filename(document.notation) if document.notation else str(document.pk)
@@ -127,8 +133,14 @@ def official_pdf_filename(document: OutgoingDocument) -> str:
 
 def official_pdf_store(*, document: OutgoingDocument, recipients: list[Agency]) -> StoredFile:
     """Render the issued document (number and date taken) and store it; sets ``pdf_sha256``
-    on the instance (the caller saves it). ``document`` comes with agency, parent, unit, signer."""
-    data = render_official_document(official_document_of(document, recipients))
+    on the instance (the caller saves it). ``document`` comes with agency, parent, unit, signer.
+    A document approved with a signature gets that PDF, number and date filled, agency-signed."""
+    from docflow.documents.signatures import issued_pdf_sign
+
+    if document.approved_pdf_sha256:
+        data = issued_pdf_sign(document)
+    else:
+        data = render_official_document(official_document_of(document, recipients))
     stored = stored_file_put_bytes(data=data, content_type=PDF)
     document.pdf_sha256 = stored.sha256
     return stored
@@ -149,9 +161,7 @@ def document_pdf_render(*, agency_id: int, document_id: UUID | str) -> str | Non
             return None
         if document.pdf_sha256:
             return document.pdf_sha256
-        found = {a.code: a for a in Agency.objects.filter(code__in=document.recipient_codes)}
-        recipients = [found[c] for c in document.recipient_codes if c in found]
-        stored = official_pdf_store(document=document, recipients=recipients)
+        stored = official_pdf_store(document=document, recipients=recipients_of(document))
         # A derived field, set once: the issued document itself never changes.
         OutgoingDocument.objects.filter(pk=document.pk, pdf_sha256="").update(pdf_sha256=stored.sha256)
         return stored.sha256

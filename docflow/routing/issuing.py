@@ -33,8 +33,10 @@ from docflow.documents.models import (
 from docflow.documents.numbering import notation_format, number_take, register_for
 from docflow.documents.pdf import PDF, official_pdf_filename, official_pdf_store
 from docflow.documents.selectors import document_locked
+from docflow.documents.signatures import attachments_signed
 from docflow.documents.types import Secrecy, document_type
 from docflow.outbox.services import outbox_enqueue_many
+from docflow.signing.verification import verification_work
 from docflow.routing.models import Delivery, IncomingAttachment, IncomingDocument, Status
 from docflow.tenancy.models import Agency, Membership
 from docflow.tenancy.scoping import agency_scope
@@ -69,10 +71,25 @@ def document_issue(*, actor: Membership, document_id: UUID | str) -> OutgoingDoc
             "register", "year", "number", "notation", "state", "issued_at", "issued_by",
             "pdf_sha256", "updated_at",
         ])
-        copies = _deliver(document, recipients, main)
+        files = _files(document, main)
+        copies = _deliver(document, recipients, files)
         _record(document, actor, copies)
-        outbox_enqueue_many(tasks=_after_commit_work(document, recipients))
+        outbox_enqueue_many(tasks=[
+            *_after_commit_work(document, recipients), *verification_work(f[1] for f in files if f[3] == PDF),
+        ])
         return document
+
+
+def _files(document: OutgoingDocument, main: StoredFile) -> list[tuple]:
+    """(name, sha256, size, content type, is main) of what every copy carries: the document
+    itself first, then the drafter's attachments (their PDFs signed by the agency)."""
+    attachments = list(document.attachments.all())
+    signed = attachments_signed(document, attachments)
+    return [(official_pdf_filename(document), main.sha256, main.size, PDF, True)] + [
+        (a.name, signed[a.file_id].sha256, signed[a.file_id].size, a.content_type, False)
+        if a.file_id in signed else (a.name, a.file_id, a.size, a.content_type, False)
+        for a in attachments
+    ]
 
 
 def _after_commit_work(document: OutgoingDocument, recipients: list[Agency]) -> list[dict]:
@@ -135,15 +152,12 @@ def _take_number(document: OutgoingDocument, actor: Membership) -> None:
 
 
 def _deliver(
-    document: OutgoingDocument, recipients: list[Agency], main: StoredFile
+    document: OutgoingDocument, recipients: list[Agency], files: list[tuple]
 ) -> list[IncomingDocument]:
     """One Delivery per recipient, one incoming copy per recipient in the system: bulk."""
     if not recipients:
         return []
     sender, now = document.agency, document.issued_at
-    files = [(official_pdf_filename(document), main.sha256, main.size, PDF, True)] + [
-        (a.name, a.file_id, a.size, a.content_type, False) for a in document.attachments.all()
-    ]
     answered = _answered(document)
     deliveries, copies = [], []
     for agency in recipients:

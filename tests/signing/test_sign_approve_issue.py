@@ -1,0 +1,59 @@
+"""The leader signs at approval, the agency at issue: two intact, trusted signatures in order."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from docflow.documents.files import stored_file_open
+from docflow.signing.validation import load_certificates, validate_pdf
+from tests.documents.story import approved, issued, sending_office
+
+
+def _bytes(sha256: str) -> bytes:
+    with stored_file_open(sha256=sha256) as fh:
+        return fh.read()
+
+
+def _check(data: bytes, pki) -> list[dict]:
+    return validate_pdf(data, trust_roots=load_certificates(pki.folder))
+
+
+def test_approve_then_issue_gives_two_trusted_signatures_signer_then_agency(pki):
+    office = sending_office(name="Ủy ban nhân dân huyện Bắc Yên", place="Bắc Yên")
+    pki.keys_for(office)
+    document = issued(office)
+    document.refresh_from_db()
+
+    results = _check(_bytes(document.pdf_sha256), pki)
+
+    assert [(r["kind"], r["valid"], r["trusted"]) for r in results] == [
+        ("personal", True, True), ("agency", True, True),
+    ]
+    assert results[0]["signer"] == office.leader.user.get_full_name()
+    assert results[1]["signer"] == office.agency.name
+    text = PdfReader(io.BytesIO(_bytes(document.pdf_sha256))).get_form_text_fields()
+    assert text["so_van_ban"] == f"Số: {document.notation}"
+    assert "ngày" in text["ngay_ban_hanh"] and str(document.issued_at.year) in text["ngay_ban_hanh"]
+
+
+def test_approved_pdf_is_signed_by_the_leader_only_and_has_no_number(pki):
+    office = sending_office()
+    pki.keys_for(office)
+    document = approved(office)
+    document.refresh_from_db()
+
+    results = _check(_bytes(document.approved_pdf_sha256), pki)
+
+    assert [(r["kind"], r["valid"], r["trusted"]) for r in results] == [("personal", True, True)]
+    assert not PdfReader(io.BytesIO(_bytes(document.approved_pdf_sha256))).get_form_text_fields()["so_van_ban"]
+
+
+def test_agency_without_keys_approves_and_issues_unsigned_as_before(db):
+    office = sending_office()
+    document = issued(office)
+    document.refresh_from_db()
+
+    assert document.approved_pdf_sha256 == ""
+    assert _check(_bytes(document.pdf_sha256), type("P", (), {"folder": None})) == []
