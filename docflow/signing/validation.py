@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 CERT_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
 # Subindications that mean "we could not find out", not "it is wrong".
 COULD_NOT_CHECK = {AdESIndeterminate.TRY_LATER, AdESIndeterminate.REVOCATION_OUT_OF_BOUNDS_NO_POE}
+REVOKED = {AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE}
 KIND_PERSONAL, KIND_AGENCY = "personal", "agency"
 
 
@@ -97,21 +98,29 @@ def validate_pdf(
         signatures = list(reader.embedded_signatures)
     except Exception as exc:  # a damaged PDF must read as "invalid", never crash the worker
         return [_unreadable(f"unreadable PDF ({type(exc).__name__})")]
-    results = []
-    for index, embedded in enumerate(signatures):
-        context = ValidationContext(
+    def context(mode: str) -> ValidationContext:
+        return ValidationContext(
             trust_roots=list(trust_roots), other_certs=list(other_certs),
             crls=[asn1_crl.CertificateList.load(c) for c in crls], allow_fetching=fetch,
-            revocation_mode="hard-fail", moment=moment,
+            revocation_mode=mode, moment=moment,
         )
+
+    results = []
+    for index, embedded in enumerate(signatures):
         try:
-            status = validate_pdf_signature(embedded, signer_validation_context=context)
+            status = validate_pdf_signature(embedded, signer_validation_context=context("hard-fail"))
+            trusted, trust = _trust(status, bool(trust_roots))
+            if trusted is False and status.trust_problem_indic not in REVOKED:
+                # Good apart from revocation information we could not get: "could not check".
+                lenient = validate_pdf_signature(embedded, signer_validation_context=context("soft-fail"),
+                                                 skip_diff=True)
+                if lenient.trusted:
+                    trusted, trust = None, "could not check revocation (no CRL/OCSP answer)"
         except Exception as exc:  # malformed CMS and the like
             results.append({**_unreadable(f"signature unreadable ({type(exc).__name__})"),
                             "kind": _kind(embedded.field_name or "", index)})
             continue
         valid, integrity = _integrity(status)
-        trusted, trust = _trust(status, bool(trust_roots))
         signed_at = status.signer_reported_dt
         results.append({
             "signer": _signer_name(status.signing_cert), "kind": _kind(embedded.field_name or "", index),
