@@ -7,12 +7,13 @@ Thin: parse, call one routing service or selector, render. Each step answers the
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from docflow.api.base import ScopedViewSet
+from docflow.api.signatures import SignatureSerializer
 from docflow.documents.types import Urgency
 from docflow.routing import handling
 from docflow.routing.deadlines import handling_settings_update
@@ -147,6 +148,13 @@ class AttachmentSerializer(serializers.Serializer):
     sha256 = serializers.CharField(source="file_id")
     stamped_sha256 = serializers.CharField()
     is_main = serializers.BooleanField(help_text="the issued document itself (văn bản chính)")
+    signatures = serializers.SerializerMethodField(
+        help_text="the file's signatures once verified (null before: not yet checked)")
+
+    @extend_schema_field(SignatureSerializer(many=True, allow_null=True))
+    def get_signatures(self, obj):
+        verification = getattr(obj.file, "verification", None)
+        return None if verification is None else verification.signatures
 
 
 class AssignmentSerializer(serializers.Serializer):

@@ -22,6 +22,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from docflow.api.base import ScopedViewSet
+from docflow.api.signatures import SignatureSerializer
 from docflow.api.idempotency import idempotent, user_principal
 from docflow.api.uploads import limit_uploads, upload_refusal
 from docflow.core.errors import InvalidState
@@ -35,6 +36,7 @@ from docflow.documents.selectors import attachment_get, document_detail_queryset
 from docflow.documents.types import DocType, Secrecy, Urgency, document_type
 from docflow.routing.deliveries import deliveries_of_document, document_recall_request
 from docflow.routing.issuing import document_issue
+from docflow.signing.verification import signatures_by_file
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
@@ -102,6 +104,8 @@ class OutgoingSerializer(serializers.ModelSerializer):
     replaced_by = serializers.SerializerMethodField()
     pdf_ready = serializers.SerializerMethodField()
     attachments = OutgoingAttachmentSerializer(many=True)
+    signatures = serializers.SerializerMethodField(
+        help_text="the signatures of the signed PDF once verified (null before: not yet checked)")
 
     class Meta:
         model = OutgoingDocument
@@ -111,7 +115,7 @@ class OutgoingSerializer(serializers.ModelSerializer):
             "external_places", "due_date", "approval_chain", "current_step", "return_comment",
             "signed_by", "signed_at", "number", "notation", "issued_at", "replaces",
             "replaces_notation", "replaced_by", "recall_requested_at", "recall_reason",
-            "pdf_ready", "attachments", "created_at", "updated_at",
+            "pdf_ready", "attachments", "signatures", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -125,6 +129,21 @@ class OutgoingSerializer(serializers.ModelSerializer):
 
     def get_pdf_ready(self, obj) -> bool:
         return bool(obj.pdf_sha256)
+
+    @extend_schema_field(SignatureSerializer(many=True, allow_null=True))
+    def get_signatures(self, obj):
+        sha = signed_pdf_of(obj)
+        if not sha:
+            return None
+        known = self.context.get("signatures")
+        if known is None:  # one document: its own query
+            known = signatures_by_file([sha])
+        return known.get(sha)
+
+
+def signed_pdf_of(document) -> str:
+    """The signed PDF the sender sees: the issued one, else the one the leader signed."""
+    return document.pdf_sha256 or document.approved_pdf_sha256
 
 
 class OutgoingDeliverySerializer(serializers.Serializer):
@@ -197,7 +216,8 @@ class OutgoingViewSet(ScopedViewSet):
             queryset = queryset.filter(state=query.validated_data["state"])
         queryset = search_filter(queryset, query.validated_data.get("q"))
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(OutgoingSerializer(page, many=True).data)
+        context = {"signatures": signatures_by_file(filter(None, map(signed_pdf_of, page)))}
+        return self.get_paginated_response(OutgoingSerializer(page, many=True, context=context).data)
 
     @extend_schema(responses=DOCUMENT)
     def retrieve(self, request, pk=None):

@@ -33,6 +33,8 @@ from docflow.documents.selectors import (
 )
 from docflow.documents.signatures import approved_pdf_sign
 from docflow.notifications.services import notification_create
+from docflow.outbox.services import outbox_enqueue_many
+from docflow.signing.verification import verification_work
 from docflow.tenancy.models import Membership
 from docflow.tenancy.selectors import members_with_role
 
@@ -132,6 +134,8 @@ def document_approve(*, actor: Membership, document_id: UUID | str) -> OutgoingD
         "updated_at",
     ])
     event = _record(actor, document, "outgoing.approved", before, step=step["label"])
+    if document.approved_pdf_sha256:  # the sender's page shows the leader's signature checked
+        outbox_enqueue_many(tasks=verification_work([document.approved_pdf_sha256]))
     clerks = list(members_with_role(agency=actor.agency, role="clerk"))
     _notify([document.drafter_id, *clerks], document=document, kind="outgoing.approved",
             title=_("Văn bản đã ký duyệt, chờ phát hành: %(s)s") % {"s": document.subject[:200]},

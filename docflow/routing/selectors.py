@@ -23,6 +23,7 @@ from docflow.routing.models import (
     Assignment,
     AssignmentRole,
     HandlingNote,
+    IncomingAttachment,
     IncomingDocument,
     Status,
 )
@@ -143,7 +144,8 @@ def incoming_detail(*, incoming_id: UUID) -> IncomingDocument:
         IncomingDocument.objects.filter(id=incoming_id)
         .select_related("lead", "received_by", "register", "reply_outgoing")
         .prefetch_related(
-            "attachments",
+            # The file's verification comes along: signatures shown at no extra query per file.
+            Prefetch("attachments", queryset=IncomingAttachment.objects.select_related("file__verification")),
             Prefetch(
                 "assignments",
                 queryset=Assignment.objects.select_related("user", "assigned_by").order_by(
