@@ -22,13 +22,14 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from docflow.api.base import ScopedViewSet
-from docflow.api.signatures import SignatureSerializer
+from docflow.api.signatures import SignatureSerializer, SigningPreparedSerializer, SigningSubmitSerializer
 from docflow.api.idempotency import idempotent, user_principal
 from docflow.api.uploads import limit_uploads, upload_refusal
 from docflow.core.errors import InvalidState
 from docflow.core.search import search_filter
 from docflow.documents import services
 from docflow.api.files import file_pending
+from docflow.documents.external_signing import approval_signing_prepare, approval_signing_submit
 from docflow.documents.files import stored_file_open
 from docflow.documents.pdf import official_pdf_filename
 from docflow.documents.models import OutgoingDocument, OutgoingState, SignerAuthority
@@ -252,6 +253,22 @@ class OutgoingViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         services.document_approve(actor=request.membership, document_id=pk)
+        return _document_response(pk)
+
+    @extend_schema(request=None, responses={201: SigningPreparedSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="signing/prepare", url_name="signing-prepare")
+    def signing_prepare(self, request, pk=None):
+        """External signing, step 1: the digest for the leader's token or remote signer."""
+        prepared = approval_signing_prepare(actor=request.membership, document_id=pk)
+        return Response(SigningPreparedSerializer(prepared).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SigningSubmitSerializer, responses={**DOCUMENT, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="signing/submit", url_name="signing-submit")
+    def signing_submit(self, request, pk=None):
+        """External signing, step 2: the CMS SignedData over the digest; approves the document."""
+        data = SigningSubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        approval_signing_submit(actor=request.membership, document_id=pk, **data.validated_data)
         return _document_response(pk)
 
     @extend_schema(request=OutgoingReturnSerializer, responses={**DOCUMENT, **ERRORS})

@@ -41,7 +41,7 @@ from docflow.tenancy.selectors import members_with_role
 MAX_STEPS = 10
 
 
-def _locked(document_id: UUID | str) -> OutgoingDocument:
+def document_for_approval(document_id: UUID | str) -> OutgoingDocument:
     return document_locked(document_id=document_id, related=("unit", "agency", "agency__parent"))
 
 
@@ -62,7 +62,7 @@ def _notify(members, *, document: OutgoingDocument, kind: str, title: str, event
         )
 
 
-def _check_pending_and_approver(actor: Membership, document: OutgoingDocument) -> tuple[dict, bool]:
+def pending_step_of(actor: Membership, document: OutgoingDocument) -> tuple[dict, bool]:
     chain = document.approval_chain
     if document.state == OutgoingState.PENDING_APPROVAL and chain:
         step = chain[document.current_step]
@@ -88,7 +88,7 @@ def _holds_any_unit_head_step(actor: Membership, document: OutgoingDocument) -> 
 def document_submit(*, actor: Membership, document_id: UUID | str) -> OutgoingDocument:
     """Draft → pending approval, by its drafter; the agency's chain is copied into the document
     and the approvers of the first step are notified."""
-    document = _locked(document_id)
+    document = document_for_approval(document_id)
     if document.drafter_id != actor.user_id:
         raise NotPermitted(_("Chỉ người soạn thảo được trình ký."))
     if document.state != OutgoingState.DRAFT:
@@ -112,8 +112,8 @@ def document_approve(*, actor: Membership, document_id: UUID | str) -> OutgoingD
     """Approve the step the document waits at. At the last step the approver signs: the
     document becomes ``approved`` with ``signed_by``/``signed_at`` (and the signer's position
     from their membership when the draft named none); clerks are told it is ready to issue."""
-    document = _locked(document_id)
-    step, last = _check_pending_and_approver(actor, document)
+    document = document_for_approval(document_id)
+    step, last = pending_step_of(actor, document)
     before = document.state
     if not last:
         document.current_step += 1
@@ -122,13 +122,25 @@ def document_approve(*, actor: Membership, document_id: UUID | str) -> OutgoingD
         _notify(step_approvers(document=document), document=document, kind="outgoing.to_approve",
                 title=_("Văn bản chờ duyệt: %(s)s") % {"s": document.subject[:200]}, event_id=event.pk)
         return document
-    document.state = OutgoingState.APPROVED
+    approver_fill(document, actor)
+    return approval_complete(actor=actor, document=document, step=step, before=before,
+                             approved_pdf_sha256=approved_pdf_sign(document=document, actor=actor))
+
+
+def approver_fill(document: OutgoingDocument, actor: Membership) -> None:
+    """Who signs, as printed: the approver, and their position when the draft named none."""
     document.signed_by, document.signed_at = actor.user, timezone.now()
     if document.signer_id is None:
         document.signer = actor.user
     if not document.signer_position:
         document.signer_position = actor.position
-    document.approved_pdf_sha256 = approved_pdf_sign(document=document, actor=actor)
+
+
+def approval_complete(*, actor: Membership, document: OutgoingDocument, step: dict, before: str,
+                      approved_pdf_sha256: str) -> OutgoingDocument:
+    """The last step's approval, once the approver's signature is on the PDF (or none is kept)."""
+    document.state = OutgoingState.APPROVED
+    document.approved_pdf_sha256 = approved_pdf_sha256
     document.save(update_fields=[
         "state", "signed_by", "signed_at", "signer", "signer_position", "approved_pdf_sha256",
         "updated_at",
@@ -147,8 +159,8 @@ def document_approve(*, actor: Membership, document_id: UUID | str) -> OutgoingD
 def document_return(*, actor: Membership, document_id: UUID | str, comment: str) -> OutgoingDocument:
     """Return a pending document to its drafter with a comment (required): back to draft,
     the chain starts again at its first step on the next submit."""
-    document = _locked(document_id)
-    _check_pending_and_approver(actor, document)
+    document = document_for_approval(document_id)
+    pending_step_of(actor, document)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": [_("Cần ghi ý kiến khi trả lại.")]})

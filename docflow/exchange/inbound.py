@@ -26,7 +26,9 @@ from docflow.documents.files import StoredPut, spooled, stored_file_forget_if_or
 from docflow.exchange.models import ExchangeClient, InboundDocument
 from docflow.routing.models import IncomingAttachment, IncomingDocument, Status
 from docflow.routing.notices import INCOMING_LINK, KIND_DELIVERED, Notice, notices_create
-from docflow.outbox.services import outbox_enqueue
+from docflow.outbox.services import outbox_enqueue, outbox_enqueue_many
+from docflow.signing.verification import PDF as PDF_TYPE
+from docflow.signing.verification import verification_work
 from docflow.tenancy.models import Agency, Membership
 
 NOTIFY_TASK = "exchange.inbound_notify"
@@ -136,11 +138,15 @@ def _deliver(client, sender, envelope, recipients, puts, fmt) -> InboundReceipt:
         )
         for copy in copies
     ])
-    # The clerks' notifications (and their emails) fan out after commit, as for issuing.
+    # The clerks' notifications (and their emails) fan out after commit, as for issuing; each
+    # PDF that arrived is verified once, whatever the number of recipients.
     outbox_enqueue(
         task_name=NOTIFY_TASK, queue="notify", dedup_key=f"inbound-notify:{inbound.id}",
         kwargs={"inbound_id": str(inbound.id)},
     )
+    outbox_enqueue_many(tasks=verification_work(
+        put.file.sha256 for _name, put in puts if put.file.content_type == PDF_TYPE
+    ))
     return InboundReceipt(document=inbound, copies=copies, received_at=now)
 
 

@@ -29,6 +29,7 @@ SEAL_SIZE = 34 * 72 / 25.4  # a People's Committee seal is about 34 mm across, p
 SEAL_LEFT = 0.4  # the seal's right edge, as a share of the slot's width
 ATTACHMENT_BOX = (200.0, 30.0)  # width, height in pt of the attachment signature's text
 MM = 72 / 25.4
+EXTERNAL_RESERVED = 24 * 1024  # hex digits kept for an external CMS (a chain of a few certificates)
 
 
 class SigningError(ValueError):
@@ -79,14 +80,17 @@ def _field_place(reader, name: str) -> tuple[int, tuple[float, float, float, flo
     return 0, rect
 
 
-def _sign(writer, *, signer: signers.Signer, field: str, page: int | None, box, style,
-          certify: bool) -> bytes:
-    meta = signers.PdfSignatureMetadata(
+def _metadata(field: str, *, certify: bool) -> signers.PdfSignatureMetadata:
+    return signers.PdfSignatureMetadata(
         field_name=field, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
         certify=certify, docmdp_permissions=MDPPerm.FILL_FORMS,
     )
+
+
+def _sign(writer, *, signer: signers.Signer, field: str, page: int | None, box, style,
+          certify: bool) -> bytes:
     pdf_signer = signers.PdfSigner(
-        meta, signer=signer, stamp_style=style,
+        _metadata(field, certify=certify), signer=signer, stamp_style=style,
         new_field_spec=None if box is None else SigFieldSpec(field, on_page=page, box=_rounded(box)),
     )
     return pdf_signer.sign_pdf(
@@ -167,3 +171,61 @@ def sign_attachment(pdf: bytes, *, notation: str, signer: signers.Signer,
     style = imported(text_page(width, height, [notation, vietnam_time(when)], size=10, align="right"))
     field = f"{AGENCY_FIELD}_{len(writer.prev.embedded_signatures) + 1}"
     return _sign(writer, signer=signer, field=field, page=0, box=box, style=style, certify=False)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A PDF with room for a signature computed elsewhere, and the digest to sign."""
+
+    pdf: bytes
+    digest: bytes
+    start: int
+    end: int
+    md_algorithm: str = "sha256"
+
+
+def prepare_approved_external(pdf: bytes, *, certificate, appearance: Appearance,
+                              when: datetime.datetime) -> Prepared:
+    """The approver's signature prepared for an external signer (interrupted signing): the
+    same field, appearance and certification as ``sign_approved``, the CMS to come."""
+    import asyncio
+
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    page, box = personal_box(writer.prev)
+    fields.append_signature_field(writer, SigFieldSpec(AGENCY_FIELD, on_page=page, box=_rounded(seal_box(box))))
+    width = box[2] - box[0]
+    external = signers.ExternalSigner(
+        signing_cert=certificate, cert_registry=SimpleCertificateStore.from_certs([certificate]),
+        signature_value=bytes(512),
+    )
+    pdf_signer = signers.PdfSigner(
+        _metadata(PERSONAL_FIELD, certify=True), signer=external,
+        stamp_style=_appearance(appearance, width, box[3] - box[1], when, left=SEAL_LEFT * width),
+        new_field_spec=SigFieldSpec(PERSONAL_FIELD, on_page=page, box=_rounded(box)),
+    )
+    digest, _tbs, output = asyncio.run(pdf_signer.async_digest_doc_for_signing(writer, bytes_reserved=EXTERNAL_RESERVED))
+    return Prepared(pdf=output.getvalue(), digest=digest.document_digest,
+                    start=digest.reserved_region_start, end=digest.reserved_region_end)
+
+
+def finish_external(prepared: Prepared, cms_der: bytes) -> bytes:
+    """Embed a CMS SignedData computed elsewhere into the prepared PDF (SigningError if it
+    does not fit or is not CMS)."""
+    from asn1crypto import cms
+    from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
+    from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
+
+    try:
+        content = cms.ContentInfo.load(cms_der)
+        content.native  # parse fully now: a bad structure must fail here, not half-written
+    except ValueError:
+        raise SigningError("not a CMS SignedData structure") from None
+    if len(cms_der) * 2 > prepared.end - prepared.start - 2:
+        raise SigningError("the signature is larger than the room prepared for it")
+    output = io.BytesIO(prepared.pdf)
+    PdfTBSDocument.finish_signing(output, PreparedByteRangeDigest(
+        document_digest=prepared.digest, reserved_region_start=prepared.start,
+        reserved_region_end=prepared.end), content)
+    return output.getvalue()

@@ -133,3 +133,17 @@ def validate_pdf(
 def _unreadable(detail: str) -> dict:
     return {"signer": "", "kind": KIND_PERSONAL, "signed_at": None, "valid": False,
             "trusted": None, "detail": detail}
+
+
+def signed_with(data: bytes, *, certificate_der: bytes) -> bool:
+    """True when the PDF's last signature is intact, verifies, and was made with this
+    certificate (an external signature checked before it is accepted; trust is for later)."""
+    try:
+        embedded = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures[-1]
+        if embedded.signer_cert.dump() != certificate_der:
+            return False
+        status = validate_pdf_signature(embedded, signer_validation_context=ValidationContext(
+            trust_roots=[], allow_fetching=False, revocation_mode="soft-fail"), skip_diff=True)
+    except Exception:  # whatever came back is unusable: refused, never a 500
+        return False
+    return bool(status.intact and status.valid)
