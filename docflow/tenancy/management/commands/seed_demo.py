@@ -41,3 +41,6 @@ class Command(BaseCommand):
                 User.objects.create_superuser("admin", "admin@demo.docflow.local", password,
                                               full_name="Quản trị hệ thống")
         self.stdout.write(self.style.SUCCESS(f"Dữ liệu mẫu: {len(agencies)} cơ quan."))
+        from docflow.signing.demo import demo_signing_seed  # signing sits above tenancy: called, not imported at load
+
+        self.stdout.write(f"Khóa ký số mẫu (Docflow DEMO CA): {demo_signing_seed()} khóa mới.")
