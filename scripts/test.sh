@@ -18,6 +18,14 @@ ensure_chromium() {
   else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
 }
 
+# The PKCS#11 test (PostgreSQL pass) signs with a SoftHSM2 token; install it when it is missing.
+ensure_softhsm() {
+  command -v softhsm2-util >/dev/null && return 0
+  echo "== installing softhsm2 for the PKCS#11 signing test"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq softhsm2 >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq softhsm2 >/dev/null; fi
+}
+
 run_embedded() {
   ensure_chromium
   echo "== test pass: embedded defaults (SQLite, eager Celery)"
@@ -27,6 +35,7 @@ run_embedded() {
 
 run_postgres() {
   ensure_chromium
+  ensure_softhsm
   echo "== test pass: PostgreSQL + Redis + real Celery worker"
   scripts/services.sh
   DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/docflow}" \

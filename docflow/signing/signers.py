@@ -46,7 +46,8 @@ def _pkcs11_signer(credential: SigningCredential) -> Iterator[signers.Signer]:
         ]})
     try:
         session = ph_pkcs11.open_pkcs11_session(
-            credential.pkcs11_module, token_label=credential.pkcs11_token_label, user_pin=pin or None,
+            credential.pkcs11_module, user_pin=pin or None,
+            token_criteria=ph_pkcs11.TokenCriteria(label=credential.pkcs11_token_label),
         )
     except (PKCS11Error, OSError, RuntimeError) as exc:
         raise ValidationError({"credential": [
@@ -57,6 +58,7 @@ def _pkcs11_signer(credential: SigningCredential) -> Iterator[signers.Signer]:
         yield ph_pkcs11.PKCS11Signer(
             session, key_label=credential.pkcs11_key_label, signing_cert=cert,
             cert_label=None if cert else credential.pkcs11_key_label,
+            use_raw_mechanism=True,  # hash here, sign raw: tokens (SoftHSM too) lack ECDSA-SHA256
         )
     finally:
         session.close()
