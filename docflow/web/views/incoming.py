@@ -79,12 +79,26 @@ def _current_assignment(incoming: IncomingDocument) -> dict:
             "coordinators": by_role["coordinator"], "informed": by_role["informed"]}
 
 
+# Decree 30, Art. 21: what fails the check goes back to the sender with this reason, in one step.
+SIGNATURE_REJECT_REASON = "Chữ ký số không hợp lệ"
+
+
+def signature_problem(incoming: IncomingDocument) -> bool:
+    """A received PDF whose signature is broken or untrusted (not merely unchecked)."""
+    for attachment in incoming.attachments.all():
+        verification = getattr(attachment.file, "verification", None)
+        if verification and any(not s["valid"] or s["trusted"] is False for s in verification.signatures):
+            return True
+    return False
+
+
 def _page(request: HttpRequest, incoming: IncomingDocument, bound: dict | None = None, status: int = 200):
     actions = offered_actions(incoming=incoming, member=request.membership)
     return render(
         request,
         "web/incoming/detail.html",
-        {"doc": incoming, "forms": _forms(incoming, actions, bound or {}), "nav": "incoming"},
+        {"doc": incoming, "forms": _forms(incoming, actions, bound or {}), "nav": "incoming",
+         "signature_problem": signature_problem(incoming), "signature_reason": SIGNATURE_REJECT_REASON},
         status=status,
     )
 

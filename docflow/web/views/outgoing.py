@@ -20,6 +20,8 @@ from docflow.documents.services import attachment_add, document_create, document
 from docflow.routing.deliveries import deliveries_of_document
 from docflow.tenancy.models import Agency, Unit
 from docflow.tenancy.selectors import members_with_role
+from docflow.signing.models import CredentialKind, FileVerification
+from docflow.signing.sign import credential_of
 from docflow.web.forms.outgoing import AttachForm, ConfirmForm, DraftForm, RecallForm, ReturnForm
 from docflow.web.outgoing_actions import offered_actions
 from docflow.web.recipients import directory_search, expand_recipients, recipient_groups
@@ -157,12 +159,21 @@ def document_page(request: HttpRequest, document: OutgoingDocument, bound: dict 
     }
     forms = {name: (bound or {}).get(name) or blank[name]() for name in actions if name in blank}
     deliveries = list(deliveries_of_document(document_id=document.pk)) if document.state == OutgoingState.ISSUED else []
+    signed_pdf = document.pdf_sha256 or document.approved_pdf_sha256
     return render(request, "web/outgoing/detail.html", {
         "doc": document, "actions": actions, "forms": forms, "deliveries": deliveries,
+        "signed_pdf": signed_pdf,
+        "verification": FileVerification.objects.filter(file_id=signed_pdf).first() if signed_pdf else None,
+        "signs_externally": "approve" in forms and _signs_externally(request.membership),
         "recipient_names": _recipient_names(document) if not deliveries else [],
         "history": list(events_for_object(object_type=AUDIT_OBJECT, object_id=document.pk)),
         "nav": "outgoing",
     }, status=status)
+
+
+def _signs_externally(member) -> bool:
+    credential = credential_of(agency_id=member.agency_id, user_id=member.user_id)
+    return credential is not None and credential.kind == CredentialKind.EXTERNAL
 
 
 def _recipient_names(document: OutgoingDocument) -> list[str]:
