@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 from docflow.web.views import (
     account,
     agency_admin,
+    agency_keys,
     dashboard,
     incoming,
     notifications,
@@ -74,4 +75,5 @@ urlpatterns = [
     path("quan-tri/nguoi-dung/<str:username>/", agency_admin.member_edit, name="admin-member-edit"),
     path("quan-tri/don-vi/", agency_admin.unit_edit, name="admin-unit-new"),
     path("quan-tri/quy-trinh-duyet/", agency_admin.approval_chain_edit, name="admin-approval-chain"),
+    path("quan-tri/ky-so/", agency_keys.keys_page, name="admin-keys"),
 ]
