@@ -15,6 +15,7 @@ import datetime
 import io
 
 from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import NameObject
 from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
@@ -179,6 +180,24 @@ def _overlay(page: PageObject, lay: _Layout) -> PageObject:
     return PdfReader(io.BytesIO(buffer.getvalue())).pages[0]
 
 
+# Measured: pyHanko's difference analysis refuses any annotation added after a certification,
+# so the ĐẾN stamp cannot ride on the signed file; the stamped copy says it is a working copy.
+WORKING_COPY_LINE = "Bản làm việc, không mang chữ ký số"
+
+
+def _drop_signature_values(writer: PdfWriter) -> bool:
+    """Remove the signature values (the fields and their images stay): a viewer must not show a
+    broken signature on the working copy. True when there were signatures."""
+    form = writer._root_object.get("/AcroForm")
+    found = False
+    for ref in (form.get_object().get("/Fields", []) if form else []):
+        field = ref.get_object()
+        if field.get("/FT") == "/Sig" and "/V" in field:
+            del field[NameObject("/V")]
+            found = True
+    return found
+
+
 def stamp_incoming(
     pdf_bytes: bytes,
     *,
@@ -192,7 +211,8 @@ def stamp_incoming(
     The stamp reads ``agency_name`` (upper-cased), "ĐẾN", "Số: <incoming_number>" (an int below
     10 is written with a leading zero), "Ngày: dd/mm/yyyy", "Giờ: HH:MM" (aware datetimes are
     converted to Vietnam time) and "Chuyển: <handling_note>". The page count, the other pages and
-    the document metadata are preserved; equal input gives equal bytes.
+    the document metadata are preserved; equal input gives equal bytes. A signed PDF's
+    copy loses its signature values and says so on the stamp (the signed original stays).
 
     Raises ``StampError`` (a ``ValueError``) for input that is not a readable, unencrypted PDF
     with at least one page, or for an invalid number or date.
@@ -203,6 +223,9 @@ def stamp_incoming(
     ensure_fonts()
     layout = _Layout(compose(agency_name.strip()), number, when, compose(handling_note.strip()))
     writer = PdfWriter(clone_from=reader)
+    if _drop_signature_values(writer):  # a stamped copy can no longer carry the signatures
+        layout.note_lines += [WORKING_COPY_LINE]
+        layout.height += layout.note_lead
     first = writer.pages[0]
     try:
         first.merge_page(_overlay(first, layout))

@@ -115,3 +115,16 @@ def test_revoked_certificate_is_reported_revoked_and_unknown_status_as_could_not
 
 def test_unreadable_file_is_invalid_not_an_error(pki):
     assert validate_pdf(b"%PDF-1.7 rubbish", trust_roots=_roots(pki))[0]["valid"] is False
+
+
+def test_the_den_stamp_copy_is_a_labelled_working_copy_and_the_original_stays_signed(pki, signed):
+    from pypdf import PdfReader
+
+    from docflow.rendering.stamp import WORKING_COPY_LINE, stamp_incoming
+
+    stamped = stamp_incoming(signed, agency_name="UBND xã Phiêng Ban", incoming_number=7, received_at=NOW)
+
+    text = PdfReader(io.BytesIO(stamped)).pages[0].extract_text()
+    assert WORKING_COPY_LINE.split(",")[0] in text
+    assert validate_pdf(stamped, trust_roots=_roots(pki)) == []  # no broken signature shown
+    assert [r["valid"] for r in validate_pdf(signed, trust_roots=_roots(pki))] == [True, True]
