@@ -112,3 +112,12 @@ def test_production_refuses_demo_data(tmp_path):
     result = run_manage(env, "seed_demo")
     assert result.returncode != 0
     assert "refuses to create demo users in production" in result.stderr
+
+
+def test_trust_roots_default_to_the_data_folder_and_must_be_a_folder_when_set(tmp_path):
+    assert load({"DOCFLOW_DATA_DIR": str(tmp_path)}).trust_roots == tmp_path / "trust-roots"
+    assert load({"DOCFLOW_TRUST_ROOTS": str(tmp_path)}).trust_roots == tmp_path
+    with pytest.raises(ConfigError, match="DOCFLOW_TRUST_ROOTS"):
+        load({"DOCFLOW_TRUST_ROOTS": str(tmp_path / "missing")})
+    with pytest.raises(ConfigError, match="DOCFLOW_REVOCATION_FETCH"):
+        load({"DOCFLOW_REVOCATION_FETCH": "maybe"})
