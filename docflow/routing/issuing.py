@@ -13,6 +13,7 @@ The number of queries does not depend on the number of recipients.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -30,7 +31,7 @@ from docflow.documents.models import (
     RegisterDirection,
     StoredFile,
 )
-from docflow.documents.numbering import notation_format, number_take, register_for
+from docflow.documents.numbering import notation_format, number_preview, number_take, register_for
 from docflow.documents.pdf import PDF, official_pdf_filename, official_pdf_store
 from docflow.documents.selectors import document_locked
 from docflow.documents.types import Secrecy, document_type
@@ -73,6 +74,54 @@ def document_issue(*, actor: Membership, document_id: UUID | str) -> OutgoingDoc
         _record(document, actor, copies)
         outbox_enqueue_many(tasks=_after_commit_work(document, recipients))
         return document
+
+
+@dataclass(frozen=True)
+class IssuePreview:
+    """What issuing this document now would do: the number, and whom it reaches how."""
+
+    register_name: str
+    year: int
+    number: int
+    notation: str
+    agencies: int  # copies delivered inside Docflow
+    external_agencies: int  # sent on through the exchange
+    paper_places: tuple[str, ...]
+
+    @property
+    def reaches_nobody(self) -> bool:
+        return not (self.agencies or self.external_agencies or self.paper_places)
+
+    @property
+    def paper_only(self) -> bool:
+        return not (self.agencies or self.external_agencies) and bool(self.paper_places)
+
+
+def issue_preview(*, document: OutgoingDocument) -> IssuePreview:
+    """Read only, in the document's agency scope: the register and number ``document_issue``
+    would take now (the same choice of register) and the recipients it would reach."""
+    year = timezone.localdate().year
+    taken = number_preview(
+        agency=document.agency, direction=RegisterDirection.OUTGOING, doc_type=document.doc_type,
+        secrecy=document.secrecy, year=year,
+    )
+    try:
+        notation = notation_format(
+            number=taken.number, doc_type=document.doc_type, agency_symbol=document.agency.symbol,
+            unit_symbol=document.unit.symbol if document.unit else "",
+        )
+    except ValueError:
+        notation = ""
+    external = dict(
+        Agency.objects.filter(code__in=document.recipient_codes, is_active=True)
+        .values_list("code", "is_external")
+    )
+    outside = sum(1 for flag in external.values() if flag)
+    return IssuePreview(
+        register_name=taken.register_name, year=year, number=taken.number, notation=notation,
+        agencies=len(external) - outside, external_agencies=outside,
+        paper_places=tuple(document.external_places),
+    )
 
 
 def _after_commit_work(document: OutgoingDocument, recipients: list[Agency]) -> list[dict]:
