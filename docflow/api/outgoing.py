@@ -222,6 +222,11 @@ class OutgoingViewSet(ScopedViewSet):
         services.document_update(actor=request.membership, document_id=pk, changes=changes)
         return _document_response(pk)
 
+    @extend_schema(request=None, responses={204: None, **ERRORS})
+    def destroy(self, request, pk=None):
+        services.document_delete(actor=request.membership, document_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(request=None, responses={**DOCUMENT, **ERRORS})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):

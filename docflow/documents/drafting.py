@@ -12,6 +12,8 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from docflow.audit.services import event_record
@@ -234,3 +236,26 @@ def document_update(*, actor: Membership, document_id: UUID | str, changes: Mapp
         state_after=document.state, data={"fields": sorted(changes)},
     )
     return document
+
+
+@as_member
+def document_delete(*, actor: Membership, document_id: UUID | str) -> None:
+    """Delete a draft: only its drafter, only while it is a draft (never sent for approval
+    since it was last returned). Its attachment rows go with it; the audit log keeps its
+    history. 409 when another row still names it (a completed copy's reply)."""
+    document = document_locked(document_id=document_id)
+    if document.drafter_id != actor.user_id:
+        raise NotPermitted(_("Chỉ người soạn thảo được xóa dự thảo."))
+    if document.state != OutgoingState.DRAFT:
+        raise InvalidState(_("Chỉ xóa được văn bản đang là dự thảo."), state=document.state)
+    event_record(
+        agency_id=actor.agency_id, action="outgoing.deleted", object_type=AUDIT_OBJECT,
+        object_id=document.pk, actor_id=actor.user_id, state_before=document.state,
+        data={"subject": document.subject[:200]},
+    )
+    try:
+        with transaction.atomic():
+            document.attachments.all().delete()
+            document.delete()
+    except ProtectedError:
+        raise InvalidState(_("Dự thảo đang được nêu là văn bản trả lời, không xóa được."), state=document.state) from None

@@ -49,6 +49,7 @@ urlpatterns = [
     path("van-ban-di/<uuid:document_id>/duyet/", outgoing_steps.approve, name="outgoing-approve"),
     path("van-ban-di/<uuid:document_id>/tra-lai/", outgoing_steps.return_, name="outgoing-return"),
     path("van-ban-di/<uuid:document_id>/phat-hanh/", outgoing_steps.issue_page, name="outgoing-issue"),
+    path("van-ban-di/<uuid:document_id>/xoa/", outgoing_steps.delete, name="outgoing-delete"),
     path("van-ban-di/<uuid:document_id>/thu-hoi/", outgoing_steps.recall, name="outgoing-recall"),
     # Registers
     path("so-van-ban/", registers.registers_page, name="registers"),

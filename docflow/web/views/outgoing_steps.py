@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from docflow.documents.selectors import document_get
-from docflow.documents.services import document_approve, document_return, document_submit
+from docflow.documents.services import document_approve, document_delete, document_return, document_submit
 from docflow.routing.deliveries import document_recall_request
 from docflow.routing.issuing import document_issue, issue_preview
 from docflow.web.forms.outgoing import AttachForm, ConfirmForm, IssueForm, RecallForm, ReturnForm
@@ -74,6 +74,25 @@ recall = _step(
     lambda r, d, data: document_recall_request(actor=r.membership, document_id=d.pk, reason=data["reason"]),
     gettext_lazy("Đã gửi yêu cầu thu hồi đến các nơi nhận."), prefix="recall",
 )
+
+
+@member_required
+@require_POST
+def delete(request: HttpRequest, document_id) -> HttpResponse:
+    """The drafter deletes a draft, then lands on the list."""
+    document = document_get(document_id=document_id)
+    form = ConfirmForm(request.POST, prefix="delete")
+    if form.is_valid():
+
+        def act() -> str:
+            document_delete(actor=request.membership, document_id=document.pk)
+            messages.success(request, _("Đã xóa dự thảo “%(s)s”.") % {"s": document.subject[:80]})
+            return reverse("web:outgoing-list")
+
+        response = perform(request, form, action=act, fallback=reverse("web:outgoing-detail", args=[document.pk]))
+        if response is not None:
+            return response
+    return document_page(request, document, {"delete": form}, status=400)
 
 
 @member_required
