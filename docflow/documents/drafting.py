@@ -180,18 +180,21 @@ def document_create(
     external_places: list[str] | None = None,
     due_date: datetime.date | None = None,
     replaces: UUID | str | None = None,
+    reply_to_incoming_id: UUID | None = None,
 ) -> OutgoingDocument:
     """Create a draft of the actor's agency, drafted by the actor (staff, clerk or leader).
 
     ``unit`` is a unit symbol, ``signer`` a leader's username, ``recipients`` agency codes.
     Without ``unit`` the draft belongs to the drafter's own unit (when the drafter has one).
     With ``replaces``, the draft corrects an issued document of the same agency (one
-    replacement per document). Either the draft and its audit event commit, or nothing does.
+    replacement per document). ``reply_to_incoming_id`` is set by routing's
+    ``incoming_reply_draft``, which checks the copy. Either the draft and its audit event
+    commit, or nothing does.
     """
     _check_drafting_role(actor)
     if not unit:
         unit = _own_unit_symbol(actor)
-    document = OutgoingDocument(agency=actor.agency, drafter=actor.user)
+    document = OutgoingDocument(agency=actor.agency, drafter=actor.user, reply_to_incoming_id=reply_to_incoming_id)
     fields = _Fields(actor.agency, document)
     fields.apply({
         "doc_type": doc_type, "subject": subject, "body": body, "urgency": urgency,
@@ -209,7 +212,8 @@ def document_create(
     event_record(
         agency_id=actor.agency_id, action="outgoing.created", object_type=AUDIT_OBJECT,
         object_id=document.pk, actor_id=actor.user_id, state_after=document.state,
-        data={"replaces": str(document.replaces_id)} if document.replaces_id else {},
+        data={k: str(v) for k, v in (("replaces", document.replaces_id),
+                                       ("reply_to_incoming", document.reply_to_incoming_id)) if v},
     )
     return document
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("van-ban-den/<uuid:incoming_id>/chuyen/", incoming.incoming_forward, name="incoming-forward"),
     path("van-ban-den/<uuid:incoming_id>/hoan-thanh/", incoming.incoming_complete, name="incoming-complete"),
     path("van-ban-den/<uuid:incoming_id>/thu-hoi/", incoming.incoming_recall, name="incoming-recall"),
+    path("van-ban-den/<uuid:incoming_id>/tra-loi/", incoming.incoming_reply, name="incoming-reply"),
     # Outgoing
     path("van-ban-di/", outgoing.outgoing_list_page, name="outgoing-list"),
     path("van-ban-di/soan/", outgoing.compose_page, name="outgoing-compose"),
