@@ -26,7 +26,7 @@ from docflow.documents.models import OutgoingDocument, OutgoingState, StoredFile
 from docflow.documents.types import document_type
 from docflow.rendering.official import OfficialDocument, render_official_document
 from docflow.tenancy.models import Agency, AgencyLevel
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 PDF = "application/pdf"
 PEOPLES_COMMITTEE = "Ủy ban nhân dân"

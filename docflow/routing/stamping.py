@@ -28,7 +28,7 @@ from docflow.outbox.services import MAX_SENDS, outbox_enqueue
 from docflow.rendering.stamp import StampError, stamp_incoming
 from docflow.routing.models import IncomingAttachment, IncomingDocument
 from docflow.tenancy.models import Membership
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 log = logging.getLogger(__name__)
 

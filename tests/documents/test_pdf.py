@@ -16,7 +16,7 @@ from docflow.documents.models import OutgoingDocument, StoredFile
 from docflow.documents.pdf import document_pdf_render
 from docflow.rendering.official import MARGIN_TOP, format_vietnamese_date_line
 from docflow.tenancy.models import AgencyLevel
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 from tests.documents.story import draft, issued, sending_office
 from tests.factories import AgencyFactory
 from tests.rendering.rendering_helpers import long_body, squash, text_items, vietnamese_letters
