@@ -69,10 +69,11 @@ _SUBJECT_PREFIX = re.compile(r"^\s*(?:v\s*/\s*v|về\s+việc)\s*[:.\-–]?\s*",
 
 
 def strip_subject_prefix(subject: str) -> tuple[bool, str]:
-    """(whether the drafter wrote a "V/v"/"Về việc" prefix, the subject without it)."""
+    """(whether the drafter wrote a "V/v"/"Về việc" prefix, the subject without it); a subject
+    that is only the prefix is empty."""
     text = unicodedata.normalize("NFC", subject).strip()
     had = False
-    while (match := _SUBJECT_PREFIX.match(text)) and match.end() < len(text):
+    while match := _SUBJECT_PREFIX.match(text):  # "V/v V/v …" typed twice is stripped twice
         had, text = True, text[match.end():]
     return had, text
 

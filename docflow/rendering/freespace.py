@@ -25,7 +25,7 @@ from reportlab.lib.units import mm
 __all__ = ["Box", "FreeSpace", "PageFrame", "page_boxes"]
 
 CELL = 1 * mm
-CLEARANCE = 1 * mm  # kept between a placed box and anything printed
+CLEARANCE = 1.5 * mm  # kept between a placed box and anything printed
 EDGE = 5 * mm  # kept from the paper's edge (printers' unprintable margin)
 
 

@@ -44,7 +44,8 @@ def test_cong_van_prints_its_subject_once_after_a_single_vv(typed):
 def test_a_decision_subject_typed_with_vv_prints_ve_viec_once():
     text = squash(page_texts(render_official_document(make_document(subject="V/v: thành lập tổ công tác")))[0])
     assert "Về việc thành lập tổ công tác" in text and "V/v" not in text
-    assert strip_subject_prefix("Về việc") == (False, "Về việc")  # a bare prefix is the subject
+    assert strip_subject_prefix("Về việc:") == (True, "")  # a bare prefix is no subject: nothing printed
+    assert "V/v" not in squash(page_texts(render_official_document(cong_van(subject="V/v")))[0])
 
 
 def test_cong_van_names_several_addressees_under_kinh_gui_and_opens_noi_nhan_with_nhu_tren():
