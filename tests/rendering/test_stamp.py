@@ -238,3 +238,31 @@ def test_stamp_error_is_a_value_error_and_checks_arguments(three_pages):
         _stamp(three_pages, incoming_number=0)
     with pytest.raises(StampError, match="received_at"):
         _stamp(three_pages, received_at=datetime.date(2024, 3, 5))
+
+
+def test_a_page_that_cannot_be_measured_is_still_stamped_at_its_top_left(three_pages, monkeypatch, caplog):
+    from docflow.rendering import stamp as stamp_module
+
+    def refuse(*args, **kwargs):
+        raise ValueError("unreadable content stream")
+
+    monkeypatch.setattr(stamp_module, "page_boxes", refuse)
+    stamped = _stamp(three_pages)
+    page, box = reader(stamped).pages[0], stamp_rect(stamped)
+    assert box[0] == pytest.approx(8 * mm, abs=0.5) and box[1] == pytest.approx(4 * mm, abs=0.5)
+    assert "Số: 07" in page.extract_text()
+    assert "cannot be measured" in caplog.text
+
+
+@pytest.mark.parametrize("rotate", [90, 180, 270])
+def test_stamp_on_a_rotated_official_page_avoids_its_text(rotate):
+    original = render_official_document(make_document())
+    writer = PdfWriter(clone_from=io.BytesIO(original))
+    writer.pages[0].rotate(rotate)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    stamped = _stamp(buffer.getvalue())
+    # /Rotate leaves user space alone: the unrotated page's lines are where the text is.
+    box = stamp_rect(stamped)
+    assert [text for rect, text in poppler_lines(original) if overlaps(box, rect)] == []
+    assert "ĐẾN" in reader(stamped).pages[0].extract_text()
