@@ -65,11 +65,12 @@ class PageFrame:
     def of(cls, page) -> PageFrame:
         """The frame of a pypdf page (its crop box, turned by its /Rotate)."""
         rotation = page.rotation % 360
+        rotation = rotation if rotation in (90, 180, 270) else 0  # viewers ignore odd values too
         x0, y0, x1, y1 = (float(v) for v in (page.cropbox.left, page.cropbox.bottom,
                                             page.cropbox.right, page.cropbox.top))
-        corner = {0: (x0, y1), 90: (x0, y0), 180: (x1, y0), 270: (x1, y1)}.get(rotation, (x0, y1))
+        corner = {0: (x0, y1), 90: (x0, y0), 180: (x1, y0), 270: (x1, y1)}[rotation]
         size = (x1 - x0, y1 - y0) if rotation in (0, 180) else (y1 - y0, x1 - x0)
-        return cls(width=size[0], height=size[1], corner=corner, rotation=rotation if rotation in (0, 90, 180, 270) else 0)
+        return cls(width=size[0], height=size[1], corner=corner, rotation=rotation)
 
     def visible(self, ux: float, uy: float) -> tuple[float, float]:
         """A user-space point in visible coordinates: rotate back by /Rotate, flip y."""
