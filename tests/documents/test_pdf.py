@@ -134,7 +134,8 @@ def test_a_district_wide_document_groups_its_recipients_and_still_renders(
 
     text = squash("\n".join(p.extract_text() for p in pdf_pages(document)))
     assert "- UBND các xã, phường, thị trấn (70 cơ quan);" in text
-    assert "- Các sở, ban, ngành (1 cơ quan);" in text
+    assert "- Sở Tài chính;" in text  # a level of one agency keeps its name
+    assert "(1 cơ quan)" not in text
     assert "- Thôn 13;" in text and "Thôn 14;" not in text
     assert "- Các nơi khác (16 nơi);" in text
     assert "- Lưu: VT, VP." in text
