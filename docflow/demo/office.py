@@ -21,6 +21,7 @@ from docflow.documents.services import (
 from docflow.exchange.envelope import ExchangeEnvelopeSerializer
 from docflow.exchange.inbound import InboundFile, inbound_document_receive
 from docflow.exchange.models import ExchangeClient
+from docflow.notifications.services import notifications_mark_read
 from docflow.routing import handling
 from docflow.routing.deliveries import document_recall_request
 from docflow.routing.issuing import document_issue
@@ -45,6 +46,13 @@ class Office:
                     user__username=username, is_active=True
                 )
         return self._members[username]
+
+    def everyone_reads_notifications(self) -> None:
+        with scopes_disabled():
+            members = list(Membership.objects.filter(agency__code__in=self.codes.values(), is_active=True))
+        for member in members:
+            with agency_scope(member.agency_id):
+                notifications_mark_read(recipient_id=member.user_id)
 
     def code(self, recipient: str) -> str:
         """An agency code from a demo slug (``phiengban``) or a code as it is."""

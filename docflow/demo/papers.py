@@ -6,9 +6,18 @@ is typed without it); bodies are short but real: one line is one paragraph in th
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from docflow.rendering.registers import render_register_pdf
+from docflow.rendering.typeface import BOLD, REGULAR, compose, ensure_fonts, render_lock
 
 
 @dataclass(frozen=True)
@@ -128,3 +137,25 @@ def appendix_pdf(title: str, year: int, rows: list[tuple[str, ...]]) -> bytes:
     """A small appendix table (biểu tổng hợp) per commune, drawn with the registers' layout."""
     columns = ["STT", "Đơn vị", "Kế hoạch (ha)", "Đã thực hiện (ha)", "Ghi chú"]
     return render_register_pdf(title, year, columns, [(str(i), *row) for i, row in enumerate(rows, 1)])
+
+
+def letter_pdf(*, sender: str, notation: str, subject: str, content: str, signer: dict) -> bytes:
+    """The external agency's letter as its system would send it: a one-page PDF."""
+    ensure_fonts()
+    centre = ParagraphStyle("centre", fontName=BOLD, fontSize=13, leading=17, alignment=TA_CENTER)
+    body = ParagraphStyle("body", fontName=REGULAR, fontSize=14, leading=20, alignment=TA_JUSTIFY,
+                          firstLineIndent=10 * mm, spaceAfter=6)
+    right = ParagraphStyle("right", parent=centre, leftIndent=90 * mm)
+    story = [
+        Paragraph(escape(compose(sender.upper())), centre),
+        Paragraph(escape(compose(f"Số: {notation}")), ParagraphStyle("n", parent=centre, fontName=REGULAR)),
+        Spacer(1, 6 * mm), Paragraph(escape(compose(subject)), centre), Spacer(1, 6 * mm),
+        *(Paragraph(escape(compose(line)), body) for line in content.splitlines() if line.strip()),
+        Spacer(1, 10 * mm), Paragraph(escape(compose(signer["position"].upper())), right),
+        Spacer(1, 18 * mm), Paragraph(escape(compose(signer["full_name"])), right),
+    ]
+    out = io.BytesIO()
+    with render_lock:
+        SimpleDocTemplate(out, pagesize=A4, leftMargin=30 * mm, rightMargin=20 * mm,
+                          topMargin=20 * mm, bottomMargin=20 * mm, title=notation).build(story)
+    return out.getvalue()

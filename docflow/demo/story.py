@@ -16,7 +16,7 @@ from dataclasses import asdict
 
 from docflow.demo.clock import StoryClock
 from docflow.demo.office import Office
-from docflow.demo.papers import EXTERNAL_PAPERS, PAPERS, appendix_pdf
+from docflow.demo.papers import EXTERNAL_PAPERS, PAPERS, appendix_pdf, letter_pdf
 from docflow.exchange.models import ExchangeClient
 
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
@@ -100,6 +100,9 @@ class Story:
             **paper, "issued_at": self.clock.workday(issued).isoformat(), "place": "Sơn La",
             "due_date": self.clock.workday(due).isoformat(), "recipients": list(recipients),
         }
+        letter = letter_pdf(sender=self.client.external_agency.name, notation=paper["notation"],
+                            subject=paper["subject"], content=paper["content"], signer=paper["signer"])
+        files = [(f"{paper['notation'].replace('/', '-')}.pdf", letter), *files]
         self.o.receive_external(key, client=self.client, envelope=envelope, files=files)
 
     def tell(self) -> None:
@@ -143,7 +146,7 @@ class Story:
         with at(-17, "09:00"):
             self.write("sonla_archive", by="sonla_staff", unit="VP", recipients=DISTRICTS, due=-6)
             self.write("decision", by="bacyen_staff", unit="VP", recipients=("taxua", "hongngai", "phiengban"),
-                       external_places=["Các thành viên Tổ công tác", "Lưu: VT, VP"])
+                       external_places=["Các thành viên Tổ công tác"])
         self.day(-17).through_issue("sonla_archive", "sonla", ("10:00", "14:00", "15:00"))
         self.day(-16).through_issue("decision", "bacyen", ("08:00", "08:30", "09:15"))
         self.received("sonla_archive", DISTRICTS, "09:30")
@@ -247,6 +250,8 @@ class Story:
         self.through_issue("sonla_training", "sonla", ("10:00", "11:00", "14:00"))
         with at(-2, "15:00"):
             o.opinion("taxua_request", by="bacyen_staff", note="Văn phòng thống nhất; đề nghị ưu tiên các hộ tại bản Háng Đồng B.")
+        with at(-2, "16:45"):
+            o.everyone_reads_notifications()  # what arrives afterwards is still unread
         with at(-1, "08:15"):
             o.approve("meeting2", by="bacyen_leader")
             self.write("songpe_report", by="songpe_staff", unit="VP", recipients=["bacyen"], urgency="urgent")

@@ -19,6 +19,7 @@ from docflow.audit.models import AuditEvent
 from docflow.demo.seed import BAC_YEN
 from docflow.documents.models import OutgoingDocument, OutgoingState
 from docflow.documents.services import document_create
+from docflow.notifications.models import Notification
 from docflow.routing.models import Delivery, HandlingNote, IncomingDocument, Status
 from docflow.routing.selectors import incoming_list
 from docflow.tenancy.demo import demo_agencies, demo_people_seed
@@ -84,6 +85,8 @@ def check_the_clerks_first_screen_shows_work() -> None:
         for work_list in ("overdue", "due_soon"):
             assert incoming_list(user_id=clerk.user_id, work_list=work_list, mine=True).exists(), work_list
         assert outgoing_counts(member=clerk)["to_issue"] == 1
+        mine = Notification.objects.filter(recipient_id=clerk.user_id)
+        assert 0 < mine.filter(read_at__isnull=True).count() < mine.count()  # read up to two days ago
     with scopes_disabled():
         leader = Membership.objects.select_related("agency", "user").get(user__username="bacyen_leader")
     with agency_scope(leader.agency_id):

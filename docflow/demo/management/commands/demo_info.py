@@ -34,6 +34,7 @@ class Command(BaseCommand):
         out(f"Docflow đang chạy tại: {url}")
         out(f"  Giao diện API: {url}api/docs/   Quản trị hệ thống: {url}admin/ ({SUPERUSER})")
         out(f"Mật khẩu của mọi tài khoản mẫu: {password}")
+        out("Bốn tuần làm việc mẫu diễn ra ở huyện Bắc Yên: bắt đầu với bacyen_clerk, bacyen_leader hoặc bacyen_staff.")
         labels = dict(Role.choices)
         for demo in agencies:
             out("")

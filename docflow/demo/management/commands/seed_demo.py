@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -16,7 +18,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.DOCFLOW_ENV == "production":
             raise CommandError("seed_demo refuses to create demo users in production (DOCFLOW_ENV).")
-        result = demo_seed(password=settings.DOCFLOW_DEMO_PASSWORD)
+        # Each of the story's hundreds of in-process tasks would log a line: keep the output readable.
+        trace = logging.getLogger("celery.app.trace")
+        level = trace.level
+        trace.setLevel(logging.WARNING)
+        try:
+            result = demo_seed(password=settings.DOCFLOW_DEMO_PASSWORD)
+        finally:
+            trace.setLevel(level)
         out = self.stdout.write
         out(self.style.SUCCESS(f"Dữ liệu mẫu: {result.agencies} cơ quan."))
         if result.story == "told":
