@@ -1,8 +1,10 @@
 """The official PDF of an issued document: rendered once, stored by SHA-256.
 
-``document_pdf_render`` is what the ``pdf.render_outgoing`` task runs after an issue commits.
-Rendering is deterministic (equal input, equal bytes) and the bytes are stored content-addressed,
-so running it twice stores one file and sets ``pdf_sha256`` once.
+``official_pdf_store`` is what issuing runs inside its transaction, once the number and date
+are taken, so the document itself (văn bản chính) travels with every recipient's copy.
+Rendering is deterministic (equal input, equal bytes) and the bytes are stored content-addressed.
+``document_pdf_render`` (the ``pdf.render_outgoing`` task of earlier releases) only mends a
+document issued before that, and returns the stored file of any other.
 
 What is printed follows Decree 30/2020/NĐ-CP, Appendix I: a People's Committee writes its own
 name in full on two lines ("ỦY BAN NHÂN DÂN" / "XÃ PHIÊNG BAN") with no line for a governing
@@ -18,8 +20,9 @@ from uuid import UUID
 
 from django.utils import timezone
 
+from docflow.core.text import fold_filename
 from docflow.documents.files import stored_file_put_bytes
-from docflow.documents.models import OutgoingDocument, OutgoingState
+from docflow.documents.models import OutgoingDocument, OutgoingState, StoredFile
 from docflow.documents.types import document_type
 from docflow.rendering.official import OfficialDocument, render_official_document
 from docflow.tenancy.models import Agency, AgencyLevel
@@ -116,6 +119,21 @@ def official_document_of(document: OutgoingDocument, recipients: list[Agency]) -
     )
 
 
+def official_pdf_filename(document: OutgoingDocument) -> str:
+    """The download name of the official PDF: ``15-QD-UBND.pdf`` (ASCII, no slashes)."""
+    stem = fold_filename(document.notation) if document.notation else str(document.pk)
+    return f"{stem}.pdf"
+
+
+def official_pdf_store(*, document: OutgoingDocument, recipients: list[Agency]) -> StoredFile:
+    """Render the issued document (number and date taken) and store it; sets ``pdf_sha256``
+    on the instance (the caller saves it). ``document`` comes with agency, parent, unit, signer."""
+    data = render_official_document(official_document_of(document, recipients))
+    stored = stored_file_put_bytes(data=data, content_type=PDF)
+    document.pdf_sha256 = stored.sha256
+    return stored
+
+
 def document_pdf_render(*, agency_id: int, document_id: UUID | str) -> str | None:
     """Render and store the PDF of an issued document; returns its SHA-256.
 
@@ -133,8 +151,7 @@ def document_pdf_render(*, agency_id: int, document_id: UUID | str) -> str | Non
             return document.pdf_sha256
         found = {a.code: a for a in Agency.objects.filter(code__in=document.recipient_codes)}
         recipients = [found[c] for c in document.recipient_codes if c in found]
-        data = render_official_document(official_document_of(document, recipients))
-        stored = stored_file_put_bytes(data=data, content_type=PDF)
+        stored = official_pdf_store(document=document, recipients=recipients)
         # A derived field, set once: the issued document itself never changes.
         OutgoingDocument.objects.filter(pk=document.pk, pdf_sha256="").update(pdf_sha256=stored.sha256)
         return stored.sha256

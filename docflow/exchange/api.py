@@ -32,6 +32,7 @@ from docflow.api.idempotency import idempotent
 from docflow.api.pagination import CursorPagination
 from docflow.core.errors import NotFound, NotPermitted
 from docflow.documents.files import stored_file_open
+from docflow.documents.pdf import official_pdf_filename
 from docflow.exchange.authentication import ApiKeyAuthentication, ExchangePrincipal
 from docflow.exchange.clients import signed_request_accept
 from docflow.exchange.edxml import edxml_envelope, edxml_error_keys, edxml_render
@@ -307,7 +308,7 @@ class DocumentPdfView(ExchangeAPIView):
         if not document.pdf_sha256:
             return Response(status=status.HTTP_202_ACCEPTED, headers={"Retry-After": "5"})
         return FileResponse(stored_file_open(sha256=document.pdf_sha256),
-                            filename=f"{document.notation or document.id}.pdf".replace("/", "-"),
+                            filename=official_pdf_filename(document),
                             content_type="application/pdf")
 
 
