@@ -17,6 +17,7 @@ from docflow.documents.services import (
     document_create,
     document_return,
     document_submit,
+    document_update,
 )
 from docflow.exchange.envelope import ExchangeEnvelopeSerializer
 from docflow.exchange.inbound import InboundFile, inbound_document_receive
@@ -26,6 +27,7 @@ from docflow.routing import handling
 from docflow.routing.deliveries import document_recall_request
 from docflow.routing.issuing import document_issue
 from docflow.routing.models import IncomingDocument
+from docflow.routing.replies import incoming_reply_draft
 from docflow.tenancy.demo import demo_agencies
 from docflow.tenancy.models import Membership
 from docflow.tenancy.scoping import agency_scope, scopes_disabled
@@ -74,6 +76,17 @@ class Office:
             due_date=self.clock.workday(due) if due is not None else None,
             replaces=self.documents[replaces] if replaces else None,
         )
+        for name, data in attachments:
+            attachment_add(actor=actor, document_id=document.pk, name=name, chunks=[data])
+        self.documents[key] = self.sources[key] = document.pk
+
+    def reply(self, key: str, *, by: str, answers: str, doc_type: str, subject: str, body: str,
+              attachments: Sequence[tuple[str, bytes]] = ()) -> None:
+        """"Trả lời" on the copy of ``answers``: a draft to its sender, then written as ``key``."""
+        actor = self.member(by)
+        document = incoming_reply_draft(actor=actor, incoming_id=self.copy_id(answers, actor))
+        document_update(actor=actor, document_id=document.pk,
+                        changes={"doc_type": doc_type, "subject": subject, "body": body})
         for name, data in attachments:
             attachment_add(actor=actor, document_id=document.pk, name=name, chunks=[data])
         self.documents[key] = self.sources[key] = document.pk

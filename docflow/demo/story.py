@@ -69,6 +69,11 @@ class Story:
         paper = PAPERS[key].filled(self.dates)
         self.o.draft(key, by=by, **asdict(paper), **kwargs)
 
+    def answer(self, key: str, *, by: str, answers: str, **kwargs) -> None:
+        """The paper named ``key`` written as the reply to the incoming ``answers``."""
+        paper = PAPERS[key].filled(self.dates)
+        self.o.reply(key, by=by, answers=answers, **asdict(paper), **kwargs)
+
     def through_issue(self, key: str, slug: str, times: tuple[str, str, str]) -> None:
         """The agency's staff drafted ``key`` earlier; it is submitted, signed and issued."""
         submit, approve, issue = times
@@ -183,8 +188,8 @@ class Story:
             o.progress("ext_cold", by="bacyen_staff", note="Đã dự thảo văn bản hướng dẫn các xã phòng, chống đói, rét cho vật nuôi.")
         with at(-12, "08:30"):
             o.opinion("ext_cold", by="bacyen_staff2", note="Đề nghị bổ sung dự trù kinh phí mua hóa chất khử trùng chuồng trại.")
-            self.write("interim_report", by="bacyen_staff", unit="VP", recipients=["sonla"])
-            self.write("phiengban_report", by="phiengban_staff", unit="VP", recipients=["bacyen"])
+            self.answer("interim_report", by="bacyen_staff", answers="sonla_harvest")
+            self.answer("phiengban_report", by="phiengban_staff", answers="harvest")
         self.day(-12).through_issue("interim_report", "bacyen", ("09:00", "14:00", "15:00"))
         self.through_issue("phiengban_report", "phiengban", ("15:10", "15:40", "16:10"))
         with at(-11, "08:15"):
@@ -220,8 +225,8 @@ class Story:
             o.progress("ext_survey", by="bacyen_staff2", note="Đã nhận số liệu của 12/17 xã, thị trấn.")
             o.complete("phiengban_report", by="bacyen_staff", note="Đã tổng hợp vào báo cáo chung của huyện.")
         with at(-5, "09:00"):
-            self.write("survey_reply", by="bacyen_staff2", unit="TCKH", recipients=[self.client.external_agency.code],
-                       attachments=[("Bieu-so-lieu-vu-dong-Bac-Yen.pdf", self.winter_sheet)])
+            self.answer("survey_reply", by="bacyen_staff2", answers="ext_survey",
+                        attachments=[("Bieu-so-lieu-vu-dong-Bac-Yen.pdf", self.winter_sheet)])
             o.submit("survey_reply", by="bacyen_staff2")
 
     def week_four(self) -> None:

@@ -57,6 +57,11 @@ def check_every_state_and_status() -> None:
         returned = OutgoingDocument.objects.get(state=OutgoingState.DRAFT, return_comment__gt="")
         assert returned.agency.code == BAC_YEN
         assert OutgoingDocument.objects.filter(state=OutgoingState.ISSUED, recipient_codes=[]).count() == 0
+        # Replies were written with "Trả lời" on the copy they answer, and closed it.
+        replies = OutgoingDocument.objects.filter(reply_to_incoming_id__isnull=False, state=OutgoingState.ISSUED)
+        assert replies.count() == 3
+        answered = IncomingDocument.objects.filter(id__in=replies.values("reply_to_incoming_id"))
+        assert set(answered.values_list("status_code", flat=True)) == {Status.COMPLETED}
         external = IncomingDocument.objects.filter(agency__code=BAC_YEN, sender_agency__is_external=True)
         assert external.count() == 2
         assert HandlingNote.objects.filter(kind=HandlingNote.Kind.OPINION).count() >= 3
