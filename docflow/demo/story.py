@@ -53,6 +53,7 @@ def story_dates(clock: StoryClock) -> dict[str, str]:
 class Story:
     def __init__(self, *, office: Office, client: ExchangeClient) -> None:
         self.o, self.clock, self.client = office, office.clock, client
+        self._day = 0  # the working day the helpers below act on (``day`` sets it)
         self.dates = story_dates(self.clock)
         year = self.clock.today.year
         self.harvest_sheet = appendix_pdf(
