@@ -36,13 +36,13 @@ from docflow.documents.pdf import PDF, official_pdf_filename, official_pdf_store
 from docflow.documents.selectors import document_locked
 from docflow.documents.types import Secrecy, document_type
 from docflow.outbox.services import outbox_enqueue_many
-from docflow.routing.models import Delivery, IncomingAttachment, IncomingDocument, Status
+from docflow.routing.copies import CopyFile, incoming_copies_deliver
+from docflow.routing.models import Delivery, IncomingDocument, Status
 from docflow.tenancy.models import Agency, Membership
 from docflow.tenancy.scoping import agency_scope
 
 NOTIFY_TASK = "notify.document_issued"
 EXCHANGE_PUSH_TASK = "exchange.document_push"  # sends to an agency outside Docflow
-INCOMING_OBJECT = "incoming_document"  # the recipient's copy in the audit log (as routing.status)
 
 
 def document_issue(*, actor: Membership, document_id: UUID | str) -> OutgoingDocument:
@@ -70,8 +70,8 @@ def document_issue(*, actor: Membership, document_id: UUID | str) -> OutgoingDoc
             "register", "year", "number", "notation", "state", "issued_at", "issued_by",
             "pdf_sha256", "updated_at",
         ])
-        copies = _deliver(document, recipients, main)
-        _record(document, actor, copies)
+        _deliver(document, recipients, main)
+        _record(document, actor)
         outbox_enqueue_many(tasks=_after_commit_work(document, recipients))
         return document
 
@@ -190,9 +190,6 @@ def _deliver(
     if not recipients:
         return []
     sender, now = document.agency, document.issued_at
-    files = [(official_pdf_filename(document), main.sha256, main.size, PDF, True)] + [
-        (a.name, a.file_id, a.size, a.content_type, False) for a in document.attachments.all()
-    ]
     answered = _answered(document)
     deliveries, copies = [], []
     for agency in recipients:
@@ -210,16 +207,13 @@ def _deliver(
         delivery.incoming_id = copy.id
         copies.append(copy)
     Delivery.objects.with_scopes_disabled().bulk_create(deliveries)
-    # Inserts across agencies on purpose (routing's job): each row names its own agency.
-    IncomingDocument.objects.with_scopes_disabled().bulk_create(copies)
-    if copies:
-        IncomingAttachment.objects.with_scopes_disabled().bulk_create([
-            IncomingAttachment(
-                id=uuid7(), agency_id=copy.agency_id, incoming_id=copy.id, name=name,
-                file_id=sha256, size=size, content_type=content_type, is_main=is_main,
-            )
-            for copy in copies for name, sha256, size, content_type, is_main in files
-        ])
+    files = [CopyFile(official_pdf_filename(document), main.sha256, main.size, PDF, is_main=True)] + [
+        CopyFile(a.name, a.file_id, a.size, a.content_type) for a in document.attachments.all()
+    ]
+    incoming_copies_deliver(
+        copies=copies, files=files, sender_label=f"{sender.code} {sender.name}",
+        event_data={"source_document_id": str(document.pk)},
+    )
     return copies
 
 
@@ -243,27 +237,15 @@ def _incoming_copy(document: OutgoingDocument, agency: Agency, delivery_id, now)
         signer_position=document.signer_position, sender_due_date=document.due_date,
         delivered_at=now, replaces_notation=document.replaces.notation if document.replaces else "",
     )
-    copy.search_text = copy.build_search_text()
     return copy
 
 
-def _record(document: OutgoingDocument, actor: Membership, copies: list[IncomingDocument]) -> None:
-    sender = document.agency
-    label = f"{sender.code} {sender.name}"[:255]
-    events = [EventSpec(
-        agency_id=sender.pk, action="outgoing.issued", object_type=AUDIT_OBJECT,
+def _record(document: OutgoingDocument, actor: Membership) -> None:
+    events_record(events=[EventSpec(
+        agency_id=document.agency_id, action="outgoing.issued", object_type=AUDIT_OBJECT,
         object_id=document.pk, actor_id=actor.user_id, state_before=OutgoingState.APPROVED,
         state_after=OutgoingState.ISSUED,
         data={"number": document.number, "notation": document.notation,
               "register": str(document.register_id), "recipients": list(document.recipient_codes),
               "pdf_sha256": document.pdf_sha256},
-    )]
-    events += [
-        EventSpec(
-            agency_id=copy.agency_id, action="incoming.delivered", object_type=INCOMING_OBJECT,
-            object_id=copy.id, actor_label=label, state_after=Status.DELIVERED,
-            data={"notation": document.notation, "source_document_id": str(document.pk)},
-        )
-        for copy in copies
-    ]
-    events_record(events=events)
+    )])
