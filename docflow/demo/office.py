@@ -19,7 +19,7 @@ from docflow.documents.services import (
     document_submit,
     document_update,
 )
-from docflow.exchange.envelope import ExchangeEnvelopeSerializer
+from docflow.api.exchange.envelope import ExchangeEnvelopeSerializer
 from docflow.exchange.inbound import InboundFile, inbound_document_receive
 from docflow.exchange.models import ExchangeClient
 from docflow.notifications.services import notifications_mark_read
@@ -30,7 +30,7 @@ from docflow.routing.models import IncomingDocument
 from docflow.routing.replies import incoming_reply_draft
 from docflow.tenancy.demo import demo_agencies
 from docflow.tenancy.models import Membership
-from docflow.tenancy.scoping import agency_scope, scopes_disabled
+from docflow.core.scoping import agency_scope, scopes_disabled
 
 
 class Office:

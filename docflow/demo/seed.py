@@ -23,7 +23,7 @@ from docflow.exchange.clients import exchange_client_create
 from docflow.routing.models import IncomingDocument
 from docflow.tenancy.demo import demo_people_seed
 from docflow.tenancy.models import Agency
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 BAC_YEN = "000.00.31.H52"
 MARKER = "demo.seeded"

@@ -23,7 +23,7 @@ from docflow.outbox.services import outbox_enqueue
 from docflow.routing.status import INCOMING_OBJECT
 from docflow.routing.models import Delivery, IncomingDocument, Status
 from docflow.tenancy.models import Membership
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 RECALL_NOTIFY_TASK = "notify.document_recall_requested"
 # Copies the recipient refused, or whose recall is already decided, are left as they are.

@@ -39,7 +39,7 @@ from docflow.outbox.services import outbox_enqueue_many
 from docflow.routing.copies import CopyFile, incoming_copies_deliver
 from docflow.routing.models import Delivery, IncomingDocument, Status
 from docflow.tenancy.models import Agency, Membership
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 NOTIFY_TASK = "notify.document_issued"
 EXCHANGE_PUSH_TASK = "exchange.document_push"  # sends to an agency outside Docflow

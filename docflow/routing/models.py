@@ -13,7 +13,7 @@ from docflow.core.text import fold
 from docflow.documents.models import OutgoingDocument, Register, StoredFile
 from docflow.documents.types import DocType, Secrecy, Urgency
 from docflow.tenancy.models import Agency
-from docflow.tenancy.scoping import TenantManager
+from docflow.core.scoping import TenantManager
 
 
 class Status(models.TextChoices):

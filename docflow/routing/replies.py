@@ -21,7 +21,7 @@ from docflow.documents.types import DocType, document_type
 from docflow.routing.models import IncomingDocument, Status
 from docflow.routing.status import INCOMING_OBJECT
 from docflow.tenancy.models import Agency, Membership, Unit
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 REPLYABLE = (Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.COMPLETED)
 SUBJECT_PREFIXES = ("v/v", "về việc")

@@ -24,7 +24,7 @@ from docflow.routing.models import Delivery, HandlingNote, IncomingDocument, Sta
 from docflow.routing.selectors import incoming_list
 from docflow.tenancy.demo import demo_agencies, demo_people_seed
 from docflow.tenancy.models import Membership, User
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 from docflow.web.worklists import outgoing_counts
 
 

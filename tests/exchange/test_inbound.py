@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from docflow.exchange.models import InboundDocument
 from docflow.routing.models import IncomingDocument
-from docflow.tenancy.scoping import scopes_disabled
+from docflow.core.scoping import scopes_disabled
 from tests.exchange.conftest import envelope, small_pdf
 from tests.exchange.factories import ExternalAgencyFactory
 from tests.exchange.test_edxml import package

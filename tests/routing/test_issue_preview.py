@@ -8,7 +8,7 @@ from django_scopes import scopes_disabled
 
 from docflow.documents.models import Register
 from docflow.routing.issuing import document_issue, issue_preview
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 from tests.documents.story import approved, issued, recipients, sending_office
 from tests.factories import AgencyFactory, RegisterFactory
 

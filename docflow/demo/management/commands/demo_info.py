@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 
 from docflow.tenancy.demo import SUPERUSER, demo_agencies
 from docflow.tenancy.models import Membership, Role
-from docflow.tenancy.scoping import scopes_disabled
+from docflow.core.scoping import scopes_disabled
 
 
 class Command(BaseCommand):
