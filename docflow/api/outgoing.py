@@ -189,7 +189,8 @@ class AnyMediaRenderer(BaseRenderer):
 FILE_RENDERERS = [JSONRenderer, AnyMediaRenderer]
 
 
-def _document_response(document_id, code: int = status.HTTP_200_OK) -> Response:
+def outgoing_document_response(document_id, code: int = status.HTTP_200_OK) -> Response:
+    """One outgoing document of the scoped agency as the API shows it."""
     return Response(OutgoingSerializer(document_get(document_id=document_id)).data, status=code)
 
 
@@ -222,7 +223,7 @@ class OutgoingViewSet(ScopedViewSet):
 
     @extend_schema(responses=DOCUMENT)
     def retrieve(self, request, pk=None):
-        return _document_response(pk)
+        return outgoing_document_response(pk)
 
     @extend_schema(request=OutgoingCreateSerializer, responses={201: OutgoingSerializer, **ERRORS})
     def create(self, request):
@@ -230,7 +231,7 @@ class OutgoingViewSet(ScopedViewSet):
             data = OutgoingCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             document = services.document_create(actor=request.membership, **data.validated_data)
-            return _document_response(document.pk, status.HTTP_201_CREATED)
+            return outgoing_document_response(document.pk, status.HTTP_201_CREATED)
 
         return idempotent(request=request, agency_id=request.agency.pk,
                           principal=user_principal(request), handler=handler)
@@ -241,19 +242,24 @@ class OutgoingViewSet(ScopedViewSet):
         data.is_valid(raise_exception=True)
         changes = {k: v for k, v in data.validated_data.items() if k in request.data}
         services.document_update(actor=request.membership, document_id=pk, changes=changes)
-        return _document_response(pk)
+        return outgoing_document_response(pk)
+
+    @extend_schema(request=None, responses={204: None, **ERRORS})
+    def destroy(self, request, pk=None):
+        services.document_delete(actor=request.membership, document_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={**DOCUMENT, **ERRORS})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         services.document_submit(actor=request.membership, document_id=pk)
-        return _document_response(pk)
+        return outgoing_document_response(pk)
 
     @extend_schema(request=None, responses={**DOCUMENT, **ERRORS})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         services.document_approve(actor=request.membership, document_id=pk)
-        return _document_response(pk)
+        return outgoing_document_response(pk)
 
     @extend_schema(request=None, responses={201: SigningPreparedSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="signing/prepare", url_name="signing-prepare")
@@ -277,13 +283,13 @@ class OutgoingViewSet(ScopedViewSet):
         data = OutgoingReturnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.document_return(actor=request.membership, document_id=pk, **data.validated_data)
-        return _document_response(pk)
+        return outgoing_document_response(pk)
 
     @extend_schema(request=None, responses={**DOCUMENT, **ERRORS})
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
         document_issue(actor=request.membership, document_id=pk)
-        return _document_response(pk)
+        return outgoing_document_response(pk)
 
     @extend_schema(request=OutgoingRecallSerializer, responses={**DOCUMENT, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -291,7 +297,7 @@ class OutgoingViewSet(ScopedViewSet):
         data = OutgoingRecallSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         document_recall_request(actor=request.membership, document_id=pk, **data.validated_data)
-        return _document_response(pk)
+        return outgoing_document_response(pk)
 
     @extend_schema(responses={200: inline_serializer("PaginatedOutgoingDeliveryList", {
         "next": serializers.URLField(allow_null=True),

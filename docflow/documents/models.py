@@ -11,7 +11,7 @@ from docflow.core.ids import uuid7
 from docflow.core.text import fold
 from docflow.documents.types import DocType, Secrecy, Urgency
 from docflow.tenancy.models import Agency, Unit
-from docflow.tenancy.scoping import TenantManager
+from docflow.core.scoping import TenantManager
 
 
 class StoredFile(models.Model):

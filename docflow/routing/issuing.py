@@ -13,6 +13,7 @@ The number of queries does not depend on the number of recipients.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -30,20 +31,20 @@ from docflow.documents.models import (
     RegisterDirection,
     StoredFile,
 )
-from docflow.documents.numbering import notation_format, number_take, register_for
+from docflow.documents.numbering import notation_format, number_preview, number_take, register_for
 from docflow.documents.pdf import PDF, official_pdf_filename, official_pdf_store
 from docflow.documents.selectors import document_locked
 from docflow.documents.signatures import attachments_signed
 from docflow.documents.types import Secrecy, document_type
 from docflow.outbox.services import outbox_enqueue_many
 from docflow.signing.verification import verification_work
-from docflow.routing.models import Delivery, IncomingAttachment, IncomingDocument, Status
+from docflow.routing.copies import CopyFile, incoming_copies_deliver
+from docflow.routing.models import Delivery, IncomingDocument, Status
 from docflow.tenancy.models import Agency, Membership
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 NOTIFY_TASK = "notify.document_issued"
 EXCHANGE_PUSH_TASK = "exchange.document_push"  # sends to an agency outside Docflow
-INCOMING_OBJECT = "incoming_document"  # the recipient's copy in the audit log (as routing.status)
 
 
 def document_issue(*, actor: Membership, document_id: UUID | str) -> OutgoingDocument:
@@ -72,24 +73,73 @@ def document_issue(*, actor: Membership, document_id: UUID | str) -> OutgoingDoc
             "pdf_sha256", "updated_at",
         ])
         files = _files(document, main)
-        copies = _deliver(document, recipients, files)
-        _record(document, actor, copies)
+        _deliver(document, recipients, files)
+        _record(document, actor)
         outbox_enqueue_many(tasks=[
-            *_after_commit_work(document, recipients), *verification_work(f[1] for f in files if f[3] == PDF),
+            *_after_commit_work(document, recipients),
+            *verification_work(f.sha256 for f in files if f.content_type == PDF),
         ])
         return document
 
 
-def _files(document: OutgoingDocument, main: StoredFile) -> list[tuple]:
-    """(name, sha256, size, content type, is main) of what every copy carries: the document
-    itself first, then the drafter's attachments (their PDFs signed by the agency)."""
+def _files(document: OutgoingDocument, main: StoredFile) -> list[CopyFile]:
+    """What every copy carries: the document itself first, then the drafter's attachments
+    (their PDFs signed by the agency when the document is signed)."""
     attachments = list(document.attachments.all())
     signed = attachments_signed(document, attachments)
-    return [(official_pdf_filename(document), main.sha256, main.size, PDF, True)] + [
-        (a.name, signed[a.file_id].sha256, signed[a.file_id].size, a.content_type, False)
-        if a.file_id in signed else (a.name, a.file_id, a.size, a.content_type, False)
+    return [CopyFile(official_pdf_filename(document), main.sha256, main.size, PDF, is_main=True)] + [
+        CopyFile(a.name, signed[a.file_id].sha256, signed[a.file_id].size, a.content_type)
+        if a.file_id in signed else CopyFile(a.name, a.file_id, a.size, a.content_type)
         for a in attachments
     ]
+
+
+@dataclass(frozen=True)
+class IssuePreview:
+    """What issuing this document now would do: the number, and whom it reaches how."""
+
+    register_name: str
+    year: int
+    number: int
+    notation: str
+    agencies: int  # copies delivered inside Docflow
+    external_agencies: int  # sent on through the exchange
+    paper_places: tuple[str, ...]
+
+    @property
+    def reaches_nobody(self) -> bool:
+        return not (self.agencies or self.external_agencies or self.paper_places)
+
+    @property
+    def paper_only(self) -> bool:
+        return not (self.agencies or self.external_agencies) and bool(self.paper_places)
+
+
+def issue_preview(*, document: OutgoingDocument) -> IssuePreview:
+    """Read only, in the document's agency scope: the register and number ``document_issue``
+    would take now (the same choice of register) and the recipients it would reach."""
+    year = timezone.localdate().year
+    taken = number_preview(
+        agency=document.agency, direction=RegisterDirection.OUTGOING, doc_type=document.doc_type,
+        secrecy=document.secrecy, year=year,
+    )
+    try:
+        notation = notation_format(
+            number=taken.number, doc_type=document.doc_type, agency_symbol=document.agency.symbol,
+            unit_symbol=document.unit.symbol if document.unit else "",
+        )
+    except ValueError:
+        notation = ""
+    external = dict(
+        Agency.objects.filter(code__in=document.recipient_codes, is_active=True)
+        .values_list("code", "is_external")
+    )
+    outside = sum(1 for flag in external.values() if flag)
+    return IssuePreview(
+        register_name=taken.register_name, year=year, number=taken.number, notation=notation,
+        agencies=len(external) - outside, external_agencies=outside,
+        paper_places=tuple(document.external_places),
+    )
 
 
 def _after_commit_work(document: OutgoingDocument, recipients: list[Agency]) -> list[dict]:
@@ -152,7 +202,7 @@ def _take_number(document: OutgoingDocument, actor: Membership) -> None:
 
 
 def _deliver(
-    document: OutgoingDocument, recipients: list[Agency], files: list[tuple]
+    document: OutgoingDocument, recipients: list[Agency], files: list[CopyFile]
 ) -> list[IncomingDocument]:
     """One Delivery per recipient, one incoming copy per recipient in the system: bulk."""
     if not recipients:
@@ -175,16 +225,10 @@ def _deliver(
         delivery.incoming_id = copy.id
         copies.append(copy)
     Delivery.objects.with_scopes_disabled().bulk_create(deliveries)
-    # Inserts across agencies on purpose (routing's job): each row names its own agency.
-    IncomingDocument.objects.with_scopes_disabled().bulk_create(copies)
-    if copies:
-        IncomingAttachment.objects.with_scopes_disabled().bulk_create([
-            IncomingAttachment(
-                id=uuid7(), agency_id=copy.agency_id, incoming_id=copy.id, name=name,
-                file_id=sha256, size=size, content_type=content_type, is_main=is_main,
-            )
-            for copy in copies for name, sha256, size, content_type, is_main in files
-        ])
+    incoming_copies_deliver(
+        copies=copies, files=files, sender_label=f"{sender.code} {sender.name}",
+        event_data={"source_document_id": str(document.pk)},
+    )
     return copies
 
 
@@ -208,27 +252,15 @@ def _incoming_copy(document: OutgoingDocument, agency: Agency, delivery_id, now)
         signer_position=document.signer_position, sender_due_date=document.due_date,
         delivered_at=now, replaces_notation=document.replaces.notation if document.replaces else "",
     )
-    copy.search_text = copy.build_search_text()
     return copy
 
 
-def _record(document: OutgoingDocument, actor: Membership, copies: list[IncomingDocument]) -> None:
-    sender = document.agency
-    label = f"{sender.code} {sender.name}"[:255]
-    events = [EventSpec(
-        agency_id=sender.pk, action="outgoing.issued", object_type=AUDIT_OBJECT,
+def _record(document: OutgoingDocument, actor: Membership) -> None:
+    events_record(events=[EventSpec(
+        agency_id=document.agency_id, action="outgoing.issued", object_type=AUDIT_OBJECT,
         object_id=document.pk, actor_id=actor.user_id, state_before=OutgoingState.APPROVED,
         state_after=OutgoingState.ISSUED,
         data={"number": document.number, "notation": document.notation,
               "register": str(document.register_id), "recipients": list(document.recipient_codes),
               "pdf_sha256": document.pdf_sha256},
-    )]
-    events += [
-        EventSpec(
-            agency_id=copy.agency_id, action="incoming.delivered", object_type=INCOMING_OBJECT,
-            object_id=copy.id, actor_label=label, state_after=Status.DELIVERED,
-            data={"notation": document.notation, "source_document_id": str(document.pk)},
-        )
-        for copy in copies
-    ]
-    events_record(events=events)
+    )])

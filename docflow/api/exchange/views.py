@@ -33,10 +33,10 @@ from docflow.api.pagination import CursorPagination
 from docflow.core.errors import NotFound, NotPermitted
 from docflow.documents.files import stored_file_open
 from docflow.documents.pdf import official_pdf_filename
-from docflow.exchange.authentication import ApiKeyAuthentication, ExchangePrincipal
+from docflow.api.exchange.authentication import ApiKeyAuthentication, ExchangePrincipal
 from docflow.exchange.clients import signed_request_accept
 from docflow.exchange.edxml import edxml_envelope, edxml_error_keys, edxml_render
-from docflow.exchange.envelope import ExchangeEnvelopeSerializer, ExchangeInboundResultSerializer
+from docflow.api.exchange.envelope import ExchangeEnvelopeSerializer, ExchangeInboundResultSerializer
 from docflow.exchange.inbound import InboundFile, inbound_document_receive
 from docflow.exchange.models import WebhookDelivery
 from docflow.exchange.outbound import (
@@ -46,7 +46,7 @@ from docflow.exchange.outbound import (
     status_feed,
     status_messages,
 )
-from docflow.exchange.serializers import (
+from docflow.api.exchange.serializers import (
     ExchangeDocumentFeedSerializer,
     ExchangeStatusFeedSerializer,
     ExchangeOutboundDocumentSerializer,
