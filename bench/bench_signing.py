@@ -28,14 +28,18 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from asn1crypto import x509 as asn1_x509  # noqa: E402
-from cryptography.hazmat.primitives.serialization import Encoding  # noqa: E402
-from pyhanko.sign import signers  # noqa: E402
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from pyhanko.sign import signers
 
-from docflow.rendering.official import OfficialDocument, render_official_document  # noqa: E402
-from docflow.signing import pades  # noqa: E402
-from docflow.signing.authority import authority_make, certificate_issue, pkcs12_make  # noqa: E402
-from docflow.signing.validation import validate_pdf  # noqa: E402
+from docflow.documents.signing import pades
+from docflow.documents.signing.authority import (
+    authority_make,
+    certificate_issue,
+    pkcs12_make,
+)
+from docflow.documents.signing.validation import validate_pdf
+from docflow.rendering.official import OfficialDocument, render_official_document
 
 DOC = OfficialDocument(
     agency_name="ỦY BAN NHÂN DÂN\nHUYỆN BẮC YÊN", notation="05/QĐ-UBND", place="Bắc Yên",

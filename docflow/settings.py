@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "docflow.audit",
     "docflow.outbox",
     "docflow.notifications",
-    "docflow.signing",
+    "docflow.documents.signing",
     "docflow.documents",
     "docflow.routing",
     "docflow.exchange",

@@ -19,7 +19,7 @@ from docflow.routing.notices import document_issued_notify, document_recall_noti
 from docflow.routing.register_books import register_book_pdf_render
 from docflow.routing.reminders import agency_deadline_remind, deadline_reminders_dispatch
 from docflow.routing.stamping import incoming_attachments_stamp
-from docflow.signing.verification import file_verify
+from docflow.documents.signing.verification import file_verify
 from workers.base import DocflowTask
 from workers.celery import app
 

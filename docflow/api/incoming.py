@@ -18,7 +18,6 @@ from docflow.api.signatures import SignatureSerializer
 from docflow.documents.types import Urgency
 from docflow.routing import handling
 from docflow.routing.deadlines import handling_settings_update
-from docflow.routing.replies import incoming_reply_draft
 from docflow.routing.models import (
     STATUS_SLUGS,
     AgencyHandlingSettings,
@@ -26,6 +25,7 @@ from docflow.routing.models import (
     Status,
     is_overdue,
 )
+from docflow.routing.replies import incoming_reply_draft
 from docflow.routing.selectors import (
     LIST_ORDERING,
     WORK_LISTS,

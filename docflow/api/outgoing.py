@@ -22,22 +22,33 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from docflow.api.base import ScopedViewSet
-from docflow.api.signatures import SignatureSerializer, SigningPreparedSerializer, SigningSubmitSerializer
+from docflow.api.files import file_pending
 from docflow.api.idempotency import idempotent, user_principal
+from docflow.api.signatures import (
+    SignatureSerializer,
+    SigningPreparedSerializer,
+    SigningSubmitSerializer,
+)
 from docflow.api.uploads import limit_uploads, upload_refusal
 from docflow.core.errors import InvalidState
 from docflow.core.search import search_filter
 from docflow.documents import services
-from docflow.api.files import file_pending
-from docflow.documents.external_signing import approval_signing_prepare, approval_signing_submit
+from docflow.documents.external_signing import (
+    approval_signing_prepare,
+    approval_signing_submit,
+)
 from docflow.documents.files import stored_file_open
-from docflow.documents.pdf import official_pdf_filename
 from docflow.documents.models import OutgoingDocument, OutgoingState, SignerAuthority
-from docflow.documents.selectors import attachment_get, document_detail_queryset, document_get
+from docflow.documents.pdf import official_pdf_filename
+from docflow.documents.selectors import (
+    attachment_get,
+    document_detail_queryset,
+    document_get,
+)
+from docflow.documents.signing.verification import signatures_by_file
 from docflow.documents.types import DocType, Secrecy, Urgency, document_type
 from docflow.routing.deliveries import deliveries_of_document, document_recall_request
 from docflow.routing.issuing import document_issue
-from docflow.signing.verification import signatures_by_file
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
@@ -275,7 +286,7 @@ class OutgoingViewSet(ScopedViewSet):
         data = SigningSubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         approval_signing_submit(actor=request.membership, document_id=pk, **data.validated_data)
-        return _document_response(pk)
+        return outgoing_document_response(pk)
 
     @extend_schema(request=OutgoingReturnSerializer, responses={**DOCUMENT, **ERRORS})
     @action(detail=True, methods=["post"], url_path="return", url_name="return")

@@ -32,9 +32,9 @@ from docflow.documents.selectors import (
     step_approvers,
 )
 from docflow.documents.signatures import approved_pdf_sign
+from docflow.documents.signing.verification import verification_work
 from docflow.notifications.services import notification_create
 from docflow.outbox.services import outbox_enqueue_many
-from docflow.signing.verification import verification_work
 from docflow.tenancy.models import Membership
 from docflow.tenancy.selectors import members_with_role
 

@@ -30,11 +30,15 @@ from docflow.documents.approval import (
 from docflow.documents.files import stored_file_open, stored_file_put_bytes
 from docflow.documents.models import AUDIT_OBJECT, OutgoingDocument
 from docflow.documents.signatures import PDF, approved_pdf_prepare
-from docflow.signing import pades
-from docflow.signing.credentials import certificate_of
-from docflow.signing.models import CredentialKind, SigningRequest, SigningRequestState
-from docflow.signing.sign import credential_of, image_bytes
-from docflow.signing.validation import signed_with
+from docflow.documents.signing import pades
+from docflow.documents.signing.credentials import certificate_of
+from docflow.documents.signing.models import (
+    CredentialKind,
+    SigningRequest,
+    SigningRequestState,
+)
+from docflow.documents.signing.sign import credential_of, image_bytes
+from docflow.documents.signing.validation import signed_with
 from docflow.tenancy.models import Membership
 
 

@@ -14,13 +14,16 @@ from django.utils import timezone
 
 from docflow.documents.files import stored_file_open, stored_file_put_bytes
 from docflow.documents.models import Attachment, OutgoingDocument, StoredFile
-from docflow.rendering.official import format_vietnamese_date_line, render_official_document
-from docflow.signing.models import SigningCredential
-from docflow.signing.sign import (
+from docflow.documents.signing.models import SigningCredential
+from docflow.documents.signing.sign import (
     agency_credential,
     agency_sign_attachments,
     agency_sign_issued,
     personal_sign_approved,
+)
+from docflow.rendering.official import (
+    format_vietnamese_date_line,
+    render_official_document,
 )
 from docflow.tenancy.models import Membership
 

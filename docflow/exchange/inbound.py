@@ -21,14 +21,24 @@ from docflow.core.errors import NotPermitted
 from docflow.core.ids import uuid7
 from docflow.documents.attachments import attachment_name_clean
 from docflow.documents.content_checks import content_type_detect
-from docflow.documents.files import StoredPut, spooled, stored_file_forget_if_orphan, stored_file_put
+from docflow.documents.files import (
+    StoredPut,
+    spooled,
+    stored_file_forget_if_orphan,
+    stored_file_put,
+)
+from docflow.documents.signing.verification import PDF as PDF_TYPE
+from docflow.documents.signing.verification import verification_work
 from docflow.exchange.models import ExchangeClient, InboundDocument
+from docflow.outbox.services import outbox_enqueue, outbox_enqueue_many
 from docflow.routing.copies import CopyFile, incoming_copies_deliver, main_file_marked
 from docflow.routing.models import IncomingDocument, Status
-from docflow.routing.notices import INCOMING_LINK, KIND_DELIVERED, Notice, notices_create
-from docflow.outbox.services import outbox_enqueue, outbox_enqueue_many
-from docflow.signing.verification import PDF as PDF_TYPE
-from docflow.signing.verification import verification_work
+from docflow.routing.notices import (
+    INCOMING_LINK,
+    KIND_DELIVERED,
+    Notice,
+    notices_create,
+)
 from docflow.tenancy.models import Agency, Membership
 
 NOTIFY_TASK = "exchange.inbound_notify"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable
 
-# Field names the issuing step fills (see docflow.signing.pades).
+# Field names the issuing step fills (see docflow.documents.signing.pades).
 NUMBER_FIELD = "so_van_ban"
 DATE_FIELD = "ngay_ban_hanh"
 # Marks where the signatures go (between position and name); never filled, only located.
@@ -22,7 +22,7 @@ class TextFieldBox(Flowable):
         super().__init__()
         self.name, self.width, self.height = name, width, height
 
-    def wrap(self, available_width, available_height):  # noqa: ARG002 - fixed size
+    def wrap(self, available_width, available_height):
         return self.width, self.height
 
     def draw(self) -> None:

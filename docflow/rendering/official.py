@@ -272,7 +272,7 @@ def _signature_block(doc: OfficialDocument) -> Table:
         signer.append(_p(authority.upper(), _SIGN))
     if doc.signer_position.strip():
         signer.append(_p(doc.signer_position.strip().upper(), _SIGN))
-    if doc.number_date_fields:  # marks where the signatures go, found again by docflow.signing
+    if doc.number_date_fields:  # marks where the signatures go, found again by docflow.documents.signing
         signer.append(TextFieldBox(SIGNATURE_SLOT, width=FOOTER_RIGHT_WIDTH, height=SIGNATURE_SPACE))
     else:
         signer.append(Spacer(1, SIGNATURE_SPACE))

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from docflow.audit.services import EventSpec, events_record
 from docflow.core.errors import InvalidState, NotPermitted
 from docflow.core.ids import uuid7
+from docflow.core.scoping import agency_scope
 from docflow.documents.models import (
     AUDIT_OBJECT,
     OutgoingDocument,
@@ -31,17 +32,21 @@ from docflow.documents.models import (
     RegisterDirection,
     StoredFile,
 )
-from docflow.documents.numbering import notation_format, number_preview, number_take, register_for
+from docflow.documents.numbering import (
+    notation_format,
+    number_preview,
+    number_take,
+    register_for,
+)
 from docflow.documents.pdf import PDF, official_pdf_filename, official_pdf_store
 from docflow.documents.selectors import document_locked
 from docflow.documents.signatures import attachments_signed
+from docflow.documents.signing.verification import verification_work
 from docflow.documents.types import Secrecy, document_type
 from docflow.outbox.services import outbox_enqueue_many
-from docflow.signing.verification import verification_work
 from docflow.routing.copies import CopyFile, incoming_copies_deliver
 from docflow.routing.models import Delivery, IncomingDocument, Status
 from docflow.tenancy.models import Agency, Membership
-from docflow.core.scoping import agency_scope
 
 NOTIFY_TASK = "notify.document_issued"
 EXCHANGE_PUSH_TASK = "exchange.document_push"  # sends to an agency outside Docflow

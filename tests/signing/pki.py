@@ -8,8 +8,16 @@ from dataclasses import dataclass, field
 from cryptography.hazmat.primitives.serialization import Encoding
 from PIL import Image
 
-from docflow.signing.authority import Authority, authority_make, certificate_issue, pkcs12_make
-from docflow.signing.services import credential_image_set, credential_set_pkcs12
+from docflow.documents.signing.authority import (
+    Authority,
+    authority_make,
+    certificate_issue,
+    pkcs12_make,
+)
+from docflow.documents.signing.services import (
+    credential_image_set,
+    credential_set_pkcs12,
+)
 from tests.factories import MembershipFactory
 
 PASSWORD = "mat-khau-p12"

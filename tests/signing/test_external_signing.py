@@ -12,13 +12,16 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.sign import signers
 
+from docflow.core.scoping import scopes_disabled
 from docflow.documents.approval import document_submit
 from docflow.documents.files import stored_file_open
-from docflow.signing.authority import certificate_issue, pkcs12_make
-from docflow.signing.models import SigningRequest
-from docflow.signing.services import credential_set_external, credential_set_pkcs12
-from docflow.signing.validation import load_certificates, validate_pdf
-from docflow.tenancy.scoping import scopes_disabled
+from docflow.documents.signing.authority import certificate_issue, pkcs12_make
+from docflow.documents.signing.models import SigningRequest
+from docflow.documents.signing.services import (
+    credential_set_external,
+    credential_set_pkcs12,
+)
+from docflow.documents.signing.validation import load_certificates, validate_pdf
 from tests.documents.story import draft, sending_office
 from tests.factories import MembershipFactory
 from tests.signing.pki import PASSWORD

@@ -8,12 +8,19 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from docflow.core.scoping import scopes_disabled
 from docflow.documents.models import OutgoingDocument, RegisterCounter
+from docflow.documents.signing.models import SigningCredential
 from docflow.routing.issuing import document_issue
 from docflow.routing.models import Delivery
-from docflow.signing.models import SigningCredential
-from docflow.tenancy.scoping import scopes_disabled
-from tests.documents.story import approved, draft, issued, pdf_bytes, recipients, sending_office
+from tests.documents.story import (
+    approved,
+    draft,
+    issued,
+    pdf_bytes,
+    recipients,
+    sending_office,
+)
 
 
 def _issue_queries(office, document) -> int:

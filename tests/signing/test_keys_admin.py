@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from docflow.core.errors import NotPermitted
-from docflow.signing.models import CredentialKind, SigningCredential
-from docflow.signing.services import credential_set_pkcs12
-from docflow.tenancy.scoping import scopes_disabled
+from docflow.core.scoping import scopes_disabled
+from docflow.documents.signing.models import CredentialKind, SigningCredential
+from docflow.documents.signing.services import credential_set_pkcs12
 from tests.documents.story import sending_office
 from tests.factories import MembershipFactory
 from tests.signing.pki import PASSWORD, png

@@ -12,9 +12,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from docflow.documents.files import stored_file_open
-from docflow.signing.authority import certificate_issue
-from docflow.signing.services import credential_set_pkcs11, credential_set_pkcs12
-from docflow.signing.validation import load_certificates, validate_pdf
+from docflow.documents.signing.authority import certificate_issue
+from docflow.documents.signing.services import (
+    credential_set_pkcs11,
+    credential_set_pkcs12,
+)
+from docflow.documents.signing.validation import load_certificates, validate_pdf
 from tests.documents.story import issued, sending_office
 from tests.factories import MembershipFactory
 from tests.signing.pki import PASSWORD

@@ -7,7 +7,7 @@ import io
 from pypdf import PdfReader
 
 from docflow.documents.files import stored_file_open
-from docflow.signing.validation import load_certificates, validate_pdf
+from docflow.documents.signing.validation import load_certificates, validate_pdf
 from tests.documents.story import approved, issued, sending_office
 
 

@@ -10,11 +10,18 @@ import re
 from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.sign import signers
 
+from docflow.core.scoping import scopes_disabled
 from docflow.documents.approval import document_submit
+from docflow.documents.signing.authority import (
+    authority_make,
+    certificate_issue,
+    pkcs12_make,
+)
+from docflow.documents.signing.services import (
+    credential_set_external,
+    credential_set_pkcs12,
+)
 from docflow.routing.models import IncomingDocument
-from docflow.signing.authority import authority_make, certificate_issue, pkcs12_make
-from docflow.signing.services import credential_set_external, credential_set_pkcs12
-from docflow.tenancy.scoping import scopes_disabled
 from tests.documents.story import draft, issued, sending_office
 from tests.factories import AgencyFactory, MembershipFactory
 from tests.signing.pki import PASSWORD

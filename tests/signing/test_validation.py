@@ -11,10 +11,15 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 
+from docflow.documents.signing import pades
+from docflow.documents.signing.authority import (
+    authority_make,
+    certificate_issue,
+    crl_make,
+    pkcs12_make,
+)
+from docflow.documents.signing.validation import load_certificates, validate_pdf
 from docflow.rendering.official import OfficialDocument, render_official_document
-from docflow.signing import pades
-from docflow.signing.authority import authority_make, certificate_issue, crl_make, pkcs12_make
-from docflow.signing.validation import load_certificates, validate_pdf
 from tests.signing.pki import PASSWORD
 
 NOW = datetime.datetime.now(datetime.UTC)

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from docflow.signing.credentials import certificate_of
-from docflow.signing.models import CredentialKind, SigningCredential
-from docflow.signing.services import (
+from docflow.documents.signing.credentials import certificate_of
+from docflow.documents.signing.models import CredentialKind, SigningCredential
+from docflow.documents.signing.services import (
     credential_image_set,
     credential_set_external,
     credential_set_pkcs11,

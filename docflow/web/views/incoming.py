@@ -20,8 +20,8 @@ from docflow.documents.files import stored_file_open
 from docflow.routing import handling
 from docflow.routing.models import IncomingDocument
 from docflow.routing.replies import incoming_reply_draft
-from docflow.routing.stamping import attachment_version, incoming_attachment_get
 from docflow.routing.selectors import incoming_detail, incoming_list
+from docflow.routing.stamping import attachment_version, incoming_attachment_get
 from docflow.web.forms.incoming import (
     AcceptForm,
     AssignForm,

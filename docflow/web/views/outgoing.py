@@ -13,17 +13,28 @@ from django.utils.translation import gettext as _
 
 from docflow.audit.selectors import events_for_object
 from docflow.documents.files import stored_file_open
-from docflow.documents.held_uploads import HeldUpload, attachment_add_held, held_upload_read, upload_hold
-from docflow.documents.pdf import official_pdf_filename
+from docflow.documents.held_uploads import (
+    HeldUpload,
+    attachment_add_held,
+    held_upload_read,
+    upload_hold,
+)
 from docflow.documents.models import AUDIT_OBJECT, OutgoingDocument, OutgoingState
+from docflow.documents.pdf import official_pdf_filename
 from docflow.documents.selectors import attachment_get, document_get, documents_list
 from docflow.documents.services import attachment_add, document_create, document_update
+from docflow.documents.signing.models import CredentialKind, FileVerification
+from docflow.documents.signing.sign import credential_of
 from docflow.routing.deliveries import deliveries_of_document
 from docflow.tenancy.models import Agency, Unit
 from docflow.tenancy.selectors import members_with_role
-from docflow.signing.models import CredentialKind, FileVerification
-from docflow.signing.sign import credential_of
-from docflow.web.forms.outgoing import AttachForm, ConfirmForm, DraftForm, RecallForm, ReturnForm
+from docflow.web.forms.outgoing import (
+    AttachForm,
+    ConfirmForm,
+    DraftForm,
+    RecallForm,
+    ReturnForm,
+)
 from docflow.web.outgoing_actions import offered_actions
 from docflow.web.recipients import directory_search, expand_recipients, recipient_groups
 from docflow.web.views.common import member_required, perform, role_required

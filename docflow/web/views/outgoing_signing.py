@@ -16,7 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from docflow.core.errors import InvalidState
-from docflow.documents.external_signing import approval_signing_prepare, approval_signing_submit
+from docflow.documents.external_signing import (
+    approval_signing_prepare,
+    approval_signing_submit,
+)
 from docflow.documents.selectors import document_get
 from docflow.web.views.common import errors_to_form, member_required
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from docflow.demo.papers import EXTERNAL
 from docflow.demo.seed import demo_seed
-from docflow.signing.demo import demo_signing_seed
+from docflow.documents.signing.demo import demo_signing_seed
 
 
 class Command(BaseCommand):

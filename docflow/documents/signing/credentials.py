@@ -13,12 +13,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from docflow.signing.models import CredentialKind, SigningCredential
+from docflow.documents.signing.models import CredentialKind, SigningCredential
 
 
 def _fernet() -> Fernet:
     # A key of its own per purpose: rotating SECRET_KEY means re-uploading the .p12 files.
-    raw = hashlib.sha256(f"docflow.signing.pkcs12:{settings.SECRET_KEY}".encode()).digest()
+    raw = hashlib.sha256(f"docflow.documents.signing.pkcs12:{settings.SECRET_KEY}".encode()).digest()
     return Fernet(base64.urlsafe_b64encode(raw))
 
 

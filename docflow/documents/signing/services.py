@@ -13,11 +13,15 @@ from django.utils.translation import gettext as _
 
 from docflow.audit.services import event_record
 from docflow.core.errors import NotPermitted
+from docflow.core.scoping import agency_scope
 from docflow.documents.files import stored_file_put_bytes
-from docflow.signing.credentials import pkcs12_certificate, seal, validate_certificate_der
-from docflow.signing.models import CredentialKind, SigningCredential
+from docflow.documents.signing.credentials import (
+    pkcs12_certificate,
+    seal,
+    validate_certificate_der,
+)
+from docflow.documents.signing.models import CredentialKind, SigningCredential
 from docflow.tenancy.models import Membership
-from docflow.tenancy.scoping import agency_scope
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_IMAGE_BYTES = 2 * 1024 * 1024

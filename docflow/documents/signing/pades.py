@@ -15,12 +15,17 @@ from zoneinfo import ZoneInfo
 
 from pyhanko.pdf_utils import generic, layout
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import MDPPerm, SigFieldSpec
 
+from docflow.documents.signing.appearance import (
+    ITALIC,
+    REGULAR,
+    image_page,
+    imported,
+    text_page,
+)
 from docflow.rendering.form_fields import DATE_FIELD, NUMBER_FIELD, SIGNATURE_SLOT
-from docflow.signing.appearance import ITALIC, REGULAR, image_page, imported, text_page
 
 PERSONAL_FIELD = "chu_ky_ca_nhan"
 AGENCY_FIELD = "chu_ky_co_quan"

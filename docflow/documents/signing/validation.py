@@ -22,7 +22,7 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from docflow.signing.pades import AGENCY_FIELD, PERSONAL_FIELD
+from docflow.documents.signing.pades import AGENCY_FIELD, PERSONAL_FIELD
 
 log = logging.getLogger(__name__)
 CERT_SUFFIXES = {".pem", ".crt", ".cer", ".der"}

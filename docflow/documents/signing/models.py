@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from docflow.core.ids import uuid7
+from docflow.core.scoping import TenantManager
 from docflow.documents.models import StoredFile
 from docflow.tenancy.models import Agency
-from docflow.tenancy.scoping import TenantManager
 
 
 class CredentialKind(models.TextChoices):

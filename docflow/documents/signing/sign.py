@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from docflow.documents.files import stored_file_open
-from docflow.signing import pades
-from docflow.signing.models import CredentialKind, SigningCredential
-from docflow.signing.signers import signer_for
+from docflow.documents.signing import pades
+from docflow.documents.signing.models import CredentialKind, SigningCredential
+from docflow.documents.signing.signers import signer_for
 
 SIGNATURE_FIELD = "signature"
 

@@ -9,8 +9,8 @@ from django.conf import settings
 
 from docflow.documents.files import stored_file_open
 from docflow.documents.models import StoredFile
-from docflow.signing.models import FileVerification
-from docflow.signing.validation import load_certificates, validate_pdf
+from docflow.documents.signing.models import FileVerification
+from docflow.documents.signing.validation import load_certificates, validate_pdf
 
 VERIFY_TASK = "signing.verify_file"
 PDF = "application/pdf"

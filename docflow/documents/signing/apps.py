@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class SigningConfig(AppConfig):
-    name = "docflow.signing"
+    name = "docflow.documents.signing"
     label = "signing"
     verbose_name = "Ký số"

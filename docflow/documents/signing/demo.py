@@ -13,13 +13,18 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from django.conf import settings
 from django.db import transaction
 
+from docflow.core.scoping import scopes_disabled
 from docflow.documents.files import stored_file_put_bytes
+from docflow.documents.signing.authority import (
+    Authority,
+    authority_make,
+    certificate_issue,
+    pkcs12_make,
+)
+from docflow.documents.signing.credentials import seal
+from docflow.documents.signing.models import CredentialKind, SigningCredential
 from docflow.rendering.typeface import FONT_DIR
-from docflow.signing.authority import Authority, authority_make, certificate_issue, pkcs12_make
-from docflow.signing.credentials import seal
-from docflow.signing.models import CredentialKind, SigningCredential
 from docflow.tenancy.models import Agency, Membership
-from docflow.tenancy.scoping import scopes_disabled
 
 CA_FILE = "docflow-demo-ca.pem"
 KEY_FILE = "docflow-demo-ca.key"

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from pyhanko.sign import signers
 
-from docflow.signing.credentials import certificate_of, pkcs12_bytes
-from docflow.signing.models import CredentialKind, SigningCredential
+from docflow.documents.signing.credentials import certificate_of, pkcs12_bytes
+from docflow.documents.signing.models import CredentialKind, SigningCredential
 
 
 @contextmanager
