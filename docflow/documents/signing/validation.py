@@ -22,7 +22,7 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from docflow.documents.signing.pades import AGENCY_FIELD, PERSONAL_FIELD
+from docflow.documents.signing.pades import AGENCY_FIELD, PERSONAL_FIELD, VIETNAM
 
 log = logging.getLogger(__name__)
 CERT_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
@@ -124,7 +124,7 @@ def validate_pdf(
         signed_at = status.signer_reported_dt
         results.append({
             "signer": _signer_name(status.signing_cert), "kind": _kind(embedded.field_name or "", index),
-            "signed_at": signed_at.isoformat() if signed_at else None,
+            "signed_at": signed_at.astimezone(VIETNAM).isoformat() if signed_at else None,
             "valid": valid, "trusted": trusted, "detail": f"{integrity}; {trust}",
         })
     return results
