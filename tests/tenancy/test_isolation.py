@@ -32,6 +32,7 @@ from docflow.documents.models import (
     Register,
     RegisterCounter,
 )
+from docflow.documents.signing.models import SigningCredential, SigningRequest
 from docflow.reports.models import StatisticsReport
 from docflow.reports.services import statistics_report_request
 from docflow.routing.models import Delivery
@@ -185,6 +186,31 @@ def _idempotency_record(agency, n):
     with scopes_disabled():
         return IdempotencyRecord.objects.create(
             agency=agency, principal="user:1", key=f"key-{n}", request_hash="0" * 64
+        )
+
+
+@builds(SigningCredential)
+def _signing_credential(agency, n):
+    with scopes_disabled():
+        return SigningCredential.objects.create(
+            agency=agency, user=MembershipFactory(agency=agency, leader=True).user, kind="external",
+            certificate_der=b"0",
+        )
+
+
+@builds(SigningRequest)
+def _signing_request(agency, n):
+    from django.utils import timezone
+
+    from docflow.documents.files import stored_file_put_bytes
+
+    with scopes_disabled():
+        return SigningRequest.objects.create(
+            agency=agency, user=MembershipFactory(agency=agency, leader=True).user,
+            document_id=OutgoingDocumentFactory(agency=agency).pk,
+            prepared=stored_file_put_bytes(data=b"%PDF prepared", content_type="application/pdf"),
+            digest=b"0" * 32, md_algorithm="sha256", reserved_start=0, reserved_end=1,
+            expires_at=timezone.now(),
         )
 
 
