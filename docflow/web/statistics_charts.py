@@ -2,7 +2,8 @@
 (``templates/web/statistics/_chart_*.html``): no JavaScript, nothing fetched, and the page's
 Content-Security-Policy stays strict (colours are SVG attributes, not inline styles).
 
-Each chart is plain geometry in SVG user units; the SVG scales to its container.
+Each chart is plain geometry in SVG user units, drawn one unit to one CSS pixel (a narrow
+screen scrolls it rather than shrinking it), so labels stay ``FONT_SIZE`` px on a phone too.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from docflow.routing.statistics import MonthFigures, RecipientStatistics
 COLORS = {"received": "#3f6bad", "issued": "#737373", "completed": "#33a05a",
           "on_time": "#33a05a", "late": "#d98c1a", "overdue": "#bf2929"}
 MAX_RECIPIENT_BARS = 30
+FONT_SIZE = 12  # px: charts are never scaled down, so this is what a phone shows
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Chart:
     values: list[Tick] = field(default_factory=list)  # gridlines along the value axis
     legend: list[LegendItem] = field(default_factory=list)
     legend_y: float = 0.0
+    font_size: int = FONT_SIZE
 
     @property
     def left_label_x(self) -> float:

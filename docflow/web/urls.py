@@ -9,6 +9,7 @@ from docflow.web.views import (
     notifications,
     outgoing,
     outgoing_steps,
+    pwa,
     registers,
     search,
     statistics,
@@ -21,6 +22,10 @@ urlpatterns = [
     path("dang-xuat/", account.LogoutView.as_view(), name="logout"),
     path("co-quan/", account.switch_agency, name="switch-agency"),
     path("ngon-ngu/", set_language, name="set-language"),
+    # The installable web app
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("offline/", pwa.offline, name="offline"),
     # Incoming
     path("van-ban-den/", incoming.incoming_list_page, name="incoming-list"),
     path("van-ban-den/<uuid:incoming_id>/", incoming.incoming_detail_page, name="incoming-detail"),
