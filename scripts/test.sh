@@ -18,8 +18,21 @@ ensure_chromium() {
   else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
 }
 
+# axe-core (the accessibility checks the browser tests inject) comes from npm, pinned by
+# package-lock.json into node_modules/ (kept out of git); node and npm from Debian when missing.
+ensure_axe() {
+  [ -f node_modules/axe-core/axe.min.js ] && return 0
+  echo "== installing axe-core for the browser tests"
+  if ! command -v npm >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+    else sudo apt-get update -qq && sudo apt-get install -y -qq nodejs npm >/dev/null; fi
+  fi
+  npm ci --no-audit --no-fund --silent
+}
+
 run_embedded() {
   ensure_chromium
+  ensure_axe
   echo "== test pass: embedded defaults (SQLite, eager Celery)"
   env -u DATABASE_URL -u CELERY_BROKER_URL -u DOCFLOW_ENV CELERY_TASK_ALWAYS_EAGER=1 \
     "$PY" -m pytest -m "not worker and not postgres" "${@}"
@@ -27,6 +40,7 @@ run_embedded() {
 
 run_postgres() {
   ensure_chromium
+  ensure_axe
   echo "== test pass: PostgreSQL + Redis + real Celery worker"
   scripts/services.sh
   DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/docflow}" \
