@@ -133,6 +133,7 @@ def test_a_choice_is_ticked_by_tapping_its_label(sign_in, db):
     site = Site()
     person = sign_in(site.commune_clerk, size="phone")
     person.page.goto("/van-ban-den/")
+    person.page.get_by_text("Thêm điều kiện lọc").tap()
     label = person.page.locator("label.check", has_text="Đã tiếp nhận")
     label.locator("span").tap()
     expect(person.page.get_by_role("checkbox", name="Đã tiếp nhận")).to_be_checked()
