@@ -18,7 +18,8 @@ TAP = 44  # px, WCAG 2.5.5 and both platforms' guidelines
 
 # Every control a finger is meant to hit that is shown, with its size in CSS px.
 TARGETS_JS = """() => Array.from(document.querySelectorAll(
-    'main button, main .button, main label.check, main td.pick label, main summary, .mainnav a, .menu-toggle, .topbar button'))
+    'main button, main .button, main label.check, main td.pick label, main summary, main .form-actions > a, '
+    + 'main .tabs a, main .pager a, .mainnav a, .menu-toggle, .topbar button'))
   .filter(e => e.offsetParent !== null)
   .map(e => { const r = e.getBoundingClientRect();
               return {what: (e.className || e.tagName) + ': ' + e.textContent.trim().slice(0, 40),
@@ -117,6 +118,7 @@ def test_the_actions_card_comes_first_on_a_phone_and_beside_the_content_on_a_des
 @pytest.mark.parametrize("who,path", [
     ("commune_leader", "incoming"), ("commune_clerk", "/van-ban-den/"), ("staff", "/van-ban-di/soan/"),
     ("leader", "pending"), ("staff", "/thong-bao/cai-dat/"), ("admin", "/quan-tri/nguoi-dung/"),
+    ("staff", "/van-ban-di/"), ("clerk", "/so-van-ban/"),
 ])
 def test_every_button_link_in_the_menu_and_choice_is_at_least_44_px_on_a_phone(sign_in, db, who, path):
     site = Site()
