@@ -44,7 +44,7 @@ class Site:
         self.incoming = copy
 
     def visits(self) -> list[Visit]:
-        detail = lambda name, pk: reverse(name, args=[pk])  # noqa: E731
+        detail = lambda name, pk: reverse(name, args=[pk])
         return [
             Visit("login", "", reverse("web:login")),
             Visit("dashboard", "staff", reverse("web:dashboard")),

@@ -40,7 +40,7 @@ def everyone(db):
 
 
 def test_every_menu_item_is_reachable_on_a_phone_behind_the_menu_button(sign_in, everyone):
-    site, member = everyone
+    _site, member = everyone
     person = sign_in(member, size="phone")
     page, nav = person.page, person.page.get_by_role("navigation", name="Chức năng")
     toggle = nav.get_by_role("button", name="Menu")
@@ -68,7 +68,7 @@ def test_every_menu_item_is_reachable_on_a_phone_behind_the_menu_button(sign_in,
 
 
 def test_on_a_desktop_the_whole_menu_shows_without_a_button(sign_in, everyone):
-    site, member = everyone
+    _site, member = everyone
     person = sign_in(member, size="desktop")
     nav = person.page.get_by_role("navigation", name="Chức năng")
     expect(nav.get_by_role("button", name="Menu")).to_be_hidden()
@@ -78,7 +78,7 @@ def test_on_a_desktop_the_whole_menu_shows_without_a_button(sign_in, everyone):
 
 
 def test_without_scripts_the_phone_menu_wraps_and_shows_every_item(browser, live_server, everyone):
-    site, member = everyone
+    _site, member = everyone
     from tests.web.browser.conftest import SIZES
 
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False, **SIZES["phone"])
