@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from docflow.api.base import ScopedViewSet
+from docflow.api.outgoing import OutgoingSerializer, outgoing_document_response
 from docflow.documents.types import Urgency
 from docflow.routing import handling
 from docflow.routing.deadlines import handling_settings_update
+from docflow.routing.replies import incoming_reply_draft
 from docflow.routing.models import (
     HANDLING_STATUSES,
     STATUS_SLUGS,
@@ -146,6 +148,7 @@ class AttachmentSerializer(serializers.Serializer):
     content_type = serializers.CharField()
     sha256 = serializers.CharField(source="file_id")
     stamped_sha256 = serializers.CharField()
+    is_main = serializers.BooleanField(help_text="the issued document itself (văn bản chính)")
 
 
 class AssignmentSerializer(serializers.Serializer):
@@ -310,6 +313,13 @@ class IncomingViewSet(ScopedViewSet):
                     summary="Ý kiến phối hợp")
     complete = _step("complete", handling.incoming_complete, CompleteSerializer,
                      summary="Hoàn thành (→ 06)")
+    @extend_schema(request=None, responses={201: OutgoingSerializer}, summary="Trả lời: mở dự thảo gửi nơi gửi")
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        """A công văn draft addressed to the sender, linked to this copy as its reply."""
+        draft = incoming_reply_draft(actor=request.membership, incoming_id=pk)
+        return outgoing_document_response(draft.pk, status.HTTP_201_CREATED)
+
     recall_decision = _step("recall_decision", handling.incoming_recall_decide,
                             RecallDecisionSerializer, url_path="recall-decision",
                             summary="Trả lời yêu cầu thu hồi (13 → 15 hoặc 16)")

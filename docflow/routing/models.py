@@ -13,7 +13,7 @@ from docflow.core.text import fold
 from docflow.documents.models import OutgoingDocument, Register, StoredFile
 from docflow.documents.types import DocType, Secrecy, Urgency
 from docflow.tenancy.models import Agency
-from docflow.tenancy.scoping import TenantManager
+from docflow.core.scoping import TenantManager
 
 
 class Status(models.TextChoices):
@@ -113,6 +113,9 @@ class IncomingDocument(models.Model):
     sender_due_date = models.DateField(_("hạn trả lời của nơi gửi"), null=True, blank=True)
     # Set when this document corrects an earlier one of the same sender (văn bản thay thế).
     replaces_notation = models.CharField(_("thay thế văn bản số"), max_length=80, blank=True)
+    # Set when this document answers one of ours (edXML ResponseFor): our outgoing document.
+    response_for_document_id = models.UUIDField(null=True, blank=True)
+    response_for_notation = models.CharField(_("trả lời văn bản số"), max_length=80, blank=True)
     delivered_at = models.DateTimeField()
     # Registration (vào sổ).
     register = models.ForeignKey(
@@ -210,13 +213,15 @@ class IncomingAttachment(models.Model):
     file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
     size = models.BigIntegerField()
     content_type = models.CharField(max_length=120)
+    # The issued document itself (văn bản chính), which every copy carries first.
+    is_main = models.BooleanField(default=False)
     # The copy with the "ĐẾN" stamp, made after acceptance (PDF attachments only).
     stamped_sha256 = models.CharField(max_length=64, blank=True)
 
     objects = TenantManager()
 
     class Meta:
-        ordering = ["name", "id"]
+        ordering = ["-is_main", "name", "id"]
 
 
 class AssignmentRole(models.TextChoices):

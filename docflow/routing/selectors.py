@@ -27,7 +27,7 @@ from docflow.routing.models import (
     Status,
 )
 from docflow.routing.status import INCOMING_OBJECT
-from docflow.tenancy.scoping import current_agency_id
+from docflow.core.scoping import current_agency_id
 
 LIST_ORDERING = ("-delivered_at", "-id")
 # What a list row reads: the envelope without its content, the registration, the deadline.

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from docflow.documents.files import stored_file_open
 from docflow.routing import handling
 from docflow.routing.models import IncomingAttachment, IncomingDocument
+from docflow.routing.replies import incoming_reply_draft
 from docflow.routing.selectors import incoming_detail, incoming_list
 from docflow.web.forms.incoming import (
     AcceptForm,
@@ -29,6 +30,7 @@ from docflow.web.forms.incoming import (
     RecallDecisionForm,
     RejectForm,
 )
+from docflow.web.forms.outgoing import ConfirmForm
 from docflow.web.incoming_actions import offered_actions
 from docflow.web.pickers import agency_people, reply_choices
 from docflow.web.views.common import member_required, perform
@@ -64,10 +66,19 @@ def _forms(incoming: IncomingDocument, actions: set[str], bound: dict) -> dict:
         "progress": lambda: NoteForm(prefix="progress"),
         "opinion": lambda: NoteForm(prefix="opinion"),
         "forward": lambda: ForwardForm(prefix="forward", people=people),
-        "complete": lambda: CompleteForm(prefix="complete", replies=reply_choices()),
+        "complete": lambda: _complete_form(incoming),
+        "reply": lambda: ConfirmForm(prefix="reply"),
         "recall": lambda: RecallDecisionForm(prefix="recall"),
     }
     return {name: bound.get(name) or makers[name]() for name in actions}
+
+
+def _complete_form(incoming: IncomingDocument) -> CompleteForm:
+    """Completing offers the replies written to this copy first, the issued one chosen."""
+    replies = reply_choices(incoming_id=incoming.pk)
+    linked = [d for d in replies if d.reply_to_incoming_id == incoming.pk]
+    return CompleteForm(prefix="complete", replies=replies,
+                        initial={"reply_outgoing_id": str(linked[0].pk)} if linked else None)
 
 
 def _current_assignment(incoming: IncomingDocument) -> dict:
@@ -145,8 +156,27 @@ def _people(_incoming):
     return {"people": agency_people()}
 
 
-def _replies(_incoming):
-    return {"replies": reply_choices()}
+def _replies(incoming):
+    return {"replies": reply_choices(incoming_id=incoming.pk)}
+
+
+@member_required
+@require_POST
+def incoming_reply(request: HttpRequest, incoming_id) -> HttpResponse:
+    """"Trả lời": a draft addressed to the sender, linked to this copy; then its edit page."""
+    incoming = incoming_detail(incoming_id=incoming_id)
+    form = ConfirmForm(request.POST, prefix="reply")
+    if form.is_valid():
+
+        def act() -> str:
+            draft = incoming_reply_draft(actor=request.membership, incoming_id=incoming.pk)
+            messages.success(request, _("Đã mở dự thảo trả lời; hoàn thiện nội dung rồi trình ký."))
+            return reverse("web:outgoing-edit", args=[draft.pk])
+
+        response = perform(request, form, action=act, fallback=reverse("web:incoming-detail", args=[incoming.pk]))
+        if response is not None:
+            return response
+    return _page(request, incoming, {"reply": form}, status=400)
 
 
 incoming_accept = _step_view(
