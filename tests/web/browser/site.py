@@ -35,6 +35,7 @@ class Site:
         document_submit(actor=self.staff, document_id=approved.pk)
         document_approve(actor=self.leader, document_id=approved.pk)
         self.approved = approved
+        self.draft = office.draft("Về việc báo cáo tình hình phòng chống thiên tai")
         self.pending = office.draft("Về việc chuẩn bị Tết Nguyên đán")
         document_submit(actor=self.staff, document_id=self.pending.pk)
         commune = office.communes[0]
@@ -54,6 +55,8 @@ class Site:
             Visit("outgoing-list", "staff", reverse("web:outgoing-list")),
             Visit("outgoing-detail-tracking", "staff", detail("web:outgoing-detail", self.issued.pk)),
             Visit("outgoing-detail-approve", "leader", detail("web:outgoing-detail", self.pending.pk)),
+            Visit("outgoing-detail-draft", "staff", detail("web:outgoing-detail", self.draft.pk)),
+            Visit("outgoing-edit", "staff", detail("web:outgoing-edit", self.draft.pk)),
             Visit("compose", "staff", reverse("web:outgoing-compose")),
             Visit("approvals", "leader", reverse("web:outgoing-approvals")),
             Visit("to-issue", "clerk", reverse("web:outgoing-to-issue")),
