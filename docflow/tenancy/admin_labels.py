@@ -67,7 +67,9 @@ class LabelledAdmin:
     def _column(self, name):
         if not isinstance(name, str) or name not in self.labels:
             return name
-        field = self.model._meta.get_field(name)
-        shown = column(name, self.labels[name])
-        shown.boolean = isinstance(field, models.BooleanField)
-        return shown
+        # The same object every time: the admin matches read-only fields against form fields by identity.
+        cache = self.__dict__.setdefault("_label_columns", {})
+        if name not in cache:
+            cache[name] = column(name, self.labels[name])
+            cache[name].boolean = isinstance(self.model._meta.get_field(name), models.BooleanField)
+        return cache[name]
