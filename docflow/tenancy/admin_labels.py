@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.contrib import admin
 from django.db import models
+from django.utils.text import capfirst
 
 
 def column(name: str, label, *, ordering: str | None = None) -> Callable:
@@ -38,10 +39,14 @@ class LabelledAdmin:
     labels: dict = {}
 
     def get_form(self, request, obj=None, **kwargs):
-        return super().get_form(request, obj, labels={**self.labels, **kwargs.pop("labels", {})}, **kwargs)
+        return super().get_form(request, obj, labels=self._form_labels(kwargs), **kwargs)
 
     def get_formset(self, request, obj=None, **kwargs):
-        return super().get_formset(request, obj, labels={**self.labels, **kwargs.pop("labels", {})}, **kwargs)
+        return super().get_formset(request, obj, labels=self._form_labels(kwargs), **kwargs)
+
+    def _form_labels(self, kwargs) -> dict:
+        # Capitalised as Django does for verbose names.
+        return {name: capfirst(label) for name, label in {**self.labels, **kwargs.pop("labels", {})}.items()}
 
     def get_list_display(self, request):
         return [self._column(n) for n in super().get_list_display(request)]
