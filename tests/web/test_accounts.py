@@ -100,7 +100,7 @@ def test_a_made_up_link_answers_404(agency_a):
     assert Client().get(reverse("web:password-reset", args=["MQ", "dat-mat-khau"])).status_code == 404
 
 
-def _member_form(client, url, **fields):
+def _send_form(client, url, **fields):
     page = client.get(url)
     form = page.context["form"]
     data = {name: form[name].value() for name in form.fields if form[name].value() is not None} | fields
@@ -109,11 +109,11 @@ def _member_form(client, url, **fields):
 
 def test_new_people_get_a_validated_initial_password(agency_a):
     client = web_client(MembershipFactory(agency=agency_a, admin=True))
-    response = _member_form(client, reverse("web:admin-member-new"), username="ha.thi.lan",
+    response = _send_form(client, reverse("web:admin-member-new"), username="ha.thi.lan",
                             full_name="Hà Thị Lan", roles=["staff"], password="12345678")
     assert response.status_code == 400 and response.context["form"].errors["password"]
     assert not User.objects.filter(username="ha.thi.lan").exists()
-    response = _member_form(client, reverse("web:admin-member-new"), username="ha.thi.lan",
+    response = _send_form(client, reverse("web:admin-member-new"), username="ha.thi.lan",
                             full_name="Hà Thị Lan", roles=["staff"], password=NEW)
     assert response.status_code == 302 and User.objects.get(username="ha.thi.lan").check_password(NEW)
 
@@ -133,7 +133,25 @@ def test_a_shared_persons_name_and_email_are_locked_on_the_second_agencys_form(a
     client = web_client(MembershipFactory(agency=agency_b, admin=True))
     url = reverse("web:admin-member-edit", args=[home.user.username])
     assert client.get(url).context["form"].fields["email"].disabled
-    response = _member_form(client, url, full_name="Kẻ Mạo Danh", email="attacker@songpe.test", position="Văn thư")
+    response = _send_form(client, url, full_name="Kẻ Mạo Danh", email="attacker@songpe.test", position="Văn thư")
     assert response.status_code == 302
     home.user.refresh_from_db()
     assert (home.user.full_name, home.user.email) == ("Nguyễn Thị Thu", "thu@phiengban.test")
+
+
+def test_a_taken_username_answers_400_on_the_username(agency_a, agency_b):
+    taken = MembershipFactory(agency=agency_b, staff=True)
+    client = web_client(MembershipFactory(agency=agency_a, admin=True))
+    response = _send_form(client, reverse("web:admin-member-new"), username=taken.user.username,
+                            full_name="Hà Thị Lan", roles=["staff"], password=NEW)
+    assert response.status_code == 400 and list(response.context["form"].errors) == ["username"]
+
+
+def test_admin_adds_a_unit_and_sets_the_approval_chain(agency_a):
+    client = web_client(MembershipFactory(agency=agency_a, admin=True))
+    assert _send_form(client, reverse("web:admin-unit-new"), symbol="TP", name="Tư pháp").status_code == 302
+    response = _send_form(client, reverse("web:admin-approval-chain"), label_0="Lãnh đạo ký",
+                            role_0="leader", positions_0="Chủ tịch, Phó Chủ tịch")
+    assert response.status_code == 302
+    home = client.get(reverse("web:admin-home")).content.decode()
+    assert "Tư pháp" in home and "Lãnh đạo ký" in home

@@ -3,9 +3,11 @@ approval chain, the default handling days, and the registers with this year's la
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -45,6 +47,24 @@ def admin_home(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _form_page(request: HttpRequest, form: OnceForm, *, save: Callable[[], None], done: str,
+               template: str = "web/agency_admin/form.html", **context) -> HttpResponse:
+    """The admin's form pages: a valid POST runs ``save`` once, says ``done`` and goes back to
+    the admin home; otherwise the form is shown (400 when it was sent with errors)."""
+    if request.method == "POST" and form.is_valid():
+
+        def action() -> str:
+            save()
+            messages.success(request, done)
+            return reverse("web:admin-home")
+
+        response = perform(request, form, action=action, fallback=reverse("web:admin-home"))
+        if response is not None:
+            return response
+    return render(request, template, {"form": form, "nav": "admin", **context},
+                  status=400 if form.is_bound else 200)
+
+
 @role_required(ADMIN)
 def member_edit(request: HttpRequest, username: str | None = None) -> HttpResponse:
     member = None
@@ -61,29 +81,21 @@ def member_edit(request: HttpRequest, username: str | None = None) -> HttpRespon
     shared = member is not None and user_belongs_elsewhere(user=member.user, agency_id=request.agency.pk)
     form = MemberForm(request.POST or None, initial=initial, units=units, editing=member is not None,
                       shared=shared)
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> None:
         data = form.cleaned_data
         if member is None and User.objects.filter(username=data["username"]).exists():
-            form.add_error("username", _("Tên đăng nhập này đã có người dùng."))
-        else:
+            raise ValidationError({"username": _("Tên đăng nhập này đã có người dùng.")})
+        member_upsert(
+            actor=request.membership, agency=request.agency, username=data["username"],
+            full_name=data["full_name"], password=data.get("password") or None, roles=data["roles"],
+            unit=next((u for u in units if str(u.pk) == data["unit"]), None),
+            position=data["position"], email=data["email"],
+        )
 
-            def save() -> str:
-                member_upsert(
-                    actor=request.membership, agency=request.agency, username=data["username"],
-                    full_name=data["full_name"], password=data.get("password") or None, roles=data["roles"],
-                    unit=next((u for u in units if str(u.pk) == data["unit"]), None),
-                    position=data["position"], email=data["email"],
-                )
-                messages.success(request, _("Đã lưu người dùng %(u)s.") % {"u": data["username"]})
-                return reverse("web:admin-home")
-
-            response = perform(request, form, action=save, fallback=reverse("web:admin-home"))
-            if response is not None:
-                return response
-    return render(request, "web/agency_admin/form.html", {
-        "form": form, "nav": "admin", "member": member,
-        "title": _("Sửa người dùng") if member else _("Thêm người dùng"),
-    }, status=400 if form.is_bound else 200)
+    return _form_page(request, form, save=save, member=member,
+                      done=_("Đã lưu người dùng %(u)s.") % {"u": form.data.get("username") or username},
+                      title=_("Sửa người dùng") if member else _("Thêm người dùng"))
 
 
 @role_required(ADMIN)
@@ -122,50 +134,24 @@ def handling_settings_edit(request: HttpRequest) -> HttpResponse:
     form = HandlingSettingsForm(request.POST or None, initial={
         name: getattr(current, name) for name in HandlingSettingsForm.DAY_FIELDS
     })
-    if request.method == "POST" and form.is_valid():
-
-        def save() -> str:
-            handling_settings_update(membership=request.membership, **form.days())
-            messages.success(request, _("Đã lưu hạn xử lý mặc định."))
-            return reverse("web:admin-home")
-
-        response = perform(request, form, action=save, fallback=reverse("web:admin-handling"))
-        if response is not None:
-            return response
-    return render(request, "web/agency_admin/handling.html", {"form": form, "nav": "admin"},
-                  status=400 if form.is_bound else 200)
+    return _form_page(
+        request, form, save=lambda: handling_settings_update(membership=request.membership, **form.days()),
+        done=_("Đã lưu hạn xử lý mặc định."), template="web/agency_admin/handling.html",
+    )
 
 
 @role_required(ADMIN)
 def unit_edit(request: HttpRequest) -> HttpResponse:
     form = UnitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-
-        def save() -> str:
-            unit_upsert(agency=request.agency, symbol=form.cleaned_data["symbol"], name=form.cleaned_data["name"])
-            messages.success(request, _("Đã lưu phòng, ban."))
-            return reverse("web:admin-home")
-
-        response = perform(request, form, action=save, fallback=reverse("web:admin-home"))
-        if response is not None:
-            return response
-    return render(request, "web/agency_admin/form.html", {
-        "form": form, "nav": "admin", "title": _("Thêm hoặc sửa phòng, ban"),
-    }, status=400 if form.is_bound else 200)
+    return _form_page(
+        request, form, done=_("Đã lưu phòng, ban."), title=_("Thêm hoặc sửa phòng, ban"),
+        save=lambda: unit_upsert(agency=request.agency, symbol=form.cleaned_data["symbol"],
+                                 name=form.cleaned_data["name"]),
+    )
 
 
 @role_required(ADMIN)
 def approval_chain_edit(request: HttpRequest) -> HttpResponse:
     form = ChainForm(request.POST or None, current=approval_chain_of(agency_id=request.agency.pk))
-    if request.method == "POST" and form.is_valid():
-
-        def save() -> str:
-            approval_chain_set(actor=request.membership, steps=form.steps())
-            messages.success(request, _("Đã lưu quy trình duyệt."))
-            return reverse("web:admin-home")
-
-        response = perform(request, form, action=save, fallback=reverse("web:admin-home"))
-        if response is not None:
-            return response
-    return render(request, "web/agency_admin/chain.html", {"form": form, "nav": "admin"},
-                  status=400 if form.is_bound else 200)
+    return _form_page(request, form, save=lambda: approval_chain_set(actor=request.membership, steps=form.steps()),
+                      done=_("Đã lưu quy trình duyệt."), template="web/agency_admin/chain.html")
