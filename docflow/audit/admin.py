@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from docflow.audit.models import AuditEvent
-from docflow.tenancy.admin_labels import LabelledAdmin
+from docflow.core.admin_labels import LabelledAdmin
 
 
 @admin.register(AuditEvent)

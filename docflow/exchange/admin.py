@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from docflow.exchange.models import ExchangeClient, WebhookDelivery
-from docflow.tenancy.admin_labels import LabelledAdmin
+from docflow.core.admin_labels import LabelledAdmin
 
 COMMON_LABELS = {"id": _("mã"), "created_at": _("thời điểm tạo"), "agency": _("cơ quan"), "client": _("khóa liên thông")}
 

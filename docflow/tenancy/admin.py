@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from docflow.tenancy.admin_labels import LabelledAdmin
+from docflow.core.admin_labels import LabelledAdmin
 from docflow.tenancy.models import Agency, Membership, Unit, User
 
 admin.site.site_header = _("Quản trị hệ thống Docflow")
