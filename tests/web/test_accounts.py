@@ -35,6 +35,16 @@ def test_person_changes_password_and_stays_signed_in(agency_a):
     assert client.get(reverse("web:dashboard")).status_code == 200  # session kept
 
 
+def test_changing_the_password_signs_out_the_persons_other_sessions(agency_a):
+    member = MembershipFactory(agency=agency_a, staff=True)
+    laptop, phone = Client(), Client()
+    for device in (laptop, phone):
+        assert device.login(username=member.user.username, password="secret-pass-123")
+    assert _change(laptop).status_code == 302
+    assert laptop.get(reverse("web:dashboard")).status_code == 200
+    assert phone.get(reverse("web:dashboard"))["Location"].startswith(reverse("web:login"))
+
+
 @pytest.mark.parametrize("fields,field,message", [
     ({"old_password": "sai-mat-khau"}, "old_password", "Mật khẩu hiện tại không đúng."),
     ({"new_password": "12345678", "new_password_again": "12345678"}, "new_password", "quá phổ biến"),
@@ -66,6 +76,7 @@ def test_admin_issues_a_link_the_person_uses_once(agency_a, mailoutbox, django_c
     assert link in shown.content.decode() and "thu@phiengban.test" in shown.content.decode()
     assert link in mailoutbox[0].body
     assert client.get(response["Location"]).context["issued"] is None  # shown once
+    assert "no-cache" in shown["Cache-Control"] or "no-store" in shown["Cache-Control"]
 
     browser = Client()
     opened = browser.get(link)

@@ -134,3 +134,10 @@ def _admin_home_queries(members: int) -> int:
 
 def test_the_member_list_costs_the_same_queries_for_3_and_30_people(db):
     assert _admin_home_queries(2) == _admin_home_queries(29)
+
+
+def test_the_account_pages_have_their_english(agency_a):
+    client = web_client(MembershipFactory(agency=agency_a, admin=True))
+    client.post(reverse("web:set-language"), {"language": "en", "next": "/"})
+    assert "New password again" in client.get(reverse("web:password-change")).content.decode()
+    assert "Default handling days" in client.get(reverse("web:admin-handling")).content.decode()

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from docflow.documents.selectors import approval_chain_of
 from docflow.documents.services import approval_chain_set
@@ -98,6 +99,7 @@ def member_edit(request: HttpRequest, username: str | None = None) -> HttpRespon
                       title=_("Sửa người dùng") if member else _("Thêm người dùng"))
 
 
+@never_cache  # the page shows a live reset link once
 @role_required(ADMIN)
 def member_password_reset(request: HttpRequest, member_id: UUID) -> HttpResponse:
     """Ask to issue a one-time link (GET), issue it (POST), then show it once after the redirect."""
