@@ -66,14 +66,18 @@ def test_system_administrator_lands_on_a_link_to_the_system_administration(db):
     root = User.objects.create_superuser("admin", "admin@docflow.test", "Khong-Doan-Duoc-9")
     client = Client()
     client.force_login(root)
-    body = client.get(reverse("web:dashboard")).content.decode()
+    response = client.get(reverse("web:dashboard"))
+    body = response.content.decode()
+    assert response.status_code == 200
     assert reverse("admin:index") in body and "Quản trị hệ thống" in body and "Chưa có cơ quan" not in body
 
 
 def test_a_person_without_agency_gets_no_admin_link(db):
     client = Client()
     client.force_login(User.objects.create_user("lac.loai", password="Khong-Doan-Duoc-9"))
-    body = client.get(reverse("web:dashboard")).content.decode()
+    response = client.get(reverse("web:dashboard"))
+    body = response.content.decode()
+    assert response.status_code == 403
     assert "Chưa có cơ quan" in body and reverse("admin:index") not in body
 
 
