@@ -18,6 +18,7 @@ LAYERS = [
     {"routing"},
     {"exchange", "reports"},
     {"api", "web"},
+    {"demo"},  # seed_demo tells its story through every package's services
     {"settings", "urls", "wsgi", "asgi"},
 ]
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}

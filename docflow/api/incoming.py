@@ -19,11 +19,11 @@ from docflow.routing import handling
 from docflow.routing.deadlines import handling_settings_update
 from docflow.routing.replies import incoming_reply_draft
 from docflow.routing.models import (
-    HANDLING_STATUSES,
     STATUS_SLUGS,
     AgencyHandlingSettings,
     IncomingDocument,
     Status,
+    is_overdue,
 )
 from docflow.routing.selectors import (
     LIST_ORDERING,
@@ -102,7 +102,7 @@ def row_json(row, lead: tuple | None, *, tz, today) -> dict:
         "secrecy": row.secrecy, "delivered_at": when(row.delivered_at),
         "incoming_year": row.incoming_year, "incoming_number": row.incoming_number,
         "received_at": when(row.received_at), "due_date": due and due.isoformat(),
-        "is_overdue": bool(due and status in HANDLING_STATUSES and due < today),
+        "is_overdue": is_overdue(status_code=status, due_date=due, today=today),
         "completed_at": when(row.completed_at),
         "lead": {
             "username": lead[0], "full_name": lead[1] or f"{lead[2]} {lead[3]}".strip() or lead[0]
@@ -196,6 +196,9 @@ class IncomingDetailSerializer(IncomingRowSerializer):
     signer = SignerSerializer(source="*")
     sender_due_date = serializers.DateField(allow_null=True)
     replaces_notation = serializers.CharField()
+    response_for_notation = serializers.CharField(help_text="the notation of our document this one answers")
+    response_for_document_id = serializers.UUIDField(
+        allow_null=True, help_text="our outgoing document this one answers (ResponseFor)")
     register = serializers.CharField(source="register.name", default=None, allow_null=True)
     received_by = UserBriefSerializer(allow_null=True)
     rejected_reason = serializers.CharField()

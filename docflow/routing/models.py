@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -83,6 +85,17 @@ class Delivery(models.Model):
     @property
     def status(self) -> str:
         return STATUS_SLUGS[Status(self.status_code)]
+
+
+def is_overdue(*, status_code: str, due_date: datetime.date | None, today: datetime.date) -> bool:
+    """The one rule of "quá hạn": being handled (04, 05) and past its due date; the due day
+    itself is still in time. ``overdue_q`` is the same rule as a query."""
+    return due_date is not None and status_code in HANDLING_STATUSES and due_date < today
+
+
+def overdue_q(today: datetime.date, *, due: str = "due_date") -> models.Q:
+    """``is_overdue`` as a filter (``due`` names the due-date column, e.g. of an annotation)."""
+    return models.Q(status_code__in=HANDLING_STATUSES, **{f"{due}__lt": today})
 
 
 class IncomingDocument(models.Model):
@@ -193,12 +206,7 @@ class IncomingDocument(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        """Being handled and past its due date (the due day itself is still in time)."""
-        return (
-            self.due_date is not None
-            and self.status_code in HANDLING_STATUSES
-            and self.due_date < timezone.localdate()
-        )
+        return is_overdue(status_code=self.status_code, due_date=self.due_date, today=timezone.localdate())
 
 
 class IncomingAttachment(models.Model):

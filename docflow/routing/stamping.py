@@ -101,6 +101,25 @@ def incoming_attachment_get(*, incoming_id: UUID | str, attachment_id: UUID | st
     return attachment
 
 
+@dataclass(frozen=True)
+class FileVersion:
+    """What a download of an attachment sends: its bytes, name and type."""
+
+    sha256: str
+    name: str
+    content_type: str
+
+
+def attachment_version(attachment: IncomingAttachment, *, stamped: bool) -> FileVersion | None:
+    """The file as it arrived, or its copy with our "ĐẾN" stamp (``…-den.pdf``); None when the
+    stamped copy was asked for and does not exist (yet)."""
+    if not stamped:
+        return FileVersion(attachment.file_id, attachment.name, attachment.content_type)
+    if not attachment.stamped_sha256:
+        return None
+    return FileVersion(attachment.stamped_sha256, f"{attachment.name.rsplit('.', 1)[0]}-den.pdf", PDF)
+
+
 def incoming_stamp_pending(*, incoming_id: UUID | str) -> bool:
     """Whether stamp work for this copy is recorded and not finished (nor given up)."""
     return OutboxTask.objects.filter(

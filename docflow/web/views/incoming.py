@@ -15,10 +15,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from docflow.core.errors import NotFound
 from docflow.documents.files import stored_file_open
 from docflow.routing import handling
-from docflow.routing.models import IncomingAttachment, IncomingDocument
+from docflow.routing.models import IncomingDocument
 from docflow.routing.replies import incoming_reply_draft
+from docflow.routing.stamping import attachment_version, incoming_attachment_get
 from docflow.routing.selectors import incoming_detail, incoming_list
 from docflow.web.forms.incoming import (
     AcceptForm,
@@ -108,19 +110,16 @@ def incoming_detail_page(request: HttpRequest, incoming_id) -> HttpResponse:
 @member_required
 def incoming_file(request: HttpRequest, incoming_id, attachment_id) -> HttpResponse:
     """An attachment of the envelope; ``?ban=den`` gives the copy stamped on acceptance."""
-    attachment = (
-        IncomingAttachment.objects.select_related("file")
-        .filter(pk=attachment_id, incoming_id=incoming_id)
-        .first()
-    )
-    if attachment is None:
-        raise Http404
-    stamped = request.GET.get("ban") == "den" and attachment.stamped_sha256
-    sha256 = attachment.stamped_sha256 if stamped else attachment.file.sha256
-    name = f"{attachment.name.rsplit('.', 1)[0]}-den.pdf" if stamped else attachment.name
+    try:
+        attachment = incoming_attachment_get(incoming_id=incoming_id, attachment_id=attachment_id)
+    except NotFound:
+        raise Http404 from None
+    # The stamped copy while it is being made: the original meanwhile.
+    version = (request.GET.get("ban") == "den" and attachment_version(attachment, stamped=True)) or (
+        attachment_version(attachment, stamped=False))
     return FileResponse(
-        stored_file_open(sha256=sha256), filename=name, as_attachment=False,
-        content_type="application/pdf" if stamped else attachment.content_type,
+        stored_file_open(sha256=version.sha256), filename=version.name, as_attachment=False,
+        content_type=version.content_type,
     )
 
 
