@@ -70,5 +70,7 @@ class Site:
             Visit("admin-member", "admin", reverse("web:admin-member-new")),
             Visit("admin-unit", "admin", reverse("web:admin-unit-new")),
             Visit("admin-approval-chain", "admin", reverse("web:admin-approval-chain")),
+            Visit("admin-handling-days", "admin", reverse("web:admin-handling")),
+            Visit("password-change", "staff", reverse("web:password-change")),
             Visit("offline", "", reverse("web:offline")),
         ]
