@@ -47,7 +47,11 @@ def digest_email_message(
         "recipient_name": first.recipient.get_full_name(),
         "agency_name": first.agency.name,
         "day": day,
-        "items": [{"title": n.title, "body": n.body, "url": notification_url(n)} for n in notifications],
+        "items": [
+            # A body that only repeats the title (a document's subject) is left out.
+            {"title": n.title, "body": "" if n.body in n.title else n.body, "url": notification_url(n)}
+            for n in notifications
+        ],
         "list_url": _absolute("web:notifications"),
         "preferences_url": _absolute("web:notification-preferences"),
     }
