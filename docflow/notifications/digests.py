@@ -19,7 +19,7 @@ from django.utils import timezone
 from docflow.notifications.emails import digest_email_message
 from docflow.notifications.models import Notification, NotificationDigest, NotificationPreference
 from docflow.outbox.services import outbox_enqueue_many
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 AGENCY_TASK = "notify.agency_digests"
 DIGEST_HOUR = time(17, 0)

@@ -19,7 +19,7 @@ from docflow.routing.issuing import document_issue
 from docflow.routing.models import IncomingDocument
 from docflow.routing.notices import document_issued_notify, document_recall_notify
 from docflow.routing.reminders import agency_deadline_remind
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 from tests.documents.story import approved, draft, sending_office
 from tests.factories import MembershipFactory
 from tests.routing.conftest import office
