@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from docflow.documents.approval import document_approve, document_return, document_submit
+from docflow.documents.drafting import document_delete
 from docflow.notifications.models import Notification
 from docflow.notifications.selectors import unread_count
 from docflow.notifications.services import notifications_done
@@ -178,3 +179,15 @@ def test_done_touches_only_the_named_kinds_object_and_agency(agency_a, agency_b)
         assert notifications_done(agency_id=district.agency.pk, object_type="outgoing_document",
                                   object_id=first.pk, kinds=["outgoing.to_approve"]) == 1
     assert [n.object_id for n in of_kind("outgoing.to_approve", done_at__isnull=True)] == [second.pk]
+
+
+def test_deleting_a_returned_draft_clears_its_returned_notification():
+    district = sending_office()
+    document = draft(district)
+    document_submit(actor=district.staff, document_id=document.pk)
+    document_return(actor=district.leader, document_id=document.pk, comment="Không cần ban hành.")
+    assert undone("outgoing.returned") == {district.staff.user_id}
+
+    document_delete(actor=district.staff, document_id=document.pk)
+
+    assert undone("outgoing.returned") == set() and bell(district.staff) == 0
