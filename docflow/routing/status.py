@@ -19,6 +19,7 @@ after a refused recall: the recipient goes back to its working status and report
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.db import transaction
@@ -178,8 +179,6 @@ def gathered_status_title(parts: dict[str, list[str]], notation: str) -> str:
     if len(parts) == 1:
         [(code, name)] = parts.values()
         return f"{name}: {Status(code).label} văn bản {notation}"
-    counts: dict[str, int] = {}
-    for code, _name in parts.values():
-        counts[code] = counts.get(code, 0) + 1
+    counts = Counter(code for code, _name in parts.values())
     summary = ", ".join(f"{n} {Status(code).label.lower()}" for code, n in sorted(counts.items()))
     return f"{len(parts)} cơ quan đã cập nhật trạng thái văn bản {notation}: {summary}"
