@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from docflow.tenancy.models import Agency
-from docflow.web.notification_kinds import notification_link
+from docflow.notifications.emails import notification_path
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -63,4 +63,4 @@ class NotificationSerializer(serializers.Serializer):
     done_at = serializers.DateTimeField(allow_null=True)
 
     def get_link(self, notification) -> str:
-        return notification_link(notification)  # the web page, resolved in one place
+        return notification_path(notification)  # the web's page for it, which goes on to the object

@@ -60,9 +60,16 @@ def digest_email_message(
                     text=f"{TEMPLATE_DIR}/digest.txt", html=f"{TEMPLATE_DIR}/digest.html")
 
 
+def notification_path(notification: Notification) -> str:
+    """The web address that opens ``notification``, marks it read and goes on to what it is
+    about (empty without the web pages)."""
+    return _path("web:notification-open", notification_id=notification.pk)
+
+
 def notification_url(notification: Notification) -> str:
-    """The absolute address that opens ``notification`` (empty without the web pages)."""
-    return _absolute("web:notification-open", notification_id=notification.pk)
+    """The same, absolute, for emails."""
+    path = notification_path(notification)
+    return f"{settings.DOCFLOW_SITE_URL}{path}" if path else ""
 
 
 def _message(*, subject: str, address: str, context: dict, text: str, html: str) -> EmailMultiAlternatives:
@@ -81,8 +88,13 @@ def _template(kind: str, extension: str) -> str:
     return select_template(names).template.name
 
 
-def _absolute(name: str, **kwargs) -> str:
+def _absolute(name: str) -> str:
+    path = _path(name)
+    return f"{settings.DOCFLOW_SITE_URL}{path}" if path else ""
+
+
+def _path(name: str, **kwargs) -> str:
     try:
-        return f"{settings.DOCFLOW_SITE_URL}{reverse(name, kwargs=kwargs)}"
+        return reverse(name, kwargs=kwargs)
     except NoReverseMatch:  # a deployment without the web pages
         return ""

@@ -122,3 +122,17 @@ def test_the_preferences_page_offers_email_now_in_the_digest_or_not(agency_a):
     assert saved["outgoing.returned"] == (True, True, False)
     again = client.get(url).context["form"]
     assert again["mail__outgoing.to_approve"].initial == "digest"
+
+
+def test_the_api_names_the_object_and_links_the_page_that_leads_to_it(client_for):
+    district = sending_office()
+    document = draft(district)
+    document_submit(actor=district.staff, document_id=document.pk)
+    document_approve(actor=district.leader, document_id=document.pk)
+    [row] = [r for r in client_for(district.leader).get("/api/v1/notifications/").json()["results"]
+             if r["kind"] == "outgoing.to_approve"]
+    assert (row["object_type"], row["object_id"]) == ("outgoing_document", str(document.pk))
+    assert row["done_at"] is not None and row["count"] == 1
+    assert row["link"] == reverse("web:notification-open", args=[row["id"]])
+    opened = web_client(district.leader).get(row["link"])
+    assert opened["Location"] == reverse("web:outgoing-detail", args=[document.pk])
