@@ -38,7 +38,10 @@ class RetentionField(serializers.Field):
         return value
 
     def to_internal_value(self, data):
-        return lists.parse_retention(data, field=self.field_name)
+        try:
+            return lists.parse_retention(data, field=self.field_name)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict[self.field_name]) from None
 
 
 class FileDocumentSerializer(serializers.Serializer):
@@ -164,6 +167,7 @@ class FileViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def documents(self, request, pk=None):
         """Add an incoming or outgoing document of the agency at the end of an open file."""
+        selectors.work_file_require(file_id=pk)  # another agency's file: 404 before any 400
         body = AddDocumentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         item = services.work_file_document_add(actor=request.membership, file_id=pk, **body.validated_data)
@@ -172,6 +176,7 @@ class FileViewSet(ScopedViewSet):
     @extend_schema(request=OrderSerializer, responses={200: FileDetailSerializer, **REFUSALS})
     @action(detail=True, methods=["post"], url_path="documents/order")
     def order(self, request, pk=None):
+        selectors.work_file_require(file_id=pk)
         body = OrderSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.work_file_documents_reorder(actor=request.membership, file_id=pk, order=body.validated_data["order"])
@@ -180,6 +185,7 @@ class FileViewSet(ScopedViewSet):
     @extend_schema(request=NoteSerializer, responses={200: FileDetailSerializer, **REFUSALS})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
+        selectors.work_file_require(file_id=pk)
         body = NoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.work_file_close(actor=request.membership, file_id=pk, note=body.validated_data["note"])
@@ -189,6 +195,7 @@ class FileViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """The agency admin reopens a closed file; the reason goes to the audit log."""
+        selectors.work_file_require(file_id=pk)
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.work_file_reopen(actor=request.membership, file_id=pk, reason=body.validated_data["reason"])

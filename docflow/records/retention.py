@@ -63,6 +63,8 @@ def retention_rule_save(*, actor: Membership, code: str, name: str, years: int |
     if years is not None and not 1 <= years <= 100:
         raise ValidationError({"years": ["Thời hạn từ 1 đến 100 năm, hoặc vĩnh viễn."]})
     with agency_scope(actor.agency_id), transaction.atomic():
+        if not RetentionRule.objects.exists():  # the common lines first, so the admin adds to them
+            retention_rules_seed(agency_id=actor.agency_id)
         rule, _created = RetentionRule.objects.update_or_create(
             agency_id=actor.agency_id, code=code.strip(), defaults={"name": name.strip(), "years": years},
         )

@@ -49,6 +49,12 @@ def work_file_get(*, file_id) -> WorkFile:
     return work_file
 
 
+def work_file_require(*, file_id) -> None:
+    """NotFound unless the active agency has this file (one cheap query)."""
+    if not WorkFile.objects.filter(pk=_uuid(file_id, "Không tìm thấy hồ sơ.")).exists():
+        raise NotFound("Không tìm thấy hồ sơ.")
+
+
 def my_open_files(*, member: Membership) -> QuerySet[WorkFile]:
     """Open files the member keeps."""
     return files_list(state=FileState.OPEN).filter(responsible_id=member.user_id)
