@@ -9,6 +9,7 @@ from docflow.web.views import (
     notifications,
     outgoing,
     outgoing_steps,
+    records,
     registers,
     search,
     statistics,
@@ -51,6 +52,19 @@ urlpatterns = [
     path("van-ban-di/<uuid:document_id>/phat-hanh/", outgoing_steps.issue_page, name="outgoing-issue"),
     path("van-ban-di/<uuid:document_id>/thu-hoi/", outgoing_steps.recall, name="outgoing-recall"),
     # Registers
+    # Files and the archive
+    path("ho-so/", records.files_page, name="files"),
+    path("ho-so/cua-toi/", records.my_files_page, name="my-files"),
+    path("ho-so/danh-muc/", records.file_list_page, name="file-list"),
+    path("ho-so/danh-muc/<int:year>.<str:fmt>", records.file_list_export, name="file-list-export"),
+    path("ho-so/danh-muc/sao-nam-moi/", records.file_list_copy, name="file-list-copy"),
+    path("ho-so/mo/", records.file_open, name="file-open"),
+    path("ho-so/luu-van-ban/", records.file_document_add, name="file-document-add"),
+    path("ho-so/nop-luu/", records.transfers_page, name="transfers"),
+    path("ho-so/nop-luu/<uuid:transfer_id>/<str:name>", records.transfer_download, name="transfer-download"),
+    path("ho-so/<uuid:file_id>/", records.file_detail_page, name="file-detail"),
+    path("ho-so/<uuid:file_id>/ket-thuc/", records.file_close, name="file-close"),
+    path("ho-so/<uuid:file_id>/mo-lai/", records.file_reopen, name="file-reopen"),
     path("so-van-ban/", registers.registers_page, name="registers"),
     path("so-van-ban/<uuid:register_id>/<int:year>.<str:fmt>", registers.register_export, name="register-export"),
     # Search and statistics

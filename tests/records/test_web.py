@@ -1,0 +1,68 @@
+"""The files pages in Vietnamese: list, a file, my files, filing from a document's page, handing over."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from docflow.records.models import ArchiveTransfer, FileDocument
+from django_scopes import scopes_disabled
+from tests.records.factories import WorkFileFactory
+from tests.factories import AgencyFactory
+
+
+def browser(member) -> Client:
+    client = Client()
+    client.force_login(member.user)
+    return client
+
+
+def test_clerk_opens_a_file_and_staff_files_a_reply_from_its_page(archive, django_capture_on_commit_callbacks):
+    clerk = browser(archive.clerk)
+    page = clerk.get("/ho-so/")
+    assert page.status_code == 200 and "Mở hồ sơ ngoài danh mục" in page.content.decode()
+    form = page.context["open_form"]
+    opened = clerk.post("/ho-so/mo/", {"once": form["once"].value(), "ky_hieu": "01.VP", "tieu_de": "Hồ sơ rà soát",
+                                      "nam": 2026, "thoi_han": "20"})
+    assert opened.status_code == 302
+    file_url = opened["Location"]
+    assert "01.VP" in clerk.get(file_url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        copy = archive.received()
+    staff = browser(archive.staff)
+    detail = staff.get(f"/van-ban-den/{copy.pk}/")
+    text = detail.content.decode()
+    assert "Lưu vào hồ sơ" in text and "01.VP" in text
+    once = detail.context["form"]["once"].value()
+    added = staff.post("/ho-so/luu-van-ban/", {"once": once, "ho_so": file_url.split("/")[2], "loai": "incoming",
+                                               "van_ban": str(copy.pk), "next": f"/van-ban-den/{copy.pk}/"})
+    assert added.status_code == 302 and added["Location"] == f"/van-ban-den/{copy.pk}/"
+    with scopes_disabled():
+        assert FileDocument.objects.filter(incoming=copy).count() == 1
+    assert "Đang nằm trong" in staff.get(f"/van-ban-den/{copy.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = archive.answered(copy)
+    reply_page = staff.get(f"/van-ban-di/{reply.pk}/").content.decode()
+    assert "01.VP — Hồ sơ rà soát (gợi ý)" in reply_page
+    assert staff.get("/ho-so/cua-toi/").status_code == 200
+
+
+def test_transfer_page_makes_a_package_and_serves_it(archive, django_capture_on_commit_callbacks):
+    closed = WorkFileFactory(agency=archive.agency, state="closed", code="02.VP")
+    clerk = browser(archive.clerk)
+    page = clerk.get("/ho-so/nop-luu/")
+    assert "02.VP" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        made = clerk.post("/ho-so/nop-luu/", {"once": page.context["form"]["once"].value(), "ho_so": [str(closed.pk)]})
+    assert made.status_code == 302
+    with scopes_disabled():
+        transfer = ArchiveTransfer.objects.get(agency=archive.agency)
+    listing = clerk.get(f"/ho-so/nop-luu/{transfer.pk}/muc-luc.pdf")
+    assert listing.status_code == 200 and b"".join(listing.streaming_content).startswith(b"%PDF")
+    assert clerk.get(f"/ho-so/nop-luu/{transfer.pk}/goi.zip")["Content-Type"] == "application/zip"
+    assert browser(archive.staff).get("/ho-so/nop-luu/").status_code == 403
+
+
+def test_another_agencys_file_page_is_404(archive):
+    theirs = WorkFileFactory(agency=AgencyFactory())
+    assert browser(archive.clerk).get(f"/ho-so/{theirs.pk}/").status_code == 404
