@@ -94,7 +94,7 @@ class AddDocumentSerializer(serializers.Serializer):
     incoming_id = serializers.UUIDField(required=False)
     outgoing_id = serializers.UUIDField(required=False)
     is_original = serializers.BooleanField(required=False, allow_null=True, default=None)
-    page_count = serializers.IntegerField(required=False, min_value=0, allow_null=True, default=None)
+    page_count = serializers.IntegerField(required=False, min_value=0, max_value=100000, allow_null=True, default=None)
 
 
 class NoteSerializer(serializers.Serializer):
