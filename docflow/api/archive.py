@@ -187,26 +187,34 @@ class FileListView(ScopedAPIView):
 class FileListHeadingView(ScopedAPIView):
     @extend_schema(request=HeadingSerializer, responses={201: HeadingSerializer, **REFUSALS})
     def post(self, request):
-        body = HeadingSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        heading = lists.file_heading_create(actor=request.membership, **body.validated_data)
-        return Response({"id": heading.id, "year": heading.year, "title": heading.title, "entries": []},
-                        status=status.HTTP_201_CREATED)
+        def handler() -> Response:
+            body = HeadingSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            heading = lists.file_heading_create(actor=request.membership, **body.validated_data)
+            return Response({"id": heading.id, "year": heading.year, "title": heading.title, "entries": []},
+                            status=status.HTTP_201_CREATED)
+
+        return idempotent(request=request, agency_id=request.agency.pk, principal=user_principal(request),
+                          handler=handler)
 
 
 class FileListEntryView(ScopedAPIView):
     @extend_schema(request=EntrySerializer, responses={201: EntrySerializer, **REFUSALS})
     def post(self, request):
-        body = EntrySerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        entry = lists.file_entry_create(
-            actor=request.membership, year=data["year"], code=data["code"], title=data["title"],
-            retention=data.get("retention_years"), heading_id=data.get("heading_id"),
-            unit=(data.get("unit") or {}).get("symbol"), responsible=(data.get("responsible") or {}).get("username"),
-            note=data.get("note", ""),
-        )
-        return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        def handler() -> Response:
+            body = EntrySerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            data = body.validated_data
+            entry = lists.file_entry_create(
+                actor=request.membership, year=data["year"], code=data["code"], title=data["title"],
+                retention=data.get("retention_years"), heading_id=data.get("heading_id"),
+                unit=(data.get("unit") or {}).get("symbol"),
+                responsible=(data.get("responsible") or {}).get("username"), note=data.get("note", ""),
+            )
+            return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+        return idempotent(request=request, agency_id=request.agency.pk, principal=user_principal(request),
+                          handler=handler)
 
 
 class FileListCopyView(ScopedAPIView):

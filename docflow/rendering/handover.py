@@ -53,10 +53,13 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
 def render_handover_record(record: HandoverRecord) -> bytes:
     """The record both sides sign: who hands over what (files, documents, pages, years)."""
     ensure_fonts()
+    half = (PAGE_WIDTH - 2 * MARGIN) / 2
+    # Agency on the left, the national title and motto on the right (Decree 30, Appendix I).
+    header = Table([[_p(record.agency_name.upper(), _HEAD),
+                     [_p("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", _HEAD), _p("Độc lập - Tự do - Hạnh phúc", _HEAD)]]],
+                   colWidths=[half * 0.8, half * 1.2])
     story = [
-        _p(record.agency_name.upper(), _HEAD),
-        _p("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", _HEAD),
-        _p("Độc lập - Tự do - Hạnh phúc", _HEAD),
+        header,
         Spacer(1, 8 * mm),
         _p("BIÊN BẢN", _TITLE),
         _p("Về việc giao nhận hồ sơ, tài liệu nộp lưu vào Lưu trữ cơ quan", _SUB),
@@ -71,7 +74,7 @@ def render_handover_record(record: HandoverRecord) -> bytes:
         _p("Biên bản được lập thành hai bản, mỗi bên giữ một bản.", _TEXT),
         Spacer(1, 12 * mm),
         Table([[_p("ĐẠI DIỆN BÊN GIAO NỘP", _SIGN), _p("ĐẠI DIỆN BÊN NHẬN", _SIGN)]],
-              colWidths=[(PAGE_WIDTH - 2 * MARGIN) / 2] * 2),
+              colWidths=[half] * 2),
     ]
     buffer = io.BytesIO()
     frame = Frame(MARGIN, MARGIN, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - 2 * MARGIN,
