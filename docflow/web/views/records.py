@@ -143,32 +143,29 @@ def file_detail_page(request: HttpRequest, file_id) -> HttpResponse:
     })
 
 
+def _file_step(request: HttpRequest, file_id, form, service, field: str, done: str) -> HttpResponse:
+    back = reverse("web:file-detail", args=[file_id])
+
+    def step() -> str:
+        service(actor=request.membership, file_id=file_id, **{field: form.cleaned_data[FIELD_NAMES[field]]})
+        messages.success(request, done)
+        return back
+
+    return _post(request, form, action=step, back=back)
+
+
 @require_POST
 @member_required
 def file_close(request: HttpRequest, file_id) -> HttpResponse:
-    form = NoteForm(request.POST)
-    back = reverse("web:file-detail", args=[file_id])
-
-    def close() -> str:
-        services.work_file_close(actor=request.membership, file_id=file_id, note=form.cleaned_data["ghi_chu"])
-        messages.success(request, _("Đã kết thúc hồ sơ."))
-        return back
-
-    return _post(request, form, action=close, back=back)
+    return _file_step(request, file_id, NoteForm(request.POST), services.work_file_close, "note",
+                      _("Đã kết thúc hồ sơ."))
 
 
 @require_POST
 @member_required
 def file_reopen(request: HttpRequest, file_id) -> HttpResponse:
-    form = ReasonForm(request.POST)
-    back = reverse("web:file-detail", args=[file_id])
-
-    def reopen() -> str:
-        services.work_file_reopen(actor=request.membership, file_id=file_id, reason=form.cleaned_data["ly_do"])
-        messages.success(request, _("Đã mở lại hồ sơ."))
-        return back
-
-    return _post(request, form, action=reopen, back=back)
+    return _file_step(request, file_id, ReasonForm(request.POST), services.work_file_reopen, "reason",
+                      _("Đã mở lại hồ sơ."))
 
 
 @require_POST
