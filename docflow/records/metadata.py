@@ -25,7 +25,7 @@ def file_key(agency_code: str, work_file: WorkFile) -> str:
     return f"{agency_code}.{work_file.year}.{work_file.code}"
 
 
-def document_metadata(*, key: str, item: FileDocument, files: list[dict]) -> dict:
+def document_metadata(*, key: str, agency, item: FileDocument, files: list[dict]) -> dict:
     doc = item.document
     outgoing = isinstance(doc, OutgoingDocument)
     issued = doc.issued_at.date() if outgoing and doc.issued_at else getattr(doc, "issued_on", None)
@@ -41,8 +41,8 @@ def document_metadata(*, key: str, item: FileDocument, files: list[dict]) -> dic
         "ky_hieu_van_ban": notation.split("/", 1)[1] if "/" in notation else notation,
         "so_ky_hieu": notation,
         "ngay_van_ban": issued.isoformat() if issued else None,
-        "co_quan_ban_hanh": item.agency.name if outgoing else doc.sender_name,
-        "ma_co_quan_ban_hanh": item.agency.code if outgoing else doc.sender_code,
+        "co_quan_ban_hanh": agency.name if outgoing else doc.sender_name,
+        "ma_co_quan_ban_hanh": agency.code if outgoing else doc.sender_code,
         "trich_yeu_noi_dung": doc.subject,
         "ngon_ngu": LANGUAGE,
         "so_luong_trang": item.page_count,
