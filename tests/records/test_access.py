@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django_scopes import scopes_disabled
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -106,3 +107,24 @@ def test_a_file_costs_the_same_queries_with_5_and_200_documents(archive):
     few = _queries(clerk, f"/api/v1/files/{small.pk}/")
     assert _queries(clerk, f"/api/v1/files/{large.pk}/") == few
     assert len(clerk.get(f"/api/v1/files/{large.pk}/").json()["documents"]) == 200
+
+
+def test_the_years_file_list_costs_the_same_queries_for_5_and_200_entries(archive):
+    from docflow.records.models import FileListEntry, FileListHeading
+
+    clerk = api_client_for(archive.clerk)
+    with scopes_disabled():
+        heading = FileListHeading.objects.create(agency=archive.agency, year=2026, title="I. Tổng hợp")
+
+    def entries(start: int, count: int) -> None:
+        FileListEntry.objects.with_scopes_disabled().bulk_create([
+            FileListEntry(agency=archive.agency, year=2026, heading=heading if n % 2 else None, position=n,
+                          code=f"{n:03d}.TH", title=f"Hồ sơ số {n}", responsible=archive.staff.user)
+            for n in range(start, start + count)
+        ])
+
+    entries(0, 5)
+    few = _queries(clerk, "/api/v1/file-list/?year=2026")
+    entries(5, 195)
+    assert _queries(clerk, "/api/v1/file-list/?year=2026") == few
+    assert sum(len(s["entries"]) for s in clerk.get("/api/v1/file-list/?year=2026").json()) == 200
