@@ -27,6 +27,13 @@ class BagZipWriter:
         self.manifest: list[tuple[str, str]] = []
         self.octets = 0
 
+    def __enter__(self) -> BagZipWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:  # a failed build: end the ZIP so nothing writes to a closed file later
+            self.zip.close()
+
     def _entry(self, path: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(f"{self.root}/{path}", date_time=(1980, 1, 1, 0, 0, 0))
         info.compress_type = zipfile.ZIP_DEFLATED if path.endswith((".json", ".txt", ".csv")) else zipfile.ZIP_STORED

@@ -163,6 +163,29 @@ def _write_file(bag: BagZipWriter, transfer: ArchiveTransfer, work_file: WorkFil
     return done
 
 
+def _write_package(out, transfer: ArchiveTransfer, files: list[WorkFile], handover: tuple) -> int:
+    """The bag into ``out``: the handover PDFs, then the files' documents 50 files at a time."""
+    with BagZipWriter(out, root=package_root(transfer)) as bag:
+        for name, stored in zip(("muc-luc-ho-so.pdf", "bien-ban-giao-nhan.pdf"), handover, strict=True):
+            with stored_file_open(sha256=stored.sha256) as fh:
+                bag.add_stream(name, file_chunks(fh))
+        done = 0
+        for start in range(0, len(files), FILES_PER_BATCH):
+            batch = files[start:start + FILES_PER_BATCH]
+            items = _file_items(batch)
+            for work_file in batch:
+                done = _write_file(bag, transfer, work_file, items[work_file.pk], done)
+        bag.close(today=timezone.localdate(), bag_info={
+            "Source-Organization": transfer.agency.name,
+            "Organization-Address": transfer.agency.place or transfer.agency.name,
+            "External-Identifier": str(transfer.id),
+            "External-Description": f"Hồ sơ nộp lưu: {len(files)} hồ sơ, {done} văn bản",
+            "Docflow-Agency-Code": transfer.agency.code,
+            "Docflow-PDF-Policy": "originals kept byte for byte; signed PDFs never rewritten",
+        })
+    return done
+
+
 def archive_package_build(*, agency_id: int, transfer_id) -> str | None:
     """Build and store the transfer's package; returns its SHA-256 (None when the transfer is gone).
 
@@ -184,24 +207,7 @@ def archive_package_build(*, agency_id: int, transfer_id) -> str | None:
         fd, path = tempfile.mkstemp(prefix="docflow-bag-", suffix=".zip", dir=settings.FILE_UPLOAD_TEMP_DIR)
         try:
             with os.fdopen(fd, "w+b") as out:
-                bag = BagZipWriter(out, root=package_root(transfer))
-                for name, stored in (("muc-luc-ho-so.pdf", listing), ("bien-ban-giao-nhan.pdf", record)):
-                    with stored_file_open(sha256=stored.sha256) as fh:
-                        bag.add_stream(name, file_chunks(fh))
-                done = 0
-                for start in range(0, len(files), FILES_PER_BATCH):
-                    batch = files[start:start + FILES_PER_BATCH]
-                    items = _file_items(batch)
-                    for work_file in batch:
-                        done = _write_file(bag, transfer, work_file, items[work_file.pk], done)
-                bag.close(today=timezone.localdate(), bag_info={
-                    "Source-Organization": transfer.agency.name,
-                    "Organization-Address": transfer.agency.place or transfer.agency.name,
-                    "External-Identifier": str(transfer.id),
-                    "External-Description": f"Hồ sơ nộp lưu: {len(files)} hồ sơ, {done} văn bản",
-                    "Docflow-Agency-Code": transfer.agency.code,
-                    "Docflow-PDF-Policy": "originals kept byte for byte; signed PDFs never rewritten",
-                })
+                done = _write_package(out, transfer, files, (listing, record))
                 out.flush()
                 size, digest = out.tell(), hashlib.sha256()
                 out.seek(0)
