@@ -3,10 +3,12 @@ printed as PDF and exported as CSV (Decree 30 Art. 28, form of Appendix V)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 
 from docflow.audit.services import event_record
@@ -36,6 +38,16 @@ def parse_retention(value, *, field: str = "retention") -> int | None:
     if not 1 <= years <= 100:
         raise ValidationError({field: ["Thời hạn từ 1 đến 100 năm, hoặc vĩnh viễn."]})
     return years
+
+
+@contextmanager
+def refused_if_taken(field: str, message: str) -> Iterator[None]:
+    """A concurrent writer won a unique constraint between our check and our INSERT: 400, not 500."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise ValidationError({field: [message]}) from None
 
 
 def member_by_username(agency_id: int, username: str | None, field: str) -> User | None:
@@ -95,12 +107,13 @@ def file_entry_create(
         if FileListEntry.objects.filter(year=year, code=code.strip()).exists():
             raise ValidationError({"code": ["Danh mục năm này đã có hồ sơ mang ký hiệu này."]})
         last = FileListEntry.objects.filter(year=year).aggregate(m=Max("position"))["m"] or 0
-        entry = FileListEntry.objects.create(
-            agency_id=actor.agency_id, year=year, heading=heading, position=last + 1, code=code.strip(),
-            title=title.strip(), unit=unit_by_symbol(actor.agency_id, unit),
-            responsible=member_by_username(actor.agency_id, responsible, "responsible"),
-            retention_years=retention, note=note,
-        )
+        values = {"unit": unit_by_symbol(actor.agency_id, unit),
+                  "responsible": member_by_username(actor.agency_id, responsible, "responsible")}
+        with refused_if_taken("code", "Danh mục năm này đã có hồ sơ mang ký hiệu này."):
+            entry = FileListEntry.objects.create(
+                agency_id=actor.agency_id, year=year, heading=heading, position=last + 1, code=code.strip(),
+                title=title.strip(), retention_years=retention, note=note, **values,
+            )
         event_record(agency_id=actor.agency_id, action="file_list.entry_added", object_type="file_list",
                      object_id=entry.id, actor_id=actor.user_id, data={"year": year, "code": entry.code})
     return entry

@@ -17,7 +17,7 @@ from docflow.audit.services import event_record
 from docflow.core.errors import InvalidState, NotFound
 from docflow.documents.models import OutgoingDocument
 from docflow.records.contents import document_page_count
-from docflow.records.file_list import file_entry_create, member_by_username, unit_by_symbol
+from docflow.records.file_list import file_entry_create, member_by_username, refused_if_taken, unit_by_symbol
 from docflow.records.models import FileDocument, FileListEntry, FileState, WorkFile
 from docflow.records.permissions import require_closer, require_list_keeper, require_reopener
 from docflow.routing.models import IncomingDocument
@@ -76,7 +76,8 @@ def work_file_open(
             opened_by=actor.user,
         )
         work_file.full_clean(exclude=["entry", "unit", "responsible", "opened_by"], validate_unique=False)
-        work_file.save()
+        with refused_if_taken("code", "Đã có hồ sơ mang ký hiệu này trong năm."):
+            work_file.save()
         _audit(actor, work_file, "opened", year=entry.year)
     return work_file
 
@@ -119,11 +120,12 @@ def work_file_document_add(
             raise ValidationError({"page_count": ["Số trang không âm."]})
         pages = document_page_count(document) if page_count is None else page_count
         last = work_file.documents.aggregate(m=Max("position"))["m"] or 0
-        item = FileDocument.objects.create(
-            agency_id=actor.agency_id, work_file=work_file, position=last + 1, page_count=pages,
-            is_original=not has_original if is_original is None else is_original,
-            added_by=actor.user, **{kind: document},
-        )
+        with refused_if_taken(f"{kind}_id", "Văn bản vừa được lưu vào hồ sơ khác làm bản chính; hãy thử lại."):
+            item = FileDocument.objects.create(
+                agency_id=actor.agency_id, work_file=work_file, position=last + 1, page_count=pages,
+                is_original=not has_original if is_original is None else is_original,
+                added_by=actor.user, **{kind: document},
+            )
         WorkFile.objects.filter(pk=work_file.pk).update(
             document_count=F("document_count") + 1, page_count=F("page_count") + pages)
         _audit(actor, work_file, "document_added", **{f"{kind}_id": str(document.pk),
