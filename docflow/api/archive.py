@@ -138,6 +138,8 @@ class EntrySerializer(serializers.Serializer):
     code = serializers.CharField(max_length=40, allow_blank=True)
     title = serializers.CharField(max_length=500, allow_blank=True)
     retention = RetentionField(source="retention_years", required=False, allow_null=True)
+    retention_rule = serializers.UUIDField(source="retention_rule_id", required=False, allow_null=True,
+                                           help_text="a line of the retention table; its period wins")
     unit = serializers.CharField(source="unit.symbol", required=False, allow_null=True, allow_blank=True)
     responsible = serializers.CharField(source="responsible.username", required=False, allow_null=True,
                                         allow_blank=True)
@@ -210,6 +212,7 @@ class FileListEntryView(ScopedAPIView):
                 retention=data.get("retention_years"), heading_id=data.get("heading_id"),
                 unit=(data.get("unit") or {}).get("symbol"),
                 responsible=(data.get("responsible") or {}).get("username"), note=data.get("note", ""),
+                retention_rule_id=data.get("retention_rule_id"),
             )
             return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 

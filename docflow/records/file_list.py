@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 
 from docflow.audit.services import event_record
-from docflow.records.models import PERMANENT, FileListEntry, FileListHeading, retention_label
+from docflow.records.models import PERMANENT, FileListEntry, FileListHeading, RetentionRule, retention_label
 from docflow.records.permissions import require_list_keeper
 from docflow.rendering.registers import RegisterColumn, render_register_csv, render_register_pdf
 from docflow.tenancy.models import Membership, Unit, User
@@ -88,8 +88,10 @@ def file_heading_create(*, actor: Membership, year: int, title: str) -> FileList
 def file_entry_create(
     *, actor: Membership, year: int, code: str, title: str, retention: int | None,
     heading_id=None, unit: str | None = None, responsible: str | None = None, note: str = "",
+    retention_rule_id=None,
 ) -> FileListEntry:
-    """Add a line to the year's list; the code is unique within the year (400 on ``code``)."""
+    """Add a line to the year's list; the code is unique within the year (400 on ``code``).
+    With ``retention_rule_id`` the period is the rule's from the agency's retention table."""
     require_list_keeper(actor)
     errors = {}
     if not code.strip():
@@ -109,6 +111,11 @@ def file_entry_create(
         last = FileListEntry.objects.filter(year=year).aggregate(m=Max("position"))["m"] or 0
         values = {"unit": unit_by_symbol(actor.agency_id, unit),
                   "responsible": member_by_username(actor.agency_id, responsible, "responsible")}
+        if retention_rule_id:
+            rule = RetentionRule.objects.filter(pk=retention_rule_id).first()
+            if rule is None:
+                raise ValidationError({"retention_rule": ["Không có dòng này trong bảng thời hạn bảo quản."]})
+            values["retention_rule"], retention = rule, rule.years
         with refused_if_taken("code", "Danh mục năm này đã có hồ sơ mang ký hiệu này."):
             entry = FileListEntry.objects.create(
                 agency_id=actor.agency_id, year=year, heading=heading, position=last + 1, code=code.strip(),

@@ -128,3 +128,15 @@ def test_the_years_file_list_costs_the_same_queries_for_5_and_200_entries(archiv
     entries(5, 195)
     assert _queries(clerk, "/api/v1/file-list/?year=2026") == few
     assert sum(len(s["entries"]) for s in clerk.get("/api/v1/file-list/?year=2026").json()) == 200
+
+
+def test_a_list_line_takes_its_period_from_the_retention_table(archive):
+    clerk = api_client_for(archive.clerk)
+    rule = next(r for r in clerk.get("/api/v1/retention-rules/").json() if r["code"] == "3.2")
+    line = clerk.post("/api/v1/file-list/entries/", {"year": 2026, "code": "12.TT", "title": "Hồ sơ khiếu nại",
+                                                     "retention": 5, "retention_rule": rule["id"]}, format="json")
+    assert line.status_code == 201 and line.json()["retention"] == rule["retention"] == 15
+    other = clerk.post("/api/v1/file-list/entries/", {"year": 2026, "code": "13.TT", "title": "Hồ sơ",
+                                                      "retention_rule": "01a23374-e21e-77e9-82c2-5dbd2698ca9e"},
+                       format="json")
+    assert other.status_code == 400 and "retention_rule" in other.json()

@@ -66,3 +66,24 @@ def test_transfer_page_makes_a_package_and_serves_it(archive, django_capture_on_
 def test_another_agencys_file_page_is_404(archive):
     theirs = WorkFileFactory(agency=AgencyFactory())
     assert browser(archive.clerk).get(f"/ho-so/{theirs.pk}/").status_code == 404
+
+
+def test_clerk_adds_a_list_line_from_the_retention_table_and_admin_keeps_the_table(archive):
+    admin = browser(archive.admin)
+    page = admin.get("/ho-so/thoi-han-bao-quan/")
+    assert "Hồ sơ giải quyết khiếu nại, tố cáo" in page.content.decode()  # seeded
+    saved = admin.post("/ho-so/thoi-han-bao-quan/", {"once": page.context["form"]["once"].value(), "so": "9.1",
+                                                     "ten": "Hồ sơ dự án đầu tư công", "thoi_han": ""})
+    assert saved.status_code == 302
+    clerk = browser(archive.clerk)
+    once = clerk.get("/ho-so/thoi-han-bao-quan/").context["form"]["once"].value()
+    refused = clerk.post("/ho-so/thoi-han-bao-quan/", {"once": once, "so": "9.2", "ten": "Hồ sơ khác"})
+    assert refused.status_code == 403 and "9.2" not in clerk.get("/ho-so/thoi-han-bao-quan/").content.decode()
+    listing = clerk.get("/ho-so/danh-muc/?nam=2026")
+    form = listing.context["new_entry_form"]
+    rule = next(value for value, label in form.fields["nhom"].choices if label.startswith("9.1 "))
+    added = clerk.post("/ho-so/danh-muc/2026/ho-so/", {"once": form["once"].value(), "ky_hieu": "11.DT",
+                                                       "tieu_de": "Hồ sơ dự án trường tiểu học", "nhom": rule})
+    assert added.status_code == 302
+    text = clerk.get("/ho-so/danh-muc/?nam=2026").content.decode()
+    assert "Hồ sơ dự án trường tiểu học" in text and "Vĩnh viễn" in text

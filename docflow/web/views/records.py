@@ -19,9 +19,10 @@ from docflow.records import selectors, services
 from docflow.records.models import FileState
 from docflow.records.permissions import LIST_KEEPERS, TRANSFER_ROLES, may_close
 from docflow.records.transfers import archive_transfer_create, package_root
+from docflow.records.retention import retention_rule_save, retention_rules
 from docflow.web.forms.records import (
-    FIELD_NAMES, CopyForwardForm, FileDocumentForm, NoteForm, OpenFileForm, OpenFromEntryForm, ReasonForm,
-    TransferForm,
+    FIELD_NAMES, CopyForwardForm, EntryForm, FileDocumentForm, HeadingForm, NoteForm, OpenFileForm,
+    OpenFromEntryForm, ReasonForm, RetentionRuleForm, TransferForm,
 )
 from docflow.web.views.common import member_required, perform, role_required
 
@@ -72,6 +73,12 @@ def files_page(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _entry_form(request: HttpRequest, year: int, data=None) -> EntryForm:
+    sections = lists.file_list_sections(year=year)
+    return EntryForm(data, headings=[s.heading for s in sections if s.heading],
+                     rules=retention_rules(agency_id=request.agency.pk))
+
+
 @member_required
 def file_list_page(request: HttpRequest) -> HttpResponse:
     year = _year(request.GET.get("nam"))
@@ -80,7 +87,59 @@ def file_list_page(request: HttpRequest) -> HttpResponse:
         "opened": set(selectors.files_list(year=year).values_list("entry_id", flat=True)),
         "may_keep": request.membership.has_role(*LIST_KEEPERS),
         "copy_form": CopyForwardForm(initial={"tu_nam": year - 1, "den_nam": year}),
-        "entry_form": OpenFromEntryForm(),
+        "entry_form": OpenFromEntryForm(), "heading_form": HeadingForm(), "new_entry_form": _entry_form(request, year),
+    })
+
+
+@require_POST
+@role_required(*LIST_KEEPERS)
+def file_heading_add(request: HttpRequest, year: int) -> HttpResponse:
+    form = HeadingForm(request.POST)
+    back = f"{reverse('web:file-list')}?nam={year}"
+
+    def add() -> str:
+        lists.file_heading_create(actor=request.membership, year=year, title=form.cleaned_data["de_muc"])
+        return back
+
+    return _post(request, form, action=add, back=back)
+
+
+@require_POST
+@role_required(*LIST_KEEPERS)
+def file_entry_add(request: HttpRequest, year: int) -> HttpResponse:
+    form = _entry_form(request, year, request.POST)
+    back = f"{reverse('web:file-list')}?nam={year}"
+
+    def add() -> str:
+        data = form.cleaned_data
+        lists.file_entry_create(
+            actor=request.membership, year=year, code=data["ky_hieu"], title=data["tieu_de"],
+            retention=lists.parse_retention(data["thoi_han"], field="years"), heading_id=data["dm"] or None,
+            retention_rule_id=data["nhom"] or None,
+        )
+        messages.success(request, _("Đã thêm hồ sơ vào danh mục."))
+        return back
+
+    return _post(request, form, action=add, back=back)
+
+
+@member_required
+def retention_page(request: HttpRequest) -> HttpResponse:
+    """The agency's retention table; the agency admin adds and changes lines."""
+    form = RetentionRuleForm(request.POST or None)
+    back = reverse("web:retention")
+    if request.method == "POST":
+        def save() -> str:
+            data = form.cleaned_data
+            retention_rule_save(actor=request.membership, code=data["so"], name=data["ten"],
+                                years=lists.parse_retention(data["thoi_han"], field="years"))
+            messages.success(request, _("Đã lưu dòng của bảng thời hạn bảo quản."))
+            return back
+
+        return _post(request, form, action=save, back=back)
+    return render(request, "web/records/retention.html", {
+        "nav": "files", "rules": retention_rules(agency_id=request.agency.pk), "form": form,
+        "may_edit": request.membership.has_role("agency_admin"),
     })
 
 
