@@ -140,3 +140,17 @@ def test_a_list_line_takes_its_period_from_the_retention_table(archive):
                                                       "retention_rule": "01a23374-e21e-77e9-82c2-5dbd2698ca9e"},
                        format="json")
     assert other.status_code == 400 and "retention_rule" in other.json()
+
+
+def test_documents_are_reordered_once_each_and_copy_forward_needs_a_list(archive):
+    clerk = api_client_for(archive.clerk)
+    work_file = filled(WorkFileFactory(agency=archive.agency, opened_by=archive.clerk.user), 3)
+    url = f"/api/v1/files/{work_file.pk}/"
+    ids = [d["id"] for d in clerk.get(url).json()["documents"]]
+    reordered = clerk.post(url + "documents/order/", {"order": ids[::-1]}, format="json")
+    assert reordered.status_code == 200
+    assert [(d["id"], d["position"]) for d in reordered.json()["documents"]] == list(zip(ids[::-1], [1, 2, 3]))
+    assert clerk.post(url + "documents/order/", {"order": ids[:2]}, format="json").json() == {
+        "order": ["Cần liệt kê mỗi văn bản của hồ sơ đúng một lần."]}
+    assert "from_year" in clerk.post("/api/v1/file-list/copy/", {"from_year": 2019, "to_year": 2020},
+                                     format="json").json()
