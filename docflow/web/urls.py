@@ -61,6 +61,7 @@ urlpatterns = [
     path("ho-so/danh-muc/<int:year>/de-muc/", records.file_heading_add, name="file-heading-add"),
     path("ho-so/danh-muc/<int:year>/ho-so/", records.file_entry_add, name="file-entry-add"),
     path("ho-so/thoi-han-bao-quan/", records.retention_page, name="retention"),
+    path("ho-so/het-thoi-han/", records.past_retention_page, name="past-retention"),
     path("ho-so/mo/", records.file_open, name="file-open"),
     path("ho-so/luu-van-ban/", records.file_document_add, name="file-document-add"),
     path("ho-so/nop-luu/", records.transfers_page, name="transfers"),

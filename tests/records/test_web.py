@@ -87,3 +87,10 @@ def test_clerk_adds_a_list_line_from_the_retention_table_and_admin_keeps_the_tab
     assert added.status_code == 302
     text = clerk.get("/ho-so/danh-muc/?nam=2026").content.decode()
     assert "Hồ sơ dự án trường tiểu học" in text and "Vĩnh viễn" in text
+
+
+def test_past_retention_page_lists_files_for_review(archive):
+    WorkFileFactory(agency=archive.agency, state="closed", code="03.VP", disposal_on="2031-06-30")
+    WorkFileFactory(agency=archive.agency, state="closed", code="04.VP", disposal_on="2040-01-01")
+    text = browser(archive.staff).get("/ho-so/het-thoi-han/?nam=2031").content.decode()
+    assert "03.VP" in text and "04.VP" not in text

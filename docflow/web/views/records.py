@@ -34,13 +34,14 @@ DOWNLOADS = {
 }
 
 
-def _year(value: str | None) -> int:
+def _year(value: str | None, *, ahead: int = 1) -> int:
+    """The year asked for, or this year when it is not one between 2000 and ``ahead`` years on."""
     this_year = timezone.localdate().year
     try:
         year = int(value) if value else this_year
     except ValueError:
         return this_year
-    return year if 2000 <= year <= this_year + 1 else this_year
+    return year if 2000 <= year <= this_year + ahead else this_year
 
 
 def _warn_form(request: HttpRequest, form) -> None:
@@ -244,6 +245,15 @@ def file_document_add(request: HttpRequest) -> HttpResponse:
         return back
 
     return _post(request, form, action=add, back=back)
+
+
+@member_required
+def past_retention_page(request: HttpRequest) -> HttpResponse:
+    """The year's list of files whose retention has ended, for the review council; nothing is deleted."""
+    year = _year(request.GET.get("nam"), ahead=100)  # planning reviews years ahead
+    return render(request, "web/records/past_retention.html", {
+        "nav": "files", "year": year, "files": selectors.files_past_retention(year=year)[:PAGE_ROWS],
+    })
 
 
 @member_required
