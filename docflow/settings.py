@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "docflow.records",
     "docflow.api",
     "docflow.web",
+    "docflow.demo",  # seed_demo and demo_info
     "workers",
 ]
 

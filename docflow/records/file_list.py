@@ -16,7 +16,7 @@ from docflow.records.models import PERMANENT, FileListEntry, FileListHeading, Re
 from docflow.records.permissions import require_list_keeper
 from docflow.rendering.registers import RegisterColumn, render_register_csv, render_register_pdf
 from docflow.tenancy.models import Membership, Unit, User
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 FILE_LIST_COLUMNS = (
     RegisterColumn("Đề mục và tiêu đề hồ sơ", 4.0),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from docflow.core.ids import uuid7
 from docflow.core.text import fold
 from docflow.tenancy.models import Agency, Unit
-from docflow.tenancy.scoping import TenantManager
+from docflow.core.scoping import TenantManager
 
 PERMANENT = "permanent"
 

@@ -14,7 +14,7 @@ from docflow.audit.services import event_record
 from docflow.records.models import RetentionRule
 from docflow.records.permissions import require_retention_keeper
 from docflow.tenancy.models import Membership
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 COMMON_RULES: tuple[tuple[str, str, int | None], ...] = (
     ("1.1", "Văn bản chỉ đạo, quy định chung của cơ quan (quy chế, quy định)", None),

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from docflow.core.errors import NotFound
 from docflow.core.text import fold
+from docflow.documents.models import OutgoingDocument
 from docflow.records.models import ArchiveTransfer, FileDocument, FileState, WorkFile
 from docflow.routing.models import IncomingDocument, Status
 from docflow.tenancy.models import Membership
@@ -79,11 +80,15 @@ def files_suggested(*, incoming_id=None, outgoing_id=None) -> QuerySet[WorkFile]
     """Open files a document most likely belongs to: for a reply, the files of what it answers;
     for an incoming document answered by one of ours, the files of that reply."""
     if outgoing_id:
-        answered = IncomingDocument.objects.filter(reply_outgoing_id=outgoing_id).values("pk")
-        files = WorkFile.objects.filter(documents__incoming_id__in=answered)
+        # The copy a reply was drafted from, or the copy completed with it.
+        drafted_from = OutgoingDocument.objects.filter(pk=outgoing_id).values("reply_to_incoming_id")
+        answered = IncomingDocument.objects.filter(Q(reply_outgoing_id=outgoing_id) | Q(pk__in=drafted_from))
+        files = WorkFile.objects.filter(documents__incoming_id__in=answered.values("pk"))
     else:
-        reply = IncomingDocument.objects.filter(pk=incoming_id).values("reply_outgoing_id")
-        files = WorkFile.objects.filter(documents__outgoing_id__in=reply)
+        replies = OutgoingDocument.objects.filter(reply_to_incoming_id=incoming_id).values("pk")
+        completed_with = IncomingDocument.objects.filter(pk=incoming_id).values("reply_outgoing_id")
+        files = WorkFile.objects.filter(Q(documents__outgoing_id__in=replies)
+                                        | Q(documents__outgoing_id__in=completed_with))
     return files.filter(state=FileState.OPEN).order_by("code").distinct()
 
 

@@ -22,7 +22,7 @@ from docflow.records.models import FileDocument, FileListEntry, FileState, WorkF
 from docflow.records.permissions import require_closer, require_list_keeper, require_reopener
 from docflow.routing.models import IncomingDocument
 from docflow.tenancy.models import Membership
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 AUDIT_OBJECT = "work_file"
 

@@ -37,7 +37,7 @@ from docflow.rendering.handover import HandoverRecord, render_handover_record
 from docflow.rendering.registers import RegisterColumn, render_register_pdf
 from docflow.routing.models import IncomingAttachment, IncomingDocument
 from docflow.tenancy.models import Membership
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 BUILD_TASK = "records.archive_package"
 AUDIT_OBJECT = "archive_transfer"

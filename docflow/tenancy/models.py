@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from docflow.core.ids import uuid7
 from docflow.core.text import fold
-from docflow.tenancy.scoping import TenantManager
+from docflow.core.scoping import TenantManager
 
 AGENCY_CODE_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 agency_code_validator = RegexValidator(
@@ -163,7 +163,10 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.agency_id}"
+        """"Nguyễn Thị Thu — UBND xã Phiêng Ban (văn thư)": who, where, as what."""
+        roles = ", ".join(str(Role(r).label).lower() for r in self.roles)
+        where = self.agency.name.replace("Ủy ban nhân dân", "UBND", 1)
+        return f"{self.user} — {where}" + (f" ({roles})" if roles else "")
 
     def clean(self) -> None:
         if self.unit_id and self.unit.agency_id != self.agency_id:

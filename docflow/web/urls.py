@@ -21,6 +21,8 @@ urlpatterns = [
     path("dang-nhap/", account.LoginView.as_view(), name="login"),
     path("dang-xuat/", account.LogoutView.as_view(), name="logout"),
     path("co-quan/", account.switch_agency, name="switch-agency"),
+    path("tai-khoan/mat-khau/", account.password_change, name="password-change"),
+    path("dat-lai-mat-khau/<str:uidb64>/<str:token>/", account.password_reset, name="password-reset"),
     path("ngon-ngu/", set_language, name="set-language"),
     # Incoming
     path("van-ban-den/", incoming.incoming_list_page, name="incoming-list"),
@@ -34,6 +36,7 @@ urlpatterns = [
     path("van-ban-den/<uuid:incoming_id>/chuyen/", incoming.incoming_forward, name="incoming-forward"),
     path("van-ban-den/<uuid:incoming_id>/hoan-thanh/", incoming.incoming_complete, name="incoming-complete"),
     path("van-ban-den/<uuid:incoming_id>/thu-hoi/", incoming.incoming_recall, name="incoming-recall"),
+    path("van-ban-den/<uuid:incoming_id>/tra-loi/", incoming.incoming_reply, name="incoming-reply"),
     # Outgoing
     path("van-ban-di/", outgoing.outgoing_list_page, name="outgoing-list"),
     path("van-ban-di/soan/", outgoing.compose_page, name="outgoing-compose"),
@@ -50,6 +53,7 @@ urlpatterns = [
     path("van-ban-di/<uuid:document_id>/duyet/", outgoing_steps.approve, name="outgoing-approve"),
     path("van-ban-di/<uuid:document_id>/tra-lai/", outgoing_steps.return_, name="outgoing-return"),
     path("van-ban-di/<uuid:document_id>/phat-hanh/", outgoing_steps.issue_page, name="outgoing-issue"),
+    path("van-ban-di/<uuid:document_id>/xoa/", outgoing_steps.delete, name="outgoing-delete"),
     path("van-ban-di/<uuid:document_id>/thu-hoi/", outgoing_steps.recall, name="outgoing-recall"),
     # Registers
     # Files and the archive
@@ -87,6 +91,9 @@ urlpatterns = [
     path("quan-tri/", agency_admin.admin_home, name="admin-home"),
     path("quan-tri/nguoi-dung/", agency_admin.member_edit, name="admin-member-new"),
     path("quan-tri/nguoi-dung/<str:username>/", agency_admin.member_edit, name="admin-member-edit"),
+    path("quan-tri/thanh-vien/<uuid:member_id>/dat-lai-mat-khau/", agency_admin.member_password_reset,
+         name="admin-member-reset"),
+    path("quan-tri/han-xu-ly/", agency_admin.handling_settings_edit, name="admin-handling"),
     path("quan-tri/don-vi/", agency_admin.unit_edit, name="admin-unit-new"),
     path("quan-tri/quy-trinh-duyet/", agency_admin.approval_chain_edit, name="admin-approval-chain"),
 ]

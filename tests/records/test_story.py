@@ -141,3 +141,19 @@ def test_closed_file_reopened_only_by_admin_with_reason(archive):
         assert event.data["reason"] == "Bổ sung biên bản tiếp dân tháng 12"
         assert event.actor_id == archive.admin.user_id
         assert WorkFile.objects.get(pk=made["id"]).state == FileState.OPEN
+
+
+def test_a_reply_drafted_from_a_filed_copy_is_suggested_into_its_file(archive, django_capture_on_commit_callbacks):
+    from docflow.routing.replies import incoming_reply_draft
+
+    with django_capture_on_commit_callbacks(execute=True):
+        copy = archive.received()
+    staff = api_client_for(archive.staff)
+    made = api_client_for(archive.clerk).post("/api/v1/files/", {"code": "08.VP", "title": "Hồ sơ rà soát",
+                                                                 "year": YEAR, "retention": 10}, format="json").json()
+    assert staff.post(f"/api/v1/files/{made['id']}/documents/", {"incoming_id": str(copy.pk)},
+                      format="json").status_code == 201
+    draft = incoming_reply_draft(actor=archive.staff, incoming_id=copy.pk)
+    assert [f["id"] for f in staff.get(f"/api/v1/files/suggested/?outgoing_id={draft.pk}").json()] == [made["id"]]
+    added = staff.post(f"/api/v1/files/{made['id']}/documents/", {"outgoing_id": str(draft.pk)}, format="json")
+    assert added.status_code == 201 and added.json()["notation"] == ""  # a draft has no number yet
