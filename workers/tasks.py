@@ -12,8 +12,10 @@ from docflow.documents.pdf import document_pdf_render
 from docflow.exchange.inbound import inbound_notify
 from docflow.exchange.outbound import delivery_push, status_report_push
 from docflow.exchange.webhooks import WebhookFailed
+from docflow.notifications.digests import agency_digests_send, digests_dispatch
 from docflow.notifications.services import notification_email_send
 from docflow.outbox.services import outbox_purge, outbox_sweep
+from docflow.records.transfers import archive_package_build
 from docflow.reports.services import statistics_report_render, statistics_reports_monthly
 from docflow.routing.notices import document_issued_notify, document_recall_notify
 from docflow.routing.register_books import register_book_pdf_render
@@ -108,6 +110,17 @@ def agency_deadline_reminders(*, agency_id: int, day: str) -> int:
     return agency_deadline_remind(agency_id=agency_id, day=date.fromisoformat(day))
 
 
+@app.task(name="notify.digests", base=DocflowTask)
+def notification_digests() -> int:
+    return digests_dispatch()
+
+
+@app.task(name="notify.agency_digests", base=DocflowTask,
+          autoretry_for=(*DocflowTask.autoretry_for, smtplib.SMTPException))
+def agency_notification_digests(*, agency_id: int, day: str) -> int:
+    return agency_digests_send(agency_id=agency_id, day=date.fromisoformat(day))
+
+
 @app.task(name="notify.document_issued", base=DocflowTask)
 def notify_document_issued(*, agency_id: int, document_id: str) -> int:
     return document_issued_notify(agency_id=agency_id, document_id=document_id)
@@ -126,3 +139,8 @@ def render_statistics_report(*, agency_id: int, report_id: str) -> str | None:
 @app.task(name="reports.monthly", base=DocflowTask)
 def monthly_statistics_reports() -> int:
     return statistics_reports_monthly()
+
+
+@app.task(name="records.archive_package", base=DocflowTask)
+def build_archive_package(*, agency_id: int, transfer_id: str) -> str | None:
+    return archive_package_build(agency_id=agency_id, transfer_id=transfer_id)

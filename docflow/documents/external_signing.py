@@ -39,6 +39,7 @@ from docflow.documents.signing.models import (
 )
 from docflow.documents.signing.sign import credential_of, image_bytes
 from docflow.documents.signing.validation import signed_with
+from docflow.notifications.services import notifications_done
 from docflow.tenancy.models import Membership
 
 
@@ -118,6 +119,8 @@ def approval_signing_submit(*, actor: Membership, document_id: UUID | str, reque
         )]})
     request.state = SigningRequestState.DONE
     request.save(update_fields=["state"])
+    notifications_done(agency_id=document.agency_id, object_type=AUDIT_OBJECT, object_id=document.pk,
+                       kinds=("outgoing.to_approve",))
     before = document.state
     approver_fill(document, actor)
     return approval_complete(actor=actor, document=document, step=step, before=before,

@@ -43,6 +43,7 @@ from docflow.documents.selectors import document_locked
 from docflow.documents.signatures import attachments_signed
 from docflow.documents.signing.verification import verification_work
 from docflow.documents.types import Secrecy, document_type
+from docflow.notifications.services import notifications_done
 from docflow.outbox.services import outbox_enqueue_many
 from docflow.routing.copies import CopyFile, incoming_copies_deliver
 from docflow.routing.models import Delivery, IncomingDocument, Status
@@ -80,6 +81,8 @@ def document_issue(*, actor: Membership, document_id: UUID | str) -> OutgoingDoc
         files = _files(document, main)
         _deliver(document, recipients, files)
         _record(document, actor)
+        notifications_done(agency_id=document.agency_id, object_type=AUDIT_OBJECT,
+                           object_id=document.pk, kinds=["outgoing.approved"])  # "chờ phát hành"
         outbox_enqueue_many(tasks=[
             *_after_commit_work(document, recipients),
             *verification_work(f.sha256 for f in files if f.content_type == PDF),

@@ -12,7 +12,7 @@ from docflow.api.models import IdempotencyRecord
 from docflow.audit.models import AuditEvent
 from docflow.audit.services import event_record
 from docflow.exchange.models import WebhookDelivery
-from docflow.notifications.models import Notification, NotificationPreference
+from docflow.notifications.models import Notification, NotificationDigest, NotificationPreference
 from docflow.notifications.services import notification_create, notification_preference_set
 from docflow.routing.models import (
     AgencyHandlingSettings,
@@ -47,6 +47,16 @@ from tests.factories import (
     UnitFactory,
 )
 from tests.routing.factories import IncomingAttachmentFactory, IncomingDocumentFactory
+from docflow.records.models import (
+    ArchiveTransfer,
+    ArchiveTransferFile,
+    FileDocument,
+    FileListEntry,
+    FileListHeading,
+    RetentionRule,
+    WorkFile,
+)
+from tests.records.factories import WorkFileFactory, filled
 
 # Every tenant-owned model and how to make one row of it for an agency. A model with an
 # ``agency`` key that is missing here fails test_every_tenant_model_is_covered.
@@ -138,6 +148,13 @@ def _notification_preference(agency, n):
     )
 
 
+@builds(NotificationDigest)
+def _notification_digest(agency, n):
+    member = MembershipFactory(agency=agency, staff=True)
+    with scopes_disabled():
+        return NotificationDigest.objects.create(agency=agency, user=member.user, day=datetime.date(2026, 12, 1 + n))
+
+
 @builds(WebhookDelivery)
 def _webhook_delivery(agency, n):
     return webhook_delivery(agency=agency)
@@ -212,6 +229,49 @@ def _signing_request(agency, n):
             digest=b"0" * 32, md_algorithm="sha256", reserved_start=0, reserved_end=1,
             expires_at=timezone.now(),
         )
+
+
+@builds(RetentionRule)
+def _retention_rule(agency, n):
+    with scopes_disabled():
+        return RetentionRule.objects.create(agency=agency, code=f"9.{n}", name="Hồ sơ thử", years=10)
+
+
+@builds(FileListHeading)
+def _file_heading(agency, n):
+    with scopes_disabled():
+        return FileListHeading.objects.create(agency=agency, year=2026, position=n, title=f"Đề mục {n}")
+
+
+@builds(FileListEntry)
+def _file_entry(agency, n):
+    with scopes_disabled():
+        return FileListEntry.objects.create(agency=agency, year=2026, code=f"{n}.VP", title="Hồ sơ thử")
+
+
+@builds(WorkFile)
+def _work_file(agency, n):
+    return WorkFileFactory(agency=agency)
+
+
+@builds(FileDocument)
+def _file_document(agency, n):
+    with scopes_disabled():
+        return filled(WorkFileFactory(agency=agency), 1).documents.get()
+
+
+@builds(ArchiveTransfer)
+def _archive_transfer(agency, n):
+    with scopes_disabled():
+        return ArchiveTransfer.objects.create(agency=agency, requested_by=MembershipFactory(agency=agency).user)
+
+
+@builds(ArchiveTransferFile)
+def _archive_transfer_file(agency, n):
+    transfer = _archive_transfer(agency, n)
+    with scopes_disabled():
+        return ArchiveTransferFile.objects.create(agency=agency, transfer=transfer, position=1,
+                                                  work_file=WorkFileFactory(agency=agency))
 
 
 def tenant_models():
