@@ -156,6 +156,7 @@ class Config:
     log_level: str
     trust_roots: Path | None = None
     revocation_fetch: bool = True
+    tsa_url: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -217,6 +218,8 @@ def load_config(env: Mapping[str, str] | None = None, *, base_dir: Path) -> Conf
     config = replace(
         config, trust_roots=parse_trust_roots(env, "DOCFLOW_TRUST_ROOTS", data_dir),
         revocation_fetch=parse_bool(env, "DOCFLOW_REVOCATION_FETCH", True),
+        tsa_url=(parse_url(env, "DOCFLOW_TSA_URL", "", schemes=("http", "https"))
+                 if env.get("DOCFLOW_TSA_URL", "").strip() else ""),
     )
     if production:
         _check_production(config, env)

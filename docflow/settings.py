@@ -23,6 +23,7 @@ DOCFLOW_TRUST_ROOTS = CONFIG.trust_roots  # CA certificates that signatures chai
 DOCFLOW_SIGNING_REQUEST_SECONDS = 15 * 60
 # Fetch CRLs/OCSP named in certificates when verifying (off: "could not check" instead).
 DOCFLOW_REVOCATION_FETCH = CONFIG.revocation_fetch
+DOCFLOW_TSA_URL = CONFIG.tsa_url  # RFC 3161 timestamp authority: signatures become PAdES B-T
 # An exchange request carries its attachments (base64 in JSON or XML): refused past this.
 DOCFLOW_EXCHANGE_MAX_BODY_BYTES = 2 * CONFIG.max_upload_bytes
 # A webhook the receiver refuses is tried again this many times, with backoff, then left to pull.

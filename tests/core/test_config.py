@@ -121,3 +121,10 @@ def test_trust_roots_default_to_the_data_folder_and_must_be_a_folder_when_set(tm
         load({"DOCFLOW_TRUST_ROOTS": str(tmp_path / "missing")})
     with pytest.raises(ConfigError, match="DOCFLOW_REVOCATION_FETCH"):
         load({"DOCFLOW_REVOCATION_FETCH": "maybe"})
+
+
+def test_timestamp_authority_is_optional_and_must_be_a_url():
+    assert load({}).tsa_url == ""
+    assert load({"DOCFLOW_TSA_URL": "http://tsa.example.gov.vn/tsa"}).tsa_url == "http://tsa.example.gov.vn/tsa"
+    with pytest.raises(ConfigError, match="DOCFLOW_TSA_URL"):
+        load({"DOCFLOW_TSA_URL": "tsa.example"})

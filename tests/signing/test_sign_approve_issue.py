@@ -57,3 +57,30 @@ def test_agency_without_keys_approves_and_issues_unsigned_as_before(db):
 
     assert document.approved_pdf_sha256 == ""
     assert _check(_bytes(document.pdf_sha256), type("P", (), {"folder": None})) == []
+
+
+def test_with_a_timestamp_authority_both_signatures_carry_a_trusted_timestamp(pki, monkeypatch):
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.sign.timestamps import DummyTimeStamper
+
+    from docflow.documents.signing import sign
+    from docflow.documents.signing.authority import certificate_issue
+
+    key, cert = certificate_issue(pki.authority, common_name="Docflow test TSA", time_stamping=True)
+    tsa = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
+    )
+    monkeypatch.setattr(sign, "timestamper_for", lambda: tsa)
+    office = sending_office()
+    pki.keys_for(office)
+    document = issued(office)
+    document.refresh_from_db()
+
+    results = _check(_bytes(document.pdf_sha256), pki)
+
+    assert [(r["valid"], r["trusted"]) for r in results] == [(True, True), (True, True)]
+    assert all(r["detail"].endswith("; timestamped") for r in results)

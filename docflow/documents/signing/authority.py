@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -58,11 +58,14 @@ def authority_make(*, name: str = DEMO_CA_NAME, years: int = 10,
 
 def certificate_issue(
     authority: Authority, *, common_name: str, organisation: str = "", days: int = 730,
-    not_before: datetime.datetime | None = None, crl_url: str = "",
+    not_before: datetime.datetime | None = None, crl_url: str = "", time_stamping: bool = False,
 ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-    """A signing certificate (non-repudiation) for a person or an agency."""
+    """A signing certificate (non-repudiation) for a person or an agency, or a timestamp
+    authority's (``time_stamping``)."""
     start = not_before or datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
-    key = ec.generate_private_key(ec.SECP256R1())
+    # RSA for a timestamp authority: common TSA clients (pyHanko's test TSA too) expect it.
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048) if time_stamping else (
+        ec.generate_private_key(ec.SECP256R1()))
     builder = (
         x509.CertificateBuilder().subject_name(_name(common_name, organisation))
         .issuer_name(authority.certificate.subject).public_key(key.public_key())
@@ -73,7 +76,9 @@ def certificate_issue(
             digital_signature=True, content_commitment=True, key_encipherment=False,
             data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
             encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage(
+            [ExtendedKeyUsageOID.TIME_STAMPING] if time_stamping else [ExtendedKeyUsageOID.EMAIL_PROTECTION]),
+            critical=time_stamping)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
             authority.key.public_key()), critical=False)
     )

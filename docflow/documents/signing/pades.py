@@ -93,9 +93,9 @@ def _metadata(field: str, *, certify: bool) -> signers.PdfSignatureMetadata:
 
 
 def _sign(writer, *, signer: signers.Signer, field: str, page: int | None, box, style,
-          certify: bool) -> bytes:
+          certify: bool, timestamper=None) -> bytes:
     pdf_signer = signers.PdfSigner(
-        _metadata(field, certify=certify), signer=signer, stamp_style=style,
+        _metadata(field, certify=certify), signer=signer, stamp_style=style, timestamper=timestamper,
         new_field_spec=None if box is None else SigFieldSpec(field, on_page=page, box=_rounded(box)),
     )
     return pdf_signer.sign_pdf(
@@ -112,7 +112,7 @@ def personal_box(reader) -> tuple[int, tuple[float, float, float, float]]:
 
 
 def sign_approved(pdf: bytes, *, signer: signers.Signer, appearance: Appearance,
-                  when: datetime.datetime) -> bytes:
+                  when: datetime.datetime, timestamper=None) -> bytes:
     """The final approver's signature, certifying with form filling allowed (number, date and
     the agency's signature come later), placed in the slot between position and name."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
@@ -122,7 +122,7 @@ def sign_approved(pdf: bytes, *, signer: signers.Signer, appearance: Appearance,
     width = box[2] - box[0]
     style = _appearance(appearance, width, box[3] - box[1], when, left=SEAL_LEFT * width)
     return _sign(writer, signer=signer, field=PERSONAL_FIELD, page=page, box=box, style=style,
-                 certify=True)
+                 certify=True, timestamper=timestamper)
 
 
 def _fill(writer, name: str, value: str, *, font: str, size: float) -> None:
@@ -148,7 +148,7 @@ def seal_box(personal: tuple[float, float, float, float]) -> tuple[float, float,
 
 
 def sign_issued(pdf: bytes, *, number_line: str, date_line: str, signer: signers.Signer,
-                appearance: Appearance, when: datetime.datetime) -> bytes:
+                appearance: Appearance, when: datetime.datetime, timestamper=None) -> bytes:
     """Fill the number and date fields and add the agency's signature, in one revision."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     _fill(writer, NUMBER_FIELD, number_line, font=REGULAR, size=13)
@@ -157,11 +157,11 @@ def sign_issued(pdf: bytes, *, number_line: str, date_line: str, signer: signers
     x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
     style = _appearance(appearance, x2 - x1, y2 - y1, when)
     return _sign(writer, signer=signer, field=AGENCY_FIELD, page=None, box=None, style=style,
-                 certify=False)
+                 certify=False, timestamper=timestamper)
 
 
 def sign_attachment(pdf: bytes, *, notation: str, signer: signers.Signer,
-                    when: datetime.datetime) -> bytes:
+                    when: datetime.datetime, timestamper=None) -> bytes:
     """The agency's signature at the top right of page 1: notation and Vietnam time, Times 10."""
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
@@ -175,7 +175,8 @@ def sign_attachment(pdf: bytes, *, notation: str, signer: signers.Signer,
     box = (x2 - 15 * MM - width, y2 - 10 * MM - height, x2 - 15 * MM, y2 - 10 * MM)
     style = imported(text_page(width, height, [notation, vietnam_time(when)], size=10, align="right"))
     field = f"{AGENCY_FIELD}_{len(writer.prev.embedded_signatures) + 1}"
-    return _sign(writer, signer=signer, field=field, page=0, box=box, style=style, certify=False)
+    return _sign(writer, signer=signer, field=field, page=0, box=box, style=style, certify=False,
+                 timestamper=timestamper)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from docflow.documents.files import stored_file_open
 from docflow.documents.signing import pades
 from docflow.documents.signing.models import CredentialKind, SigningCredential
-from docflow.documents.signing.signers import signer_for
+from docflow.documents.signing.signers import signer_for, timestamper_for
 
 SIGNATURE_FIELD = "signature"
 
@@ -59,7 +59,7 @@ def personal_sign_approved(*, agency_id: int, user_id: int, label: str, pdf: byt
         raise _refused(_("Khóa ký của bạn là ký ngoài: dùng bước chuẩn bị ký và gửi chữ ký về."))
     appearance = pades.Appearance(label=label, image_png=image_bytes(credential))
     return _signed(credential, lambda signer: pades.sign_approved(
-        pdf, signer=signer, appearance=appearance, when=when))
+        pdf, signer=signer, appearance=appearance, when=when, timestamper=timestamper_for()))
 
 
 def agency_credential(*, agency_id: int) -> SigningCredential:
@@ -77,12 +77,14 @@ def agency_sign_issued(*, credential: SigningCredential, label: str, pdf: bytes,
     appearance = pades.Appearance(label=label, image_png=image_bytes(credential))
     return _signed(credential, lambda signer: pades.sign_issued(
         pdf, number_line=number_line, date_line=date_line, signer=signer,
-        appearance=appearance, when=when))
+        appearance=appearance, when=when, timestamper=timestamper_for()))
 
 
 def agency_sign_attachments(*, credential: SigningCredential, notation: str,
                             files: list[bytes], when: datetime.datetime) -> list[bytes]:
     """Each attachment PDF with the agency's signature at the top right of page 1."""
+    stamper = timestamper_for()
     return _signed(credential, lambda signer: [
-        pades.sign_attachment(data, notation=notation, signer=signer, when=when) for data in files
+        pades.sign_attachment(data, notation=notation, signer=signer, when=when, timestamper=stamper)
+        for data in files
     ])

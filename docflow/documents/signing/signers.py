@@ -15,6 +15,14 @@ from docflow.documents.signing.credentials import certificate_of, pkcs12_bytes
 from docflow.documents.signing.models import CredentialKind, SigningCredential
 
 
+def timestamper_for():
+    """The configured timestamp authority (PAdES B-T), or None (B-B)."""
+    from django.conf import settings
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    return HTTPTimeStamper(settings.DOCFLOW_TSA_URL) if settings.DOCFLOW_TSA_URL else None
+
+
 @contextmanager
 def signer_for(credential: SigningCredential) -> Iterator[signers.Signer]:
     """A ready signer for a PKCS#12 or PKCS#11 credential (the token session is closed after).

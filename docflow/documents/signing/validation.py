@@ -121,7 +121,10 @@ def validate_pdf(
                             "kind": _kind(embedded.field_name or "", index)})
             continue
         valid, integrity = _integrity(status)
-        signed_at = status.signer_reported_dt
+        stamp = status.timestamp_validity  # PAdES B-T: the time comes from the timestamp authority
+        signed_at = stamp.timestamp if stamp is not None else status.signer_reported_dt
+        if stamp is not None:
+            trust += "; timestamped" + ("" if stamp.intact and stamp.valid and stamp.trusted else " (timestamp not trusted)")
         results.append({
             "signer": _signer_name(status.signing_cert), "kind": _kind(embedded.field_name or "", index),
             "signed_at": signed_at.astimezone(VIETNAM).isoformat() if signed_at else None,
