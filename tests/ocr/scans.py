@@ -74,3 +74,13 @@ def scan_pdf(doc: OfficialDocument | None = None, *, angle: float = 0.0, noise: 
     image = scanned(page_image(render_official_document(doc or official()), dpi=dpi),
                     angle=angle, noise=noise, seed=seed)
     return images_to_pdf([image_bytes(image, dpi=dpi)])
+
+
+def require_ocr() -> None:
+    """OCR tests fail, never skip, where Tesseract is missing: scripts/test.sh installs it."""
+    import pytest
+
+    from docflow.ocr.engine import ocr_available
+
+    if not ocr_available():
+        pytest.fail("tesseract-ocr with tesseract-ocr-vie is not installed (scripts/test.sh installs it)")
