@@ -96,7 +96,15 @@ def pdf_ocr(data: bytes) -> OcrResult:
 
 
 def image_deskew(image: Image.Image) -> Image.Image:
-    """The page turned upright: the angle whose rows of ink are sharpest (projection profile)."""
+    """The page turned upright (the same image when it already is)."""
+    angle = skew_angle(image)
+    if angle == 0.0:
+        return image
+    return image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255)
+
+
+def skew_angle(image: Image.Image) -> float:
+    """The turn (degrees) that makes the rows of ink sharpest: the projection profile's peak."""
     small = image.convert("L")
     small.thumbnail((800, 800))
     ink = small.point(lambda v: 255 if v < 140 else 0)
@@ -105,14 +113,12 @@ def image_deskew(image: Image.Image) -> Image.Image:
     for i in range(-steps, steps + 1):
         angle = i * SKEW_STEP
         turned = ink.rotate(angle, resample=Image.Resampling.BILINEAR, expand=False)
-        rows = list(turned.resize((1, turned.height), Image.Resampling.BOX).getdata())
+        rows = turned.resize((1, turned.height), Image.Resampling.BOX).tobytes()
         mean = sum(rows) / len(rows)
         score = sum((r - mean) ** 2 for r in rows)
         if score > best_score:
             best, best_score = angle, score
-    if best == 0.0:
-        return image
-    return image.rotate(best, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255)
+    return best
 
 
 def _rasterise(data: bytes, page_number: int, tmp: Path) -> Image.Image:
