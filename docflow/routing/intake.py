@@ -34,6 +34,8 @@ from docflow.tenancy.scoping import agency_scope
 
 PAPER_MEDIA = (Medium.PAPER, Medium.EMAIL, Medium.FAX, Medium.HAND)
 SECRET_SUBJECT = "Văn bản mật (trích yếu không ghi trên hệ thống)"
+# Short forms in agency names as printed in the header, and their directory spelling (folded).
+ABBREVIATIONS = {"ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan"}
 # The fields OCR may pre-fill; the audit event records which ones the clerk kept as read.
 READ_FIELDS = ("number", "notation", "issued_on", "sender_name", "doc_type", "subject")
 
@@ -108,12 +110,12 @@ def incoming_register(*, membership: Membership, envelope: PaperEnvelope) -> Inc
         incoming.save()
         if sender_agency is None:
             _remember(membership.agency_id, sender_code, sender_name, now)
-        scans_attach(incoming=incoming, scans=scans, actor_id=membership.user_id)
         event = event_record(
             agency_id=membership.agency_id, action="incoming.register", object_type=INCOMING_OBJECT,
             object_id=incoming.pk, actor_id=membership.user_id, state_before="",
             state_after=incoming.status_code, data=_event_data(incoming, env, scans, duplicates),
         )
+        scans_attach(incoming=incoming, scans=scans, actor_id=membership.user_id)
         incoming_registered_notify(incoming=incoming, event=event)
         return incoming
 
@@ -132,7 +134,18 @@ def ocr_prefill(fields: dict) -> dict[str, str]:
     types = {fold(t.name): t.code for t in TYPES_BY_CODE.values()}
     values = {k: fields.get(k, "") for k in ("number", "notation", "issued_on", "sender_name", "subject")}
     values["doc_type"] = types.get(fold(fields.get("type_name", "")).strip(), "")
+    values["sender_code"] = _directory_code(values["sender_name"])
     return {k: v for k, v in values.items() if v}
+
+
+def _directory_code(printed_name: str) -> str:
+    """The directory's code for an agency name as printed ("UBND HUYỆN BẮC YÊN"), if exactly one."""
+    name = fold(printed_name)
+    if not name:
+        return ""
+    name = " ".join(ABBREVIATIONS.get(word, word) for word in name.split())
+    codes = list(Agency.objects.filter(search_text__endswith=f" {name}").values_list("code", flat=True)[:2])
+    return codes[0] if len(codes) == 1 else ""
 
 
 def _checked(env: PaperEnvelope, now: datetime) -> PaperEnvelope:

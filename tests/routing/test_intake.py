@@ -16,7 +16,13 @@ from docflow.documents.files import stored_file_open
 from docflow.documents.models import StoredFile
 from docflow.notifications.models import Notification
 from docflow.routing import handling
-from docflow.routing.intake import DuplicateIncoming, PaperEnvelope, incoming_register, known_senders
+from docflow.routing.intake import (
+    DuplicateIncoming,
+    PaperEnvelope,
+    incoming_register,
+    known_senders,
+    ocr_prefill,
+)
 from docflow.routing.intake_scans import intake_scan_upload
 from docflow.routing.models import IncomingDocument, IntakeScan, KnownSender
 from docflow.tenancy.scoping import agency_scope
@@ -178,3 +184,13 @@ def page_image_shade(page) -> int:
     """The grey level of the one image on a PDF page."""
     image = page.images[0].image
     return image.convert("L").getpixel((5, 5))
+
+
+def test_what_ocr_read_prefills_the_form_with_the_directory_code_of_the_sender(commune, district):
+    read = {"number": "15", "notation": "15/QĐ-UBND", "issued_on": "2026-03-05", "place": "Bắc Yên",
+            "sender_name": "UBND HUYỆN BẮC YÊN", "type_name": "QUYẾT ĐỊNH", "subject": ""}
+    with agency_scope(commune.agency):
+        prefill = ocr_prefill(read)
+    assert prefill == {"number": "15", "notation": "15/QĐ-UBND", "issued_on": "2026-03-05",
+                       "sender_name": "UBND HUYỆN BẮC YÊN", "doc_type": "quyet_dinh",
+                       "sender_code": district.code}
