@@ -21,7 +21,12 @@ MOTTO = re.compile(
     r"|Đ\S{1,2}c\s+l\S{1,2}p\s*[-–—]\s*T\S{1,2}\s+do\s*[-–—]\s*H\S{1,2}nh\s+ph\S{1,2}c",
     re.IGNORECASE,
 )
-NUMBER_LINE = re.compile(r"\bS[ốô6o]\s*[:;.]?\s*(\d{1,6})\s*/\s*([0-9A-ZĐa-zđ][0-9A-ZĐa-zđ./-]*[0-9A-ZĐa-zđ])")
+# "Số: 15/QĐ-UBND"; a slash the scan lost ("05UBND-VP") is put back when letters follow the digits.
+NUMBER_LINE = re.compile(
+    r"\bS[ốô6o]\s*[:;.]?\s*(\d{1,6})\s*(?:/\s*(?=[0-9A-ZĐa-zđ])|(?=[A-ZĐ]))"
+    r"([0-9A-ZĐa-zđ][0-9A-ZĐa-zđ./-]*[0-9A-ZĐa-zđ])"
+)
+NUMBER_WORD = re.compile(r"^\s*S[ốô6o]\s*[:;.]?\s*\S+\s+")
 DATE_LINE = re.compile(
     r"(?:^|\s)([^\s,][^,]{0,60}?),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})",
     re.IGNORECASE,
@@ -76,7 +81,7 @@ def _date(lines: list[str]) -> tuple[str, str]:
             day = datetime.date(int(match.group(4)), int(match.group(3)), int(match.group(2)))
         except ValueError:
             return "", ""
-        place = NUMBER_LINE.sub(" ", match.group(1)).strip(" :;.-")
+        place = NUMBER_WORD.sub(" ", NUMBER_LINE.sub(" ", match.group(1))).strip(" :;.-")
         return day.isoformat(), place if _is_words(place) else ""
     return "", ""
 

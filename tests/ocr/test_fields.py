@@ -46,3 +46,9 @@ def test_what_cannot_be_read_is_left_empty_never_guessed():
 
 def test_an_impossible_date_is_not_read():
     assert fields_read("Hà Nội, ngày 31 tháng 2 năm 2026").issued_on == ""
+
+
+def test_a_slash_the_scan_lost_is_put_back():
+    read = fields_read("UBND XÃ PHIÊNG BAN Độc lập - Tự do - Hạnh phúc\nSố: 05UBND-VP Phiêng Ban, ngày 17 tháng 3 năm 2026\n")
+    assert (read.number, read.notation, read.place) == ("05", "05/UBND-VP", "Phiêng Ban")
+    assert read.sender_name == "UBND XÃ PHIÊNG BAN"
