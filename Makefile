@@ -18,10 +18,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## Run the system on the embedded defaults with demo data.
+# E-mails link to the address the demo runs on, unless DOCFLOW_SITE_URL says otherwise.
+demo: export DOCFLOW_SITE_URL := $(or $(DOCFLOW_SITE_URL),http://$(HOST):$(PORT))
 demo: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py demo_info --url http://$(HOST):$(PORT)/
+	$(PY) manage.py demo_info
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## The whole suite: embedded defaults (SQLite, eager tasks), then PostgreSQL + Redis + a real worker.

@@ -124,7 +124,7 @@ def prepare_data(args) -> dict:
 
     from docflow.routing.models import IncomingDocument
     from docflow.tenancy.models import Agency, User
-    from docflow.tenancy.scoping import scopes_disabled
+    from docflow.core.scoping import scopes_disabled
 
     big_code = agency_code(args.tag, 1)
     ready = False
@@ -307,7 +307,7 @@ def explain_plans(*, big, small, reader, depth: int) -> None:
     from docflow.api.pagination import keyset_filter
     from docflow.routing.selectors import LIST_ORDERING, incoming_list
     from docflow.tenancy.models import Membership
-    from docflow.tenancy.scoping import agency_scope
+    from docflow.core.scoping import agency_scope
 
     print("\nplans of the API's query (EXPLAIN ANALYZE, BUFFERS)")
     for agency in (big, small):

@@ -115,7 +115,7 @@ def main() -> None:
 
     from docflow.core.search import search_terms
     from docflow.routing.search import documents_search
-    from docflow.tenancy.scoping import agency_scope
+    from docflow.core.scoping import agency_scope
 
     token, _ = Token.objects.get_or_create(user=reader)
     client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
@@ -231,7 +231,7 @@ def check_same_rows(kind: str, term: str, series: dict, client) -> None:
 def count_matches(big, terms: dict) -> dict[str, int]:
     from docflow.core.search import search_filter
     from docflow.routing.models import IncomingDocument
-    from docflow.tenancy.scoping import agency_scope
+    from docflow.core.scoping import agency_scope
 
     with agency_scope(big):
         total = IncomingDocument.objects.count()
@@ -272,7 +272,7 @@ def explain(big, terms: dict) -> None:
     from docflow.routing.search import INCOMING_FIELDS
     from docflow.routing.selectors import incoming_list
     from docflow.tenancy.models import User
-    from docflow.tenancy.scoping import agency_scope
+    from docflow.core.scoping import agency_scope
 
     print("\nplans (EXPLAIN ANALYZE, BUFFERS)")
     user = User.objects.filter(memberships__agency=big).first()

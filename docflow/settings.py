@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "docflow.reports",
     "docflow.api",
     "docflow.web",
+    "docflow.demo",  # seed_demo and demo_info
     "workers",
 ]
 

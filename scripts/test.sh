@@ -18,16 +18,25 @@ ensure_chromium() {
   else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
 }
 
+# The PDF tests measure text lines with poppler's pdftotext, independently of the code under test.
+ensure_poppler() {
+  command -v pdftotext >/dev/null && return 0
+  echo "== installing poppler-utils for the PDF tests"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq poppler-utils >/dev/null; fi
+}
+
 # The OCR tests (marker `ocr`) need Tesseract with the Vietnamese data; they fail without it.
 ensure_tesseract() {
   command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx vie && return 0
   echo "== installing tesseract-ocr and tesseract-ocr-vie for the OCR tests"
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-vie poppler-utils >/dev/null
-  else sudo apt-get update -qq && sudo apt-get install -y -qq tesseract-ocr tesseract-ocr-vie poppler-utils >/dev/null; fi
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null; fi
 }
 
 run_embedded() {
   ensure_chromium
+  ensure_poppler
   ensure_tesseract
   echo "== test pass: embedded defaults (SQLite, eager Celery)"
   env -u DATABASE_URL -u CELERY_BROKER_URL -u DOCFLOW_ENV CELERY_TASK_ALWAYS_EAGER=1 \
@@ -36,6 +45,7 @@ run_embedded() {
 
 run_postgres() {
   ensure_chromium
+  ensure_poppler
   ensure_tesseract
   echo "== test pass: PostgreSQL + Redis + real Celery worker"
   scripts/services.sh

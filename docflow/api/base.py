@@ -13,7 +13,7 @@ from rest_framework import generics, viewsets
 from rest_framework.views import APIView
 
 from docflow.core.errors import NotPermitted
-from docflow.tenancy.scoping import agency_scope, scopes_disabled
+from docflow.core.scoping import agency_scope, scopes_disabled
 from docflow.tenancy.selectors import membership_for_request
 
 AGENCY_HEADER = "HTTP_X_AGENCY"

@@ -8,21 +8,23 @@ from __future__ import annotations
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from docflow.api.base import ScopedViewSet
+from docflow.api.outgoing import OutgoingSerializer, outgoing_document_response
 from docflow.api.incoming_intake import IncomingIntakeMixin
 from docflow.documents.types import Urgency
 from docflow.routing import handling
 from docflow.routing.deadlines import handling_settings_update
+from docflow.routing.replies import incoming_reply_draft
 from docflow.routing.models import (
-    HANDLING_STATUSES,
     STATUS_SLUGS,
     AgencyHandlingSettings,
     IncomingDocument,
     Status,
+    is_overdue,
 )
 from docflow.routing.selectors import (
     LIST_ORDERING,
@@ -101,7 +103,7 @@ def row_json(row, lead: tuple | None, *, tz, today) -> dict:
         "secrecy": row.secrecy, "delivered_at": when(row.delivered_at),
         "incoming_year": row.incoming_year, "incoming_number": row.incoming_number,
         "received_at": when(row.received_at), "due_date": due and due.isoformat(),
-        "is_overdue": bool(due and status in HANDLING_STATUSES and due < today),
+        "is_overdue": is_overdue(status_code=status, due_date=due, today=today),
         "completed_at": when(row.completed_at),
         "lead": {
             "username": lead[0], "full_name": lead[1] or f"{lead[2]} {lead[3]}".strip() or lead[0]
@@ -147,6 +149,7 @@ class AttachmentSerializer(serializers.Serializer):
     content_type = serializers.CharField()
     sha256 = serializers.CharField(source="file_id")
     stamped_sha256 = serializers.CharField()
+    is_main = serializers.BooleanField(help_text="the issued document itself (văn bản chính)")
 
 
 class AssignmentSerializer(serializers.Serializer):
@@ -311,6 +314,13 @@ class IncomingViewSet(IncomingIntakeMixin, ScopedViewSet):
                     summary="Ý kiến phối hợp")
     complete = _step("complete", handling.incoming_complete, CompleteSerializer,
                      summary="Hoàn thành (→ 06)")
+    @extend_schema(request=None, responses={201: OutgoingSerializer}, summary="Trả lời: mở dự thảo gửi nơi gửi")
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        """A công văn draft addressed to the sender, linked to this copy as its reply."""
+        draft = incoming_reply_draft(actor=request.membership, incoming_id=pk)
+        return outgoing_document_response(draft.pk, status.HTTP_201_CREATED)
+
     recall_decision = _step("recall_decision", handling.incoming_recall_decide,
                             RecallDecisionSerializer, url_path="recall-decision",
                             summary="Trả lời yêu cầu thu hồi (13 → 15 hoặc 16)")

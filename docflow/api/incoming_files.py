@@ -18,7 +18,13 @@ from docflow.api.outgoing import FILE_RENDERERS
 from docflow.core.errors import InvalidState
 from docflow.api.files import file_pending
 from docflow.documents.files import stored_file_open
-from docflow.routing.stamping import PDF, incoming_attachment_get, incoming_stamp_pending
+from docflow.routing.stamping import (
+    PDF,
+    FileVersion,
+    attachment_version,
+    incoming_attachment_get,
+    incoming_stamp_pending,
+)
 
 
 class StampedQuerySerializer(serializers.Serializer):
@@ -47,15 +53,15 @@ class IncomingAttachmentView(ScopedAPIView):
         query.is_valid(raise_exception=True)
         attachment = incoming_attachment_get(incoming_id=pk, attachment_id=attachment_id)
         if not query.validated_data["stamped"]:
-            return _file(attachment.file_id, attachment.name, attachment.content_type)
+            return _file(attachment_version(attachment, stamped=False))
         if attachment.content_type != PDF:
             raise ValidationError({"stamped": ["Chỉ tệp PDF mới có bản đóng dấu đến."]})
         incoming = attachment.incoming
         if incoming.incoming_number is None:
             raise InvalidState("Văn bản chưa được tiếp nhận, chưa có dấu đến.", state=incoming.status)
-        if attachment.stamped_sha256:
-            stem = attachment.name.rsplit(".", 1)[0]
-            return _file(attachment.stamped_sha256, f"{stem}-den.pdf", PDF)
+        version = attachment_version(attachment, stamped=True)
+        if version is not None:
+            return _file(version)
         if incoming_stamp_pending(incoming_id=incoming.pk):
             return file_pending("Đang đóng dấu đến.")
         raise InvalidState(
@@ -64,9 +70,10 @@ class IncomingAttachmentView(ScopedAPIView):
         )
 
 
-def _file(sha256: str, name: str, content_type: str) -> FileResponse:
+def _file(version: FileVersion) -> FileResponse:
     response = FileResponse(
-        stored_file_open(sha256=sha256), as_attachment=True, filename=name, content_type=content_type
+        stored_file_open(sha256=version.sha256), as_attachment=True, filename=version.name,
+        content_type=version.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -6,7 +6,7 @@ from django.db import models
 
 from docflow.core.ids import uuid7
 from docflow.tenancy.models import Agency
-from docflow.tenancy.scoping import TenantManager
+from docflow.core.scoping import TenantManager
 
 
 class IdempotencyRecord(models.Model):

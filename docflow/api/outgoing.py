@@ -29,6 +29,7 @@ from docflow.core.search import search_filter
 from docflow.documents import services
 from docflow.api.files import file_pending
 from docflow.documents.files import stored_file_open
+from docflow.documents.pdf import official_pdf_filename
 from docflow.documents.models import OutgoingDocument, OutgoingState, SignerAuthority
 from docflow.documents.selectors import attachment_get, document_detail_queryset, document_get
 from docflow.documents.types import DocType, Secrecy, Urgency, document_type
@@ -168,7 +169,8 @@ class AnyMediaRenderer(BaseRenderer):
 FILE_RENDERERS = [JSONRenderer, AnyMediaRenderer]
 
 
-def _document_response(document_id, code: int = status.HTTP_200_OK) -> Response:
+def outgoing_document_response(document_id, code: int = status.HTTP_200_OK) -> Response:
+    """One outgoing document of the scoped agency as the API shows it."""
     return Response(OutgoingSerializer(document_get(document_id=document_id)).data, status=code)
 
 
@@ -200,7 +202,7 @@ class OutgoingViewSet(ScopedViewSet):
 
     @extend_schema(responses=DOCUMENT)
     def retrieve(self, request, pk=None):
-        return _document_response(pk)
+        return outgoing_document_response(pk)
 
     @extend_schema(request=OutgoingCreateSerializer, responses={201: OutgoingSerializer, **ERRORS})
     def create(self, request):
@@ -208,7 +210,7 @@ class OutgoingViewSet(ScopedViewSet):
             data = OutgoingCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             document = services.document_create(actor=request.membership, **data.validated_data)
-            return _document_response(document.pk, status.HTTP_201_CREATED)
+            return outgoing_document_response(document.pk, status.HTTP_201_CREATED)
 
         return idempotent(request=request, agency_id=request.agency.pk,
                           principal=user_principal(request), handler=handler)
@@ -219,19 +221,24 @@ class OutgoingViewSet(ScopedViewSet):
         data.is_valid(raise_exception=True)
         changes = {k: v for k, v in data.validated_data.items() if k in request.data}
         services.document_update(actor=request.membership, document_id=pk, changes=changes)
-        return _document_response(pk)
+        return outgoing_document_response(pk)
+
+    @extend_schema(request=None, responses={204: None, **ERRORS})
+    def destroy(self, request, pk=None):
+        services.document_delete(actor=request.membership, document_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={**DOCUMENT, **ERRORS})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         services.document_submit(actor=request.membership, document_id=pk)
-        return _document_response(pk)
+        return outgoing_document_response(pk)
 
     @extend_schema(request=None, responses={**DOCUMENT, **ERRORS})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         services.document_approve(actor=request.membership, document_id=pk)
-        return _document_response(pk)
+        return outgoing_document_response(pk)
 
     @extend_schema(request=OutgoingReturnSerializer, responses={**DOCUMENT, **ERRORS})
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
@@ -239,13 +246,13 @@ class OutgoingViewSet(ScopedViewSet):
         data = OutgoingReturnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.document_return(actor=request.membership, document_id=pk, **data.validated_data)
-        return _document_response(pk)
+        return outgoing_document_response(pk)
 
     @extend_schema(request=None, responses={**DOCUMENT, **ERRORS})
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
         document_issue(actor=request.membership, document_id=pk)
-        return _document_response(pk)
+        return outgoing_document_response(pk)
 
     @extend_schema(request=OutgoingRecallSerializer, responses={**DOCUMENT, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -253,7 +260,7 @@ class OutgoingViewSet(ScopedViewSet):
         data = OutgoingRecallSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         document_recall_request(actor=request.membership, document_id=pk, **data.validated_data)
-        return _document_response(pk)
+        return outgoing_document_response(pk)
 
     @extend_schema(responses={200: inline_serializer("PaginatedOutgoingDeliveryList", {
         "next": serializers.URLField(allow_null=True),
@@ -312,8 +319,7 @@ class OutgoingViewSet(ScopedViewSet):
             raise InvalidState("Văn bản chưa phát hành, chưa có bản PDF.", state=document.state)
         if not document.pdf_sha256:
             return file_pending("Đang tạo bản PDF.")
-        filename = f"{document.notation or document.pk}.pdf".replace("/", "-")
         return FileResponse(
-            stored_file_open(sha256=document.pdf_sha256), filename=filename,
+            stored_file_open(sha256=document.pdf_sha256), filename=official_pdf_filename(document),
             content_type="application/pdf",
         )

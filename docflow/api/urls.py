@@ -9,7 +9,7 @@ from docflow.api.outgoing import OutgoingViewSet
 from docflow.api.registers import RegisterViewSet
 from docflow.api.search import SearchView
 from docflow.api import statistics
-from docflow.exchange import api as exchange
+from docflow.api.exchange import views as exchange
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

@@ -7,8 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from docflow.core.ids import uuid7
-from docflow.tenancy.models import Agency
-from docflow.tenancy.scoping import TenantManager
+from docflow.core.scoping import TenantManager
 
 
 class AppendOnlyError(Exception):
@@ -25,7 +24,7 @@ class AuditQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("tenancy.Agency", on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

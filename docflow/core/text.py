@@ -20,3 +20,10 @@ def fold(text: str) -> str:
 def slugify_vi(text: str) -> str:
     """`Phiêng Ban` → `phiengban`: folded, letters and digits only."""
     return re.sub(r"[^a-z0-9]", "", fold(text))
+
+
+def fold_filename(text: str) -> str:
+    """`15/QĐ-UBND` → `15-QD-UBND`: a file name stem in ASCII letters, digits and dashes."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")

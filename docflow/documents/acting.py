@@ -8,7 +8,7 @@ from typing import ParamSpec, TypeVar
 
 from django.db import transaction
 
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -26,7 +26,7 @@ from docflow.documents.files import (
 from docflow.documents.models import AUDIT_OBJECT, Attachment, OutgoingDocument, OutgoingState
 from docflow.documents.selectors import document_get, document_locked
 from docflow.tenancy.models import Membership
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 DEFAULT_NAME = "tep-dinh-kem"
 

@@ -12,6 +12,8 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from docflow.audit.services import event_record
@@ -144,6 +146,11 @@ def _check_drafting_role(actor: Membership) -> None:
         raise NotPermitted(_("Chỉ chuyên viên, văn thư hoặc lãnh đạo được soạn văn bản."))
 
 
+def _own_unit_symbol(actor: Membership) -> str | None:
+    unit = actor.unit if actor.unit_id else None
+    return unit.symbol if unit is not None and unit.is_active else None
+
+
 def _replaced_document(replaces_id) -> OutgoingDocument:
     try:
         original = document_get(document_id=replaces_id)
@@ -173,15 +180,21 @@ def document_create(
     external_places: list[str] | None = None,
     due_date: datetime.date | None = None,
     replaces: UUID | str | None = None,
+    reply_to_incoming_id: UUID | None = None,
 ) -> OutgoingDocument:
     """Create a draft of the actor's agency, drafted by the actor (staff, clerk or leader).
 
     ``unit`` is a unit symbol, ``signer`` a leader's username, ``recipients`` agency codes.
+    Without ``unit`` the draft belongs to the drafter's own unit (when the drafter has one).
     With ``replaces``, the draft corrects an issued document of the same agency (one
-    replacement per document). Either the draft and its audit event commit, or nothing does.
+    replacement per document). ``reply_to_incoming_id`` is set by routing's
+    ``incoming_reply_draft``, which checks the copy. Either the draft and its audit event
+    commit, or nothing does.
     """
     _check_drafting_role(actor)
-    document = OutgoingDocument(agency=actor.agency, drafter=actor.user)
+    if not unit:
+        unit = _own_unit_symbol(actor)
+    document = OutgoingDocument(agency=actor.agency, drafter=actor.user, reply_to_incoming_id=reply_to_incoming_id)
     fields = _Fields(actor.agency, document)
     fields.apply({
         "doc_type": doc_type, "subject": subject, "body": body, "urgency": urgency,
@@ -199,7 +212,8 @@ def document_create(
     event_record(
         agency_id=actor.agency_id, action="outgoing.created", object_type=AUDIT_OBJECT,
         object_id=document.pk, actor_id=actor.user_id, state_after=document.state,
-        data={"replaces": str(document.replaces_id)} if document.replaces_id else {},
+        data={k: str(v) for k, v in (("replaces", document.replaces_id),
+                                       ("reply_to_incoming", document.reply_to_incoming_id)) if v},
     )
     return document
 
@@ -226,3 +240,26 @@ def document_update(*, actor: Membership, document_id: UUID | str, changes: Mapp
         state_after=document.state, data={"fields": sorted(changes)},
     )
     return document
+
+
+@as_member
+def document_delete(*, actor: Membership, document_id: UUID | str) -> None:
+    """Delete a draft: only its drafter, only while it is a draft (never sent for approval
+    since it was last returned). Its attachment rows go with it; the audit log keeps its
+    history. 409 when another row still names it (a completed copy's reply)."""
+    document = document_locked(document_id=document_id)
+    if document.drafter_id != actor.user_id:
+        raise NotPermitted(_("Chỉ người soạn thảo được xóa dự thảo."))
+    if document.state != OutgoingState.DRAFT:
+        raise InvalidState(_("Chỉ xóa được văn bản đang là dự thảo."), state=document.state)
+    event_record(
+        agency_id=actor.agency_id, action="outgoing.deleted", object_type=AUDIT_OBJECT,
+        object_id=document.pk, actor_id=actor.user_id, state_before=document.state,
+        data={"subject": document.subject[:200]},
+    )
+    try:
+        with transaction.atomic():
+            document.attachments.all().delete()
+            document.delete()
+    except ProtectedError:
+        raise InvalidState(_("Dự thảo đang được nêu là văn bản trả lời, không xóa được."), state=document.state) from None

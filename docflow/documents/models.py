@@ -11,7 +11,7 @@ from docflow.core.ids import uuid7
 from docflow.core.text import fold
 from docflow.documents.types import DocType, Secrecy, Urgency
 from docflow.tenancy.models import Agency, Unit
-from docflow.tenancy.scoping import TenantManager
+from docflow.core.scoping import TenantManager
 
 
 class StoredFile(models.Model):
@@ -161,6 +161,8 @@ class OutgoingDocument(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The incoming copy of our agency that this draft answers (routing's row; "Trả lời").
+    reply_to_incoming_id = models.UUIDField(null=True, blank=True, db_index=True)
     # A content error is corrected by a new document that replaces this one.
     replaces = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"

@@ -8,6 +8,8 @@ constraint on the numbered rows is the second wall.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
 
 from docflow.documents.models import Register, RegisterCounter, RegisterDirection
@@ -25,19 +27,26 @@ REGISTER_NAMES = {
 }
 
 
-def register_for(*, agency: Agency, direction: str, doc_type: str, secrecy: str) -> Register:
-    """The register a document goes into: secret series above 'normal', a type's own series
-    when the agency keeps one, else the general series (created on first use)."""
+def _register_choice(*, agency: Agency, direction: str, doc_type: str, secrecy: str) -> tuple[str, Register | None]:
+    """(series, its register if it exists): secret series above 'normal', a type's own series
+    when the agency keeps it active, else the general series."""
     registers = Register.objects.with_scope(agency=agency)
     if secrecy != Secrecy.NORMAL:
         series = SERIES_SECRET
-    elif registers.filter(direction=direction, series=doc_type, is_active=True).exists():
-        return registers.get(direction=direction, series=doc_type)
     else:
+        own = registers.filter(direction=direction, series=doc_type, is_active=True).first()
+        if own is not None:
+            return doc_type, own
         series = SERIES_GENERAL
-    register = registers.filter(direction=direction, series=series).first()
+    return series, registers.filter(direction=direction, series=series).first()
+
+
+def register_for(*, agency: Agency, direction: str, doc_type: str, secrecy: str) -> Register:
+    """The register a document goes into (``_register_choice``), created on first use."""
+    series, register = _register_choice(agency=agency, direction=direction, doc_type=doc_type, secrecy=secrecy)
     if register is not None:
         return register
+    registers = Register.objects.with_scope(agency=agency)
     try:
         with transaction.atomic():
             return Register.objects.with_scope(agency=agency).create(
@@ -46,6 +55,27 @@ def register_for(*, agency: Agency, direction: str, doc_type: str, secrecy: str)
             )
     except IntegrityError:  # created concurrently
         return registers.get(direction=direction, series=series)
+
+
+@dataclass(frozen=True)
+class NumberPreview:
+    register_name: str
+    year: int
+    number: int
+
+
+def number_preview(*, agency: Agency, direction: str, doc_type: str, secrecy: str, year: int) -> NumberPreview:
+    """The register and number that numbering would take now, read only (nothing created or
+    locked): another clerk numbering first takes it, and the document gets the next one."""
+    series, register = _register_choice(agency=agency, direction=direction, doc_type=doc_type, secrecy=secrecy)
+    last = 0
+    if register is not None:
+        last = (
+            RegisterCounter.objects.with_scope(agency=agency).filter(register=register, year=year)
+            .values_list("last_number", flat=True).first() or 0
+        )
+    name = register.name if register else REGISTER_NAMES.get((direction, series), series)
+    return NumberPreview(register_name=name, year=year, number=last + 1)
 
 
 def number_take(*, register: Register, year: int) -> int:

@@ -1,14 +1,20 @@
 """The official PDF of an issued document: rendered once, stored by SHA-256.
 
-``document_pdf_render`` is what the ``pdf.render_outgoing`` task runs after an issue commits.
-Rendering is deterministic (equal input, equal bytes) and the bytes are stored content-addressed,
-so running it twice stores one file and sets ``pdf_sha256`` once.
+``official_pdf_store`` is what issuing runs inside its transaction, once the number and date
+are taken, so the document itself (văn bản chính) travels with every recipient's copy.
+Rendering is deterministic (equal input, equal bytes) and the bytes are stored content-addressed.
+``document_pdf_render`` (the ``pdf.render_outgoing`` task of earlier releases) only mends a
+document issued before that, and returns the stored file of any other.
 
 What is printed follows Decree 30/2020/NĐ-CP, Appendix I: a People's Committee writes its own
 name in full on two lines ("ỦY BAN NHÂN DÂN" / "XÃ PHIÊNG BAN") with no line for a governing
 body above it; a department (Sở) writes its governing body (abbreviated, "UBND TỈNH SƠN LA")
-above its own name. "Nơi nhận" lists every recipient by name, and groups agencies by level when
-the list would not fit on a page (a document sent to every commune of a district).
+above its own name. A form addressed by "Kính gửi:" (công văn, tờ trình) names the recipients
+there and opens "Nơi nhận" with "Như trên"; the others list them in "Nơi nhận". Either list names
+every recipient and groups agencies of one level only when the list would not fit on a page (a
+document sent to every commune of a district), largest group first, never a group of one.
+A decision names its issuing authority: the collective body when signed "TM.", else its head
+("CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ PHIÊNG BAN", "GIÁM ĐỐC SỞ NỘI VỤ").
 """
 
 from __future__ import annotations
@@ -18,12 +24,14 @@ from uuid import UUID
 
 from django.utils import timezone
 
+from docflow.core.text import fold_filename
 from docflow.documents.files import stored_file_put_bytes
-from docflow.documents.models import OutgoingDocument, OutgoingState
+from docflow.documents.models import OutgoingDocument, OutgoingState, StoredFile
 from docflow.documents.types import document_type
+from docflow.rendering.forms import document_form
 from docflow.rendering.official import OfficialDocument, render_official_document
 from docflow.tenancy.models import Agency, AgencyLevel
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 PDF = "application/pdf"
 PEOPLES_COMMITTEE = "Ủy ban nhân dân"
@@ -34,6 +42,7 @@ AUTHORITY_OF_UBND = {
     "TUQ.": "Chủ tịch",
 }
 AUTHORITY_OF_SO = {"KT.": "Giám đốc", "Q.": "Giám đốc", "TL.": "Giám đốc", "TUQ.": "Giám đốc"}
+COLLECTIVE = "TM."  # the collective body decides; every other authority acts for its head
 # Past this many "Nơi nhận" lines, agencies are grouped by level and long lists of paper places
 # are cut, so the recipients and the signature stay together on one page.
 MAX_RECIPIENT_LINES = 20
@@ -64,19 +73,25 @@ def recipient_lines(
     agencies: list[Agency], places: list[str], *, max_lines: int = MAX_RECIPIENT_LINES,
     max_places: int = MAX_PLACES_LISTED,
 ) -> list[str]:
-    """Agencies by name and paper places as given; past ``max_lines`` agencies are grouped by
-    level and only the first ``max_places`` places are named."""
-    if len(agencies) + len(places) <= max_lines:
-        return [a.name for a in agencies] + list(places)
+    """Agencies by name and paper places as given; past ``max_lines`` the largest levels are
+    grouped, one at a time until the list fits (a level of one agency keeps its name), and only
+    the first ``max_places`` places are named."""
+    if len(places) > max_places + 1 and len(agencies) + len(places) > max_lines:
+        places = [*places[:max_places], f"Các nơi khác ({len(places) - max_places} nơi)"]
     counts = Counter(a.level for a in agencies)
+    grouped: set[str] = set()
+    length = len(agencies) + len(places)
+    for level, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        if length <= max_lines or count < 2:
+            break
+        grouped.add(level)
+        length -= count - 1
     order = [*GROUP_LABELS, *sorted(set(counts) - set(GROUP_LABELS))]
     lines = [
         f"{GROUP_LABELS.get(level, 'Các cơ quan khác')} ({counts[level]} cơ quan)"
-        for level in order if counts[level]
+        for level in order if level in grouped
     ]
-    if len(places) > max_places + 1:
-        return lines + list(places[:max_places]) + [f"Các nơi khác ({len(places) - max_places} nơi)"]
-    return lines + list(places)
+    return lines + [a.name for a in agencies if a.level not in grouped] + list(places)
 
 
 def _authority_of(agency: Agency, authority: str) -> str:
@@ -85,6 +100,12 @@ def _authority_of(agency: Agency, authority: str) -> str:
     if agency.name.casefold().startswith("sở "):
         return AUTHORITY_OF_SO.get(authority, "")
     return ""
+
+
+def issuing_authority(agency: Agency, authority: str) -> str:
+    """The line naming who decides, printed under a decision's subject (Decree 30, Mẫu 1.2)."""
+    head = "" if authority == COLLECTIVE else _authority_of(agency, authority or "KT.")
+    return f"{head} {agency.name}".strip().upper()
 
 
 def official_document_of(document: OutgoingDocument, recipients: list[Agency]) -> OfficialDocument:
@@ -96,6 +117,8 @@ def official_document_of(document: OutgoingDocument, recipients: list[Agency]) -
     position = "" if document.signer_authority == "Q." and authority_of else document.signer_position
     parent_line, agency_lines = header_names(agency, agency.parent)
     filing = "Lưu: VT" + (f", {document.unit.symbol}" if document.unit else "")
+    listed = recipient_lines(recipients, list(document.external_places))
+    addressed = document_form(document.doc_type).addressed
     return OfficialDocument(
         agency_name=agency_lines,
         parent_agency_name=parent_line,
@@ -110,10 +133,27 @@ def official_document_of(document: OutgoingDocument, recipients: list[Agency]) -
         signer_name=signer.get_full_name() if signer else "",
         signer_authority=document.signer_authority,
         signer_authority_of=authority_of,
-        recipients=[*recipient_lines(recipients, list(document.external_places)), filing],
+        recipients=[filing] if addressed else [*listed, filing],
+        addressees=listed if addressed else [],
+        issuing_authority=issuing_authority(agency, document.signer_authority),
         urgency=document.urgency,
         secrecy=document.secrecy,
     )
+
+
+def official_pdf_filename(document: OutgoingDocument) -> str:
+    """The download name of the official PDF: ``15-QD-UBND.pdf`` (ASCII, no slashes)."""
+    stem = fold_filename(document.notation) if document.notation else str(document.pk)
+    return f"{stem}.pdf"
+
+
+def official_pdf_store(*, document: OutgoingDocument, recipients: list[Agency]) -> StoredFile:
+    """Render the issued document (number and date taken) and store it; sets ``pdf_sha256``
+    on the instance (the caller saves it). ``document`` comes with agency, parent, unit, signer."""
+    data = render_official_document(official_document_of(document, recipients))
+    stored = stored_file_put_bytes(data=data, content_type=PDF)
+    document.pdf_sha256 = stored.sha256
+    return stored
 
 
 def document_pdf_render(*, agency_id: int, document_id: UUID | str) -> str | None:
@@ -133,8 +173,7 @@ def document_pdf_render(*, agency_id: int, document_id: UUID | str) -> str | Non
             return document.pdf_sha256
         found = {a.code: a for a in Agency.objects.filter(code__in=document.recipient_codes)}
         recipients = [found[c] for c in document.recipient_codes if c in found]
-        data = render_official_document(official_document_of(document, recipients))
-        stored = stored_file_put_bytes(data=data, content_type=PDF)
+        stored = official_pdf_store(document=document, recipients=recipients)
         # A derived field, set once: the issued document itself never changes.
         OutgoingDocument.objects.filter(pk=document.pk, pdf_sha256="").update(pdf_sha256=stored.sha256)
         return stored.sha256

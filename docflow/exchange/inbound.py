@@ -17,14 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from docflow.audit.services import EventSpec, events_record
 from docflow.core.errors import NotPermitted
 from docflow.core.ids import uuid7
 from docflow.documents.attachments import attachment_name_clean
 from docflow.documents.content_checks import content_type_detect
 from docflow.documents.files import StoredPut, spooled, stored_file_forget_if_orphan, stored_file_put
 from docflow.exchange.models import ExchangeClient, InboundDocument
-from docflow.routing.models import IncomingAttachment, IncomingDocument, Status
+from docflow.routing.copies import CopyFile, incoming_copies_deliver, main_file_marked
+from docflow.routing.models import IncomingDocument, Status
 from docflow.routing.notices import INCOMING_LINK, KIND_DELIVERED, Notice, notices_create
 from docflow.outbox.services import outbox_enqueue
 from docflow.tenancy.models import Agency, Membership
@@ -116,26 +116,14 @@ def _deliver(client, sender, envelope, recipients, puts, fmt) -> InboundReceipt:
             signer_name=signer["full_name"], signer_position=signer.get("position", ""),
             sender_due_date=envelope.get("due_date"), delivered_at=now,
         )
-        copy.search_text = copy.build_search_text()
         copies.append(copy)
-    # Inserts into several agencies at once on purpose: each row names its own agency.
-    IncomingDocument.objects.with_scopes_disabled().bulk_create(copies)
-    IncomingAttachment.objects.with_scopes_disabled().bulk_create([
-        IncomingAttachment(
-            id=uuid7(), agency_id=copy.agency_id, incoming_id=copy.id, name=name,
-            file_id=put.file.sha256, size=put.file.size, content_type=put.file.content_type,
-        )
-        for copy in copies for name, put in puts
+    files = main_file_marked([
+        CopyFile(name, put.file.sha256, put.file.size, put.file.content_type) for name, put in puts
     ])
-    label = f"{sender.code} {sender.name}"[:255]
-    events_record(events=[
-        EventSpec(
-            agency_id=copy.agency_id, action="incoming.delivered", object_type="incoming",
-            object_id=copy.id, actor_label=label, state_after=Status.DELIVERED,
-            data={"notation": copy.notation, "source_document_id": str(inbound.id), "exchange": fmt},
-        )
-        for copy in copies
-    ])
+    incoming_copies_deliver(
+        copies=copies, files=files, sender_label=f"{sender.code} {sender.name}",
+        event_data={"source_document_id": str(inbound.id), "exchange": fmt},
+    )
     # The clerks' notifications (and their emails) fan out after commit, as for issuing.
     outbox_enqueue(
         task_name=NOTIFY_TASK, queue="notify", dedup_key=f"inbound-notify:{inbound.id}",

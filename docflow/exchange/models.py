@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from docflow.core.ids import uuid7
 from docflow.tenancy.models import Agency
-from docflow.tenancy.scoping import TenantManager
+from docflow.core.scoping import TenantManager
 
 
 class ExchangeClient(models.Model):

@@ -1,7 +1,9 @@
 """PDF and CSV rendering for Docflow: pure functions over plain data, no Django.
 
-- ``render_official_document``: an issued document in the Decree 30/2020/NĐ-CP format.
-- ``stamp_incoming``: the "ĐẾN" stamp on page 1 of a received PDF.
+- ``render_official_document``: an issued document in the Decree 30/2020/NĐ-CP format, each
+  type in its own form (``forms.py``: one table of per-type rules).
+- ``stamp_incoming``: the "ĐẾN" stamp on page 1 of a received PDF, in free space measured from
+  the page's text lines (``freespace.py``).
 - ``render_register_pdf`` / ``render_register_csv``: the register books.
 
 Everything here takes dataclasses, strings and dates and returns bytes, so it can run in a web

@@ -8,15 +8,15 @@ re-rendering an issued document must not create a second file.
 Layout summary (numbers in mm unless said otherwise): A4, margins top/bottom 20, left 30, right 15;
 Liberation Serif (Times metrics) 14 pt body. Header in two columns: agency block and "Số:" on the
 left, national title, motto and place/date on the right. Then type name and subject (or, for a
-công văn, "V/v ..." under the number), the body, and the signature block on the right level with
-"Nơi nhận:" on the left. Pages 2.. carry their number centred in the top margin.
+công văn, "V/v ..." under the number), what the type's form adds (``forms.py``: the issuing
+authority, "Kính gửi:", italic legal bases, "QUYẾT ĐỊNH:", bold headings), the body, and the
+signature block on the right level with "Nơi nhận:" on the left. Pages 2.. carry their number
+centred in the top margin.
 """
 
 from __future__ import annotations
 
-import datetime
 import io
-from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import Color
@@ -24,6 +24,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm, mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     Frame,
@@ -36,6 +37,17 @@ from reportlab.platypus import (
 )
 
 from .flowables import BoxedMark, RuledParagraph
+from .document import (
+    CONG_VAN_CODE,
+    MOTTO,
+    NATIONAL_TITLE,
+    SECRECY_MARKS,
+    SIGNER_AUTHORITIES,
+    URGENCY_MARKS,
+    OfficialDocument,
+    format_vietnamese_date_line,
+)
+from .forms import body_paragraphs
 from .typeface import BOLD, BOLD_ITALIC, ITALIC, REGULAR, compose, ensure_fonts, render_lock
 
 __all__ = [
@@ -50,14 +62,6 @@ __all__ = [
     "render_official_document",
 ]
 
-NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
-CONG_VAN_CODE = "cong_van"
-
-URGENCY_MARKS = {"normal": "", "urgent": "KHẨN", "very_urgent": "THƯỢNG KHẨN", "flash": "HỎA TỐC"}
-SECRECY_MARKS = {"normal": "", "confidential": "MẬT", "secret": "TỐI MẬT", "top_secret": "TUYỆT MẬT"}
-# Thay mặt, ký thay, quyền, thừa lệnh, thừa ủy quyền; "" when the head signs in their own name.
-SIGNER_AUTHORITIES = ("", "TM.", "KT.", "Q.", "TL.", "TUQ.")
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_TOP = 20 * mm
@@ -94,69 +98,17 @@ _TYPE = _style("type", BOLD, 14, spaceBefore=10)
 _SUBJECT = _style("subject", BOLD, 14)
 _BODY = _style("body", REGULAR, BODY_SIZE, TA_JUSTIFY, leading=BODY_SIZE * 1.2,
                firstLineIndent=1.27 * cm, spaceAfter=6)
+_BASIS = _style("basis", ITALIC, BODY_SIZE, TA_JUSTIFY, leading=BODY_SIZE * 1.2,
+                firstLineIndent=1.27 * cm, spaceAfter=6)
+_ENACTING = _style("enacting", BOLD, BODY_SIZE, spaceBefore=4, spaceAfter=8)
+_AUTHORITY = _style("authority", BOLD, BODY_SIZE, spaceAfter=6)
+_ADDRESSEE = _style("addressee", REGULAR, BODY_SIZE, TA_LEFT, leading=BODY_SIZE * 1.2)
+_ADDRESSEE_ONE = _style("addressee_one", REGULAR, BODY_SIZE, leading=BODY_SIZE * 1.2)
+ADDRESSED_TO = "Kính gửi"
+AS_ABOVE = "Như trên"
 _SIGN = _style("sign", BOLD, 14)
 _RECIPIENTS_HEAD = _style("recipients_head", BOLD_ITALIC, 12, TA_LEFT)
 _RECIPIENT = _style("recipient", REGULAR, 11, TA_LEFT, leading=12.5)
-
-
-@dataclass(frozen=True, kw_only=True)
-class OfficialDocument:
-    """Everything printed on an issued document. Plain data: no Django model in here.
-
-    ``recipients`` may be given as any iterable of strings; it is stored as a tuple so the
-    instance stays hashable. Enumerated fields are validated on construction and a bad value
-    raises ``ValueError`` naming the field.
-    """
-
-    agency_name: str
-    notation: str
-    place: str
-    issued_on: datetime.date
-    doc_type_code: str
-    doc_type_name: str
-    subject: str
-    body: str
-    signer_position: str
-    signer_name: str
-    parent_agency_name: str = ""
-    signer_authority: str = ""
-    signer_authority_of: str = ""
-    recipients: tuple[str, ...] = ()
-    urgency: str = "normal"
-    secrecy: str = "normal"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "recipients", tuple(self.recipients))
-        if not isinstance(self.issued_on, datetime.date):
-            raise ValueError(f"issued_on: expected a date, got {type(self.issued_on).__name__}")
-        if self.urgency not in URGENCY_MARKS:
-            raise ValueError(f"urgency: {self.urgency!r} is not one of {sorted(URGENCY_MARKS)}")
-        if self.secrecy not in SECRECY_MARKS:
-            raise ValueError(f"secrecy: {self.secrecy!r} is not one of {sorted(SECRECY_MARKS)}")
-        if self.signer_authority not in SIGNER_AUTHORITIES:
-            raise ValueError(
-                f"signer_authority: {self.signer_authority!r} is not one of {SIGNER_AUTHORITIES}"
-            )
-        if not self.agency_name.strip():
-            raise ValueError("agency_name: must not be empty")
-
-    @property
-    def is_cong_van(self) -> bool:
-        """True for a công văn, which has no type name and shows "V/v <subject>" instead."""
-        return self.doc_type_code == CONG_VAN_CODE
-
-
-def format_vietnamese_date_line(place: str, date: datetime.date) -> str:
-    """Return the place-and-date line, e.g. ``"Bắc Yên, ngày 03 tháng 5 năm 2018"``.
-
-    Decree 30: days below 10 and the months 1 and 2 take a leading zero (so "tháng 01",
-    "tháng 02" but "tháng 5", "tháng 12"); the zero on January and February keeps the month
-    from being altered by hand into 10, 11 or 12. Without a place the line starts with "Ngày".
-    """
-    month = f"{date.month:02d}" if date.month < 3 else str(date.month)
-    when = f"ngày {date.day:02d} tháng {month} năm {date.year}"
-    place = place.strip()
-    return f"{place}, {when}" if place else when[0].upper() + when[1:]
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
@@ -175,6 +127,15 @@ def _marks(doc: OfficialDocument) -> list[BoxedMark]:
     return marks
 
 
+def _notation_and_date(doc: OfficialDocument) -> tuple[list, list]:
+    """The "Số: …" line (left column) and the place-and-date line (right column): the two things
+    the clerk fills in at issue, drawn here only."""
+    return (
+        [_p(f"Số: {doc.notation}".rstrip(), _NUMBER)],
+        [_p(format_vietnamese_date_line(doc.place, doc.issued_on), _DATE)],
+    )
+
+
 def _header(doc: OfficialDocument) -> Table:
     """The two-column block at the top of page 1."""
     agency: list = []
@@ -187,13 +148,11 @@ def _header(doc: OfficialDocument) -> Table:
         RuledParagraph(_p(MOTTO, _MOTTO), ratio=1.0, gap=2.5),
     ]
 
-    number: list = [_p(f"Số: {doc.notation}".rstrip(), _NUMBER)]
-    if doc.is_cong_van and doc.subject.strip():
+    number, date_line = _notation_and_date(doc)
+    if not doc.form.titled and doc.printed_subject:
         number.append(Spacer(1, 2))
-        number.append(_p(f"V/v {doc.subject.strip()}", _VV))
+        number.append(_p(doc.printed_subject, _VV))
     number.extend(_marks(doc))
-
-    date_line = [_p(format_vietnamese_date_line(doc.place, doc.issued_on), _DATE)]
 
     table = Table(
         [[agency, nation], [number, date_line]],
@@ -214,42 +173,91 @@ def _header(doc: OfficialDocument) -> Table:
 
 
 def _title_block(doc: OfficialDocument) -> list:
-    """Type name and subject, centred; a công văn has neither here (its V/v is in the header)."""
-    if doc.is_cong_van:
-        return [Spacer(1, 8 * mm)]
-    flow: list = [Spacer(1, 6 * mm), _p(doc.doc_type_name.upper(), _TYPE)]
-    if doc.subject.strip():
-        flow.append(RuledParagraph(_p(doc.subject.strip(), _SUBJECT), ratio=0.4, gap=3))
-    flow.append(Spacer(1, 6 * mm))
+    """Type name and subject, centred (an untitled form's V/v is in the header), then what the
+    form prints before the body: the issuing authority, the "Kính gửi:" block."""
+    form = doc.form
+    if form.titled:
+        flow: list = [Spacer(1, 6 * mm), _p(doc.doc_type_name.upper(), _TYPE)]
+        if doc.printed_subject:
+            flow.append(RuledParagraph(_p(doc.printed_subject, _SUBJECT), ratio=0.4, gap=3))
+        flow.append(Spacer(1, 6 * mm))
+    else:
+        flow = [Spacer(1, 8 * mm)]
+    if form.authority and doc.issuing_authority.strip():
+        flow.append(_p(doc.issuing_authority.upper(), _AUTHORITY))
+    if form.addressed and _entries(doc.addressees):
+        flow.extend(_addressee_block(_entries(doc.addressees)))
+        flow.append(Spacer(1, 4 * mm))
     return flow
+
+
+def _addressee_block(entries: list[str]) -> list[Paragraph]:
+    """ "Kính gửi: X." on one line for one addressee; for several, one "- X;" per line below it,
+    the dashes under the colon, the block centred on the page (Appendix I, box 9a)."""
+    if len(entries) == 1:
+        return [_p(f"{ADDRESSED_TO}: {entries[0]}.", _ADDRESSEE_ONE)]
+    lines = _listed(entries)
+    colon_x = stringWidth(ADDRESSED_TO, REGULAR, BODY_SIZE)
+    widest = max(stringWidth(compose(line), REGULAR, BODY_SIZE) for line in lines)
+    left = max(0.0, (TEXT_WIDTH - colon_x - widest) / 2)
+    label = ParagraphStyle("addressee_label", parent=_ADDRESSEE, leftIndent=left)
+    item = ParagraphStyle("addressee_item", parent=_ADDRESSEE, leftIndent=left + colon_x)
+    return [_p(f"{ADDRESSED_TO}:", label), *(_p(line, item) for line in lines)]
+
+
+def _inline(paragraph) -> str:
+    text = escape(compose(paragraph.text))
+    if paragraph.bold_all:
+        return f"<b>{text}</b>"
+    if paragraph.bold_label:
+        label = escape(compose(paragraph.bold_label))
+        return f"<b>{label}</b>{text[len(label):]}"
+    return text
+
+
+_BODY_STYLES = {"text": _BODY, "basis": _BASIS, "enacting": _ENACTING}
 
 
 def _body(doc: OfficialDocument) -> list[Paragraph]:
     # Every non-blank line is a paragraph: clerks paste text where a newline ends a paragraph.
-    return [_p(line.strip(), _BODY) for line in doc.body.splitlines() if line.strip()]
+    authority = doc.issuing_authority if doc.form.authority else ""
+    return [
+        Paragraph(_inline(paragraph), _BODY_STYLES[paragraph.kind])
+        for paragraph in body_paragraphs(doc.body, doc.form, authority=authority)
+    ]
 
 
-def _recipient_lines(recipients: tuple[str, ...]) -> list[str]:
-    """Normalise "Nơi nhận" entries to "- name;" with the filing line "- Lưu: ..." last.
+def _entries(names) -> list[str]:
+    """List entries without the dash, the semicolon or the full stop callers may have typed."""
+    return [text for entry in names if (text := entry.strip().lstrip("-–• ").rstrip(";.,").strip())]
+
+
+def _listed(entries: list[str]) -> list[str]:
+    """ "- name;" per entry, the last one closed by a full stop, as every list of the decree."""
+    return [f"- {text};" for text in entries[:-1]] + [f"- {entries[-1]}."]
+
+
+def _recipient_lines(recipients: tuple[str, ...], *, as_above: bool = False) -> list[str]:
+    """Normalise "Nơi nhận" entries to "- name;" with the filing line "- Lưu: ..." last, and
+    "- Như trên;" first when the addressees were named in "Kính gửi:".
 
     Callers may or may not include the dash, the semicolon or the "Lưu: VT" line; whatever they
     give, the list comes out in the decree's form, ending with a full stop.
     """
-    others: list[str] = []
+    others: list[str] = [AS_ABOVE] if as_above else []
     filing: list[str] = []
-    for entry in recipients:
-        text = entry.strip().lstrip("-–• ").rstrip(";.,").strip()
-        if not text:
+    for text in _entries(recipients):
+        if text.casefold() == AS_ABOVE.casefold():
             continue
         (filing if text.casefold().startswith("lưu") else others).append(text)
-    entries = others + (filing or ["Lưu: VT"])
-    return [f"- {text};" for text in entries[:-1]] + [f"- {entries[-1]}."]
+    return _listed(others + (filing or ["Lưu: VT"]))
 
 
 def _signature_block(doc: OfficialDocument) -> Table:
     """"Nơi nhận" at the left, the signer at the right, top-aligned on the same line."""
     recipients: list = [Paragraph("Nơi nhận:", _RECIPIENTS_HEAD)]
-    recipients.extend(_p(line, _RECIPIENT) for line in _recipient_lines(doc.recipients))
+    as_above = doc.form.addressed and bool(_entries(doc.addressees))
+    recipients.extend(_p(line, _RECIPIENT) for line in _recipient_lines(doc.recipients, as_above=as_above))
 
     signer: list = []
     if doc.signer_authority:

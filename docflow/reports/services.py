@@ -23,7 +23,7 @@ from docflow.reports.models import ReportKind, StatisticsReport
 from docflow.reports.sheets import statistics_sheet
 from docflow.routing.statistics import Period, statistics_access_check
 from docflow.tenancy.models import Agency, Membership
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 from docflow.tenancy.selectors import members_with_role
 
 RENDER_TASK = "pdf.statistics_report"

@@ -11,7 +11,7 @@ from docflow.audit.services import event_record
 from docflow.core.errors import NotPermitted
 from docflow.routing.models import AgencyHandlingSettings
 from docflow.tenancy.models import Membership, Role
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 
 @transaction.atomic

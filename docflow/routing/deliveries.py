@@ -20,10 +20,10 @@ from docflow.core.errors import InvalidState, NotPermitted
 from docflow.documents.models import AUDIT_OBJECT, OutgoingDocument, OutgoingState
 from docflow.documents.selectors import document_get, document_locked
 from docflow.outbox.services import outbox_enqueue
-from docflow.routing.issuing import INCOMING_OBJECT
+from docflow.routing.status import INCOMING_OBJECT
 from docflow.routing.models import Delivery, IncomingDocument, Status
 from docflow.tenancy.models import Membership
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 RECALL_NOTIFY_TASK = "notify.document_recall_requested"
 # Copies the recipient refused, or whose recall is already decided, are left as they are.

@@ -44,7 +44,7 @@ from docflow.routing.selectors import handling_settings
 from docflow.routing.stamping import stamp_work_record
 from docflow.routing.status import INCOMING_OBJECT, delivery_due_date_report, status_report
 from docflow.tenancy.models import Membership, Role, User
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 INCOMING_LINK = "/van-ban-den/{id}/"
 ASSIGNED_KIND = "incoming_assigned"

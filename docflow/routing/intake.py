@@ -30,7 +30,7 @@ from docflow.routing.intake_scans import intake_scans_unregistered, scans_attach
 from docflow.routing.models import IncomingDocument, KnownSender, Medium, Status
 from docflow.routing.status import INCOMING_OBJECT
 from docflow.tenancy.models import Agency, Membership, Role
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 PAPER_MEDIA = (Medium.PAPER, Medium.EMAIL, Medium.FAX, Medium.HAND)
 SECRET_SUBJECT = "Văn bản mật (trích yếu không ghi trên hệ thống)"

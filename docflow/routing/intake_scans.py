@@ -34,7 +34,7 @@ from docflow.routing.models import IncomingAttachment, IncomingDocument, IntakeS
 from docflow.routing.stamping import stamp_work_record
 from docflow.routing.status import INCOMING_OBJECT
 from docflow.tenancy.models import Membership, Role
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 OCR_TASK = "pdf.ocr_scan"
 Upload = tuple[str, Iterable[bytes]]  # (file name, chunks)
@@ -78,11 +78,13 @@ def intake_scan_upload(
 def scans_attach(*, incoming: IncomingDocument, scans: Sequence[IntakeScan], actor_id: int) -> None:
     """Inside the caller's transaction: each scan becomes an attachment of the copy (its
     searchable PDF when OCR already ran), and the copy's OCR text takes in what was read."""
-    for scan in scans:
+    # The first scan of a paper copy is the document itself (văn bản chính), as a sender's first PDF.
+    needs_main = not IncomingAttachment.objects.filter(incoming_id=incoming.pk, is_main=True).exists()
+    for index, scan in enumerate(scans):
         stored = scan.searchable or scan.original
         attachment = IncomingAttachment.objects.create(
             agency_id=incoming.agency_id, incoming=incoming, name=scan.name, file=stored,
-            size=stored.size, content_type=PDF,
+            size=stored.size, content_type=PDF, is_main=needs_main and index == 0,
         )
         scan.incoming, scan.attachment = incoming, attachment
         scan.save(update_fields=["incoming", "attachment"])

@@ -2,9 +2,10 @@
 
 ``document_issue`` runs in one transaction: the document row is locked (a second issue waits,
 then gets 409), the number is taken from the register's counter locked FOR UPDATE, and the
-sender's Delivery rows, each recipient agency's own incoming copy (status 01) with its
-attachment references, and the audit events of both sides are written as one bulk INSERT per
-table. The PDF, the notifications and a push to each external recipient are recorded as
+official PDF is rendered and stored (it must travel: every copy carries it first, as its main
+file), and the sender's Delivery rows, each recipient agency's own incoming copy (status 01)
+with its attachment references, and the audit events of both sides are written as one bulk
+INSERT per table. The notifications and a push to each external recipient are recorded as
 outbox rows (one INSERT) and run after commit. If
 anything fails the whole transaction rolls back, the counter with it: no gap, no duplicate.
 The number of queries does not depend on the number of recipients.
@@ -12,6 +13,7 @@ The number of queries does not depend on the number of recipients.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -27,19 +29,20 @@ from docflow.documents.models import (
     OutgoingDocument,
     OutgoingState,
     RegisterDirection,
+    StoredFile,
 )
-from docflow.documents.numbering import notation_format, number_take, register_for
+from docflow.documents.numbering import notation_format, number_preview, number_take, register_for
+from docflow.documents.pdf import PDF, official_pdf_filename, official_pdf_store
 from docflow.documents.selectors import document_locked
 from docflow.documents.types import Secrecy, document_type
 from docflow.outbox.services import outbox_enqueue_many
-from docflow.routing.models import Delivery, IncomingAttachment, IncomingDocument, Status
+from docflow.routing.copies import CopyFile, incoming_copies_deliver
+from docflow.routing.models import Delivery, IncomingDocument, Status
 from docflow.tenancy.models import Agency, Membership
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
-PDF_TASK = "pdf.render_outgoing"
 NOTIFY_TASK = "notify.document_issued"
 EXCHANGE_PUSH_TASK = "exchange.document_push"  # sends to an agency outside Docflow
-INCOMING_OBJECT = "incoming_document"  # the recipient's copy in the audit log (as routing.status)
 
 
 def document_issue(*, actor: Membership, document_id: UUID | str) -> OutgoingDocument:
@@ -47,10 +50,12 @@ def document_issue(*, actor: Membership, document_id: UUID | str) -> OutgoingDoc
 
     Guarantees, all or nothing: the next number of the right register for this calendar year
     (the secret series above ``normal`` secrecy; a type's own series when the agency keeps
-    one), the notation (``05/QĐ-UBND``, công văn ``05/UBND-VP``), ``issued_at``; one Delivery
-    and one incoming copy (status 01) per recipient agency in the system, a Delivery only for
-    an external one (the exchange sends it). A secret document with electronic recipients is
-    refused (400 on ``recipients``). Afterwards the document never changes.
+    one), the notation (``05/QĐ-UBND``, công văn ``05/UBND-VP``), ``issued_at``, the official
+    PDF; one Delivery and one incoming copy (status 01) per recipient agency in the system,
+    carrying the PDF as its main file before the drafter's attachments, a Delivery only for an
+    external one (the exchange sends it). Refused with 400 on ``recipients``: a document that
+    reaches no agency and names no paper place, and a secret one with electronic recipients.
+    Afterwards the document never changes.
     """
     with agency_scope(actor.agency_id), transaction.atomic():
         document = _locked(document_id)
@@ -60,17 +65,69 @@ def document_issue(*, actor: Membership, document_id: UUID | str) -> OutgoingDoc
             raise InvalidState(_("Chỉ phát hành được văn bản đã ký duyệt."), state=document.state)
         recipients = _recipients_checked(document)
         _take_number(document, actor)
-        copies = _deliver(document, recipients)
-        _record(document, actor, copies)
+        main = official_pdf_store(document=document, recipients=recipients)
+        document.save(update_fields=[
+            "register", "year", "number", "notation", "state", "issued_at", "issued_by",
+            "pdf_sha256", "updated_at",
+        ])
+        _deliver(document, recipients, main)
+        _record(document, actor)
         outbox_enqueue_many(tasks=_after_commit_work(document, recipients))
         return document
 
 
+@dataclass(frozen=True)
+class IssuePreview:
+    """What issuing this document now would do: the number, and whom it reaches how."""
+
+    register_name: str
+    year: int
+    number: int
+    notation: str
+    agencies: int  # copies delivered inside Docflow
+    external_agencies: int  # sent on through the exchange
+    paper_places: tuple[str, ...]
+
+    @property
+    def reaches_nobody(self) -> bool:
+        return not (self.agencies or self.external_agencies or self.paper_places)
+
+    @property
+    def paper_only(self) -> bool:
+        return not (self.agencies or self.external_agencies) and bool(self.paper_places)
+
+
+def issue_preview(*, document: OutgoingDocument) -> IssuePreview:
+    """Read only, in the document's agency scope: the register and number ``document_issue``
+    would take now (the same choice of register) and the recipients it would reach."""
+    year = timezone.localdate().year
+    taken = number_preview(
+        agency=document.agency, direction=RegisterDirection.OUTGOING, doc_type=document.doc_type,
+        secrecy=document.secrecy, year=year,
+    )
+    try:
+        notation = notation_format(
+            number=taken.number, doc_type=document.doc_type, agency_symbol=document.agency.symbol,
+            unit_symbol=document.unit.symbol if document.unit else "",
+        )
+    except ValueError:
+        notation = ""
+    external = dict(
+        Agency.objects.filter(code__in=document.recipient_codes, is_active=True)
+        .values_list("code", "is_external")
+    )
+    outside = sum(1 for flag in external.values() if flag)
+    return IssuePreview(
+        register_name=taken.register_name, year=year, number=taken.number, notation=notation,
+        agencies=len(external) - outside, external_agencies=outside,
+        paper_places=tuple(document.external_places),
+    )
+
+
 def _after_commit_work(document: OutgoingDocument, recipients: list[Agency]) -> list[dict]:
-    """The PDF, the notifications, and a push to each external recipient: one INSERT."""
+    """The notifications, and a push to each external recipient: one INSERT."""
     ids = {"agency_id": document.agency_id, "document_id": str(document.pk)}
     work = [
-        {"task_name": PDF_TASK, "queue": "pdf", "dedup_key": f"pdf:{document.pk}", "kwargs": ids},
         {"task_name": NOTIFY_TASK, "queue": "notify", "dedup_key": f"issued:{document.pk}", "kwargs": ids},
     ]
     work += [
@@ -82,11 +139,18 @@ def _after_commit_work(document: OutgoingDocument, recipients: list[Agency]) -> 
 
 
 def _locked(document_id) -> OutgoingDocument:
-    return document_locked(document_id=document_id, related=("agency", "unit", "signer", "replaces"))
+    return document_locked(
+        document_id=document_id,
+        related=("agency", "agency__parent", "unit", "signer", "signed_by", "replaces"),
+    )
 
 
 def _recipients_checked(document: OutgoingDocument) -> list[Agency]:
     codes = list(document.recipient_codes)
+    if not codes and not document.external_places:
+        raise ValidationError({"recipients": [_(
+            "Văn bản chưa có nơi nhận: chọn cơ quan nhận hoặc ghi nơi nhận bản giấy trước khi phát hành."
+        )]})
     if codes and document.secrecy != Secrecy.NORMAL:
         raise ValidationError({"recipients": [_(
             "Văn bản mật không được gửi điện tử: bỏ các cơ quan nhận, chỉ ghi nơi nhận bản giấy."
@@ -117,17 +181,16 @@ def _take_number(document: OutgoingDocument, actor: Membership) -> None:
         unit_symbol=document.unit.symbol if document.unit else "",
     )
     document.state, document.issued_at, document.issued_by = OutgoingState.ISSUED, now, actor.user
-    document.save(update_fields=[
-        "register", "year", "number", "notation", "state", "issued_at", "issued_by", "updated_at",
-    ])
 
 
-def _deliver(document: OutgoingDocument, recipients: list[Agency]) -> list[IncomingDocument]:
+def _deliver(
+    document: OutgoingDocument, recipients: list[Agency], main: StoredFile
+) -> list[IncomingDocument]:
     """One Delivery per recipient, one incoming copy per recipient in the system: bulk."""
     if not recipients:
         return []
     sender, now = document.agency, document.issued_at
-    attachments = list(document.attachments.all())
+    answered = _answered(document)
     deliveries, copies = [], []
     for agency in recipients:
         delivery = Delivery(
@@ -138,20 +201,27 @@ def _deliver(document: OutgoingDocument, recipients: list[Agency]) -> list[Incom
         if agency.is_external:
             continue  # no tenant there: the exchange package sends the document on
         copy = _incoming_copy(document, agency, delivery.id, now)
+        if answered is not None and answered.sender_agency_id == agency.pk:
+            copy.response_for_document_id = answered.source_document_id
+            copy.response_for_notation = answered.notation
         delivery.incoming_id = copy.id
         copies.append(copy)
     Delivery.objects.with_scopes_disabled().bulk_create(deliveries)
-    # Inserts across agencies on purpose (routing's job): each row names its own agency.
-    IncomingDocument.objects.with_scopes_disabled().bulk_create(copies)
-    if attachments and copies:
-        IncomingAttachment.objects.with_scopes_disabled().bulk_create([
-            IncomingAttachment(
-                id=uuid7(), agency_id=copy.agency_id, incoming_id=copy.id, name=a.name,
-                file_id=a.file_id, size=a.size, content_type=a.content_type,
-            )
-            for copy in copies for a in attachments
-        ])
+    files = [CopyFile(official_pdf_filename(document), main.sha256, main.size, PDF, is_main=True)] + [
+        CopyFile(a.name, a.file_id, a.size, a.content_type) for a in document.attachments.all()
+    ]
+    incoming_copies_deliver(
+        copies=copies, files=files, sender_label=f"{sender.code} {sender.name}",
+        event_data={"source_document_id": str(document.pk)},
+    )
     return copies
+
+
+def _answered(document: OutgoingDocument) -> IncomingDocument | None:
+    """The copy of ours this document replies to (its sender's copy learns it is answered)."""
+    if document.reply_to_incoming_id is None:
+        return None
+    return IncomingDocument.objects.filter(pk=document.reply_to_incoming_id).first()
 
 
 def _incoming_copy(document: OutgoingDocument, agency: Agency, delivery_id, now) -> IncomingDocument:
@@ -167,26 +237,15 @@ def _incoming_copy(document: OutgoingDocument, agency: Agency, delivery_id, now)
         signer_position=document.signer_position, sender_due_date=document.due_date,
         delivered_at=now, replaces_notation=document.replaces.notation if document.replaces else "",
     )
-    copy.search_text = copy.build_search_text()
     return copy
 
 
-def _record(document: OutgoingDocument, actor: Membership, copies: list[IncomingDocument]) -> None:
-    sender = document.agency
-    label = f"{sender.code} {sender.name}"[:255]
-    events = [EventSpec(
-        agency_id=sender.pk, action="outgoing.issued", object_type=AUDIT_OBJECT,
+def _record(document: OutgoingDocument, actor: Membership) -> None:
+    events_record(events=[EventSpec(
+        agency_id=document.agency_id, action="outgoing.issued", object_type=AUDIT_OBJECT,
         object_id=document.pk, actor_id=actor.user_id, state_before=OutgoingState.APPROVED,
         state_after=OutgoingState.ISSUED,
         data={"number": document.number, "notation": document.notation,
-              "register": str(document.register_id), "recipients": list(document.recipient_codes)},
-    )]
-    events += [
-        EventSpec(
-            agency_id=copy.agency_id, action="incoming.delivered", object_type=INCOMING_OBJECT,
-            object_id=copy.id, actor_label=label, state_after=Status.DELIVERED,
-            data={"notation": document.notation, "source_document_id": str(document.pk)},
-        )
-        for copy in copies
-    ]
-    events_record(events=events)
+              "register": str(document.register_id), "recipients": list(document.recipient_codes),
+              "pdf_sha256": document.pdf_sha256},
+    )])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,7 +15,7 @@ from docflow.core.text import fold
 from docflow.documents.models import OutgoingDocument, Register, StoredFile
 from docflow.documents.types import DocType, Secrecy, Urgency
 from docflow.tenancy.models import Agency
-from docflow.tenancy.scoping import TenantManager
+from docflow.core.scoping import TenantManager
 
 
 class Status(models.TextChoices):
@@ -95,6 +97,17 @@ class Delivery(models.Model):
         return STATUS_SLUGS[Status(self.status_code)]
 
 
+def is_overdue(*, status_code: str, due_date: datetime.date | None, today: datetime.date) -> bool:
+    """The one rule of "quá hạn": being handled (04, 05) and past its due date; the due day
+    itself is still in time. ``overdue_q`` is the same rule as a query."""
+    return due_date is not None and status_code in HANDLING_STATUSES and due_date < today
+
+
+def overdue_q(today: datetime.date, *, due: str = "due_date") -> models.Q:
+    """``is_overdue`` as a filter (``due`` names the due-date column, e.g. of an annotation)."""
+    return models.Q(status_code__in=HANDLING_STATUSES, **{f"{due}__lt": today})
+
+
 class IncomingDocument(models.Model):
     """A recipient agency's own copy: a snapshot of the envelope and its own handling."""
 
@@ -123,6 +136,9 @@ class IncomingDocument(models.Model):
     sender_due_date = models.DateField(_("hạn trả lời của nơi gửi"), null=True, blank=True)
     # Set when this document corrects an earlier one of the same sender (văn bản thay thế).
     replaces_notation = models.CharField(_("thay thế văn bản số"), max_length=80, blank=True)
+    # Set when this document answers one of ours (edXML ResponseFor): our outgoing document.
+    response_for_document_id = models.UUIDField(null=True, blank=True)
+    response_for_notation = models.CharField(_("trả lời văn bản số"), max_length=80, blank=True)
     delivered_at = models.DateTimeField()
     # Registration (vào sổ).
     register = models.ForeignKey(
@@ -208,12 +224,7 @@ class IncomingDocument(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        """Being handled and past its due date (the due day itself is still in time)."""
-        return (
-            self.due_date is not None
-            and self.status_code in HANDLING_STATUSES
-            and self.due_date < timezone.localdate()
-        )
+        return is_overdue(status_code=self.status_code, due_date=self.due_date, today=timezone.localdate())
 
 
 class IncomingAttachment(models.Model):
@@ -228,13 +239,15 @@ class IncomingAttachment(models.Model):
     file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
     size = models.BigIntegerField()
     content_type = models.CharField(max_length=120)
+    # The issued document itself (văn bản chính), which every copy carries first.
+    is_main = models.BooleanField(default=False)
     # The copy with the "ĐẾN" stamp, made after acceptance (PDF attachments only).
     stamped_sha256 = models.CharField(max_length=64, blank=True)
 
     objects = TenantManager()
 
     class Meta:
-        ordering = ["name", "id"]
+        ordering = ["-is_main", "name", "id"]
 
 
 class AssignmentRole(models.TextChoices):

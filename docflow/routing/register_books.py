@@ -41,7 +41,7 @@ from docflow.rendering.registers import (
 )
 from docflow.routing.models import IncomingDocument, Status
 from docflow.tenancy.models import Agency, Membership
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 BOOK_PDF_TASK = "pdf.register_book"
 BOOK_ROLES = ("clerk", "leader", "agency_admin")

@@ -19,7 +19,7 @@ from docflow.outbox.services import outbox_enqueue_many
 from docflow.routing.models import HANDLING_STATUSES, IncomingDocument
 from docflow.routing.notices import INCOMING_LINK, Notice, notices_create
 from docflow.tenancy.models import Agency, Membership
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 AGENCY_TASK = "notify.agency_deadline_reminders"
 KIND_DUE_TOMORROW = "incoming_due_tomorrow"

@@ -25,9 +25,10 @@ from docflow.routing.models import (
     HandlingNote,
     IncomingDocument,
     Status,
+    overdue_q,
 )
 from docflow.routing.status import INCOMING_OBJECT
-from docflow.tenancy.scoping import current_agency_id
+from docflow.core.scoping import current_agency_id
 
 LIST_ORDERING = ("-delivered_at", "-id")
 # What a list row reads: the envelope without its content, the registration, the deadline.
@@ -172,7 +173,7 @@ def _assigned(user_id: int, roles: Sequence[str]) -> QuerySet:
 
 
 def _overdue(today: date) -> Q:
-    return Q(status_code__in=HANDLING_STATUSES, due_date__lt=today)
+    return overdue_q(today)
 
 
 def _due_soon(today: date, days: int) -> Q:

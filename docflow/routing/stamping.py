@@ -28,7 +28,7 @@ from docflow.outbox.services import MAX_SENDS, outbox_enqueue
 from docflow.rendering.stamp import StampError, stamp_incoming
 from docflow.routing.models import IncomingAttachment, IncomingDocument
 from docflow.tenancy.models import Membership
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ class StampInputs:
     incoming_number: int
     received_at: datetime
     note: str
+    file_code: str  # "Lưu hồ sơ số": the work file (hồ sơ) the copy is kept in; blank when none
     attachments: tuple[tuple[UUID, str], ...]  # (attachment id, original file's sha256)
 
 
@@ -100,6 +101,25 @@ def incoming_attachment_get(*, incoming_id: UUID | str, attachment_id: UUID | st
     return attachment
 
 
+@dataclass(frozen=True)
+class FileVersion:
+    """What a download of an attachment sends: its bytes, name and type."""
+
+    sha256: str
+    name: str
+    content_type: str
+
+
+def attachment_version(attachment: IncomingAttachment, *, stamped: bool) -> FileVersion | None:
+    """The file as it arrived, or its copy with our "ĐẾN" stamp (``…-den.pdf``); None when the
+    stamped copy was asked for and does not exist (yet)."""
+    if not stamped:
+        return FileVersion(attachment.file_id, attachment.name, attachment.content_type)
+    if not attachment.stamped_sha256:
+        return None
+    return FileVersion(attachment.stamped_sha256, f"{attachment.name.rsplit('.', 1)[0]}-den.pdf", PDF)
+
+
 def incoming_stamp_pending(*, incoming_id: UUID | str) -> bool:
     """Whether stamp work for this copy is recorded and not finished (nor given up)."""
     return OutboxTask.objects.filter(
@@ -132,6 +152,7 @@ def _inputs(incoming_id, *, lock: bool = False) -> StampInputs | None:
         incoming_number=copy.incoming_number,
         received_at=copy.received_at,
         note=stamp_note(copy),
+        file_code="",  # copies are not filed in a work file (hồ sơ) yet: the stamp shows the blank
         attachments=tuple(attachments.order_by("id").values_list("id", "file_id")),
     )
 
@@ -143,7 +164,7 @@ def _stamp_file(original_sha256: str, inputs: StampInputs) -> str | None:
     try:
         stamped = stamp_incoming(
             data, agency_name=inputs.agency_name, incoming_number=inputs.incoming_number,
-            received_at=inputs.received_at, handling_note=inputs.note,
+            received_at=inputs.received_at, handling_note=inputs.note, file_code=inputs.file_code,
         )
     except StampError as exc:  # damaged or encrypted: the same file fails the same way every time
         log.warning("incoming stamp: %s cannot be stamped (%s); the original is kept", original_sha256, exc)

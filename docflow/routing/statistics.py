@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from docflow.core.errors import NotPermitted
 from docflow.documents.models import OutgoingDocument, OutgoingState
-from docflow.routing.models import HANDLING_STATUSES, Delivery, IncomingDocument
+from docflow.routing.models import Delivery, IncomingDocument, overdue_q
 from docflow.tenancy.models import Membership
 
 # The agency's figures are for those who run it: leaders, clerks (who keep the registers), admins.
@@ -172,7 +172,7 @@ def _handling_figures(queryset, *, arrived: str, due: str, start, end, today, gr
     completed_day = TruncDate("completed_at")
     on_time = Q(**{f"{due}__isnull": True}) | Q(**{f"{due}__gte": completed_day})
     late = Q(**{f"{due}__lt": completed_day})
-    overdue = Q(status_code__in=HANDLING_STATUSES, **{f"{due}__lt": today})
+    overdue = overdue_q(today, due=due)
     duration = ExpressionWrapper(F("completed_at") - F(arrived), output_field=DurationField())
     aggregates = {
         "received": Count("pk", filter=arrived_in),

@@ -1,10 +1,19 @@
-"""The demo data set: Sơn La province, Bắc Yên and Phù Yên districts and their communes."""
+"""The demo data set: Sơn La province, Bắc Yên and Phù Yên districts and their communes.
+
+This module holds the agencies, units and people; the weeks of work done by them are in
+``docflow.demo`` (which may import every domain package; tenancy never imports it).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
 from docflow.core.text import slugify_vi
+from docflow.tenancy.models import Agency, User
+from docflow.tenancy.services import agency_upsert, member_upsert, unit_upsert
 
 PROVINCE = ("000.00.00.H52", "Tỉnh", "Sơn La")
 
@@ -55,6 +64,29 @@ ROLE_PEOPLE = {
 
 
 @dataclass(frozen=True)
+class DemoPerson:
+    suffix: str  # the username is <agency slug>_<suffix>
+    roles: tuple[str, ...]
+    position: str
+    full_name: str
+    unit: str | None  # unit symbol
+    levels: tuple[str, ...] = ("province", "district", "commune")
+
+
+DEMO_PEOPLE = (
+    *(
+        DemoPerson(role, (role,), position, name, "VP" if role in ("staff", "clerk") else None)
+        for role, (position, name) in ROLE_PEOPLE.items()
+    ),
+    DemoPerson("admin", ("agency_admin",), "Quản trị đơn vị", "Trần Văn Hải", "VP"),
+    # Districts have a second specialist, so incoming work has a co-ordinator besides its lead.
+    DemoPerson("staff2", ("staff",), "Chuyên viên", "Đinh Văn Hùng", "TCKH", levels=("district",)),
+)
+ROLE_WORDS = {"clerk": "văn thư", "leader": "lãnh đạo", "staff": "chuyên viên", "agency_admin": "quản trị đơn vị"}
+SUPERUSER = "admin"
+
+
+@dataclass(frozen=True)
 class DemoAgency:
     code: str
     level_word: str
@@ -91,3 +123,35 @@ def demo_agencies() -> list[DemoAgency]:
         result.append(DemoAgency(code, word, place, province.code))
         result.extend(DemoAgency(c, w, p, code) for c, w, p in communes)
     return result
+
+
+def demo_people(demo: DemoAgency) -> list[DemoPerson]:
+    """The demo people of one agency, with their username suffixes."""
+    return [p for p in DEMO_PEOPLE if demo.level in p.levels]
+
+
+def demo_people_seed(*, password: str) -> dict[str, Agency]:
+    """Create or bring up to date every demo agency, its units and people (one password) and
+    the system administrator; returns the agencies by code. Running it twice changes nothing."""
+    # One hash for all demo users: hashing a hundred passwords one by one takes most of a minute.
+    password_hash = make_password(password)
+    agencies: dict[str, Agency] = {}
+    with transaction.atomic():
+        for demo in demo_agencies():
+            agency, _ = agency_upsert(
+                code=demo.code, name=demo.name, level=demo.level, short_name=demo.short_name,
+                parent=agencies.get(demo.parent_code), place=demo.place,
+            )
+            agencies[demo.code] = agency
+            units = {sym: unit_upsert(agency=agency, symbol=sym, name=n)[0] for sym, n in demo.units}
+            for person in demo_people(demo):
+                member_upsert(
+                    agency=agency, username=f"{demo.slug}_{person.suffix}", full_name=person.full_name,
+                    password=None, password_hash=password_hash, roles=list(person.roles),
+                    position=person.position, unit=units[person.unit] if person.unit else None,
+                    email=f"{demo.slug}_{person.suffix}@demo.docflow.local",
+                )
+        if not User.objects.filter(username=SUPERUSER).exists():
+            User.objects.create_superuser(SUPERUSER, "admin@demo.docflow.local", password,
+                                          full_name="Quản trị hệ thống")
+    return agencies

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 
 from docflow.core.errors import NotPermitted
-from docflow.tenancy.scoping import agency_scope, scopes_disabled
+from docflow.core.scoping import agency_scope, scopes_disabled
 from docflow.tenancy.selectors import membership_for_request
 
 SESSION_AGENCY_KEY = "docflow_agency_code"

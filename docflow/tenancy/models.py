@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from docflow.core.ids import uuid7
 from docflow.core.text import fold
-from docflow.tenancy.scoping import TenantManager
+from docflow.core.scoping import TenantManager
 
 AGENCY_CODE_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 agency_code_validator = RegexValidator(

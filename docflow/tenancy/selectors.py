@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from docflow.core.errors import NotPermitted
 from docflow.core.search import search_filter
 from docflow.tenancy.models import Agency, Membership, Role, User
-from docflow.tenancy.scoping import scopes_disabled
+from docflow.core.scoping import scopes_disabled
 
 
 def agency_directory(*, search: str = "", level: str = "") -> QuerySet[Agency]:

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from docflow.audit.services import event_record
 from docflow.tenancy.models import Agency, Membership, Unit, User
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 
 @transaction.atomic

@@ -6,7 +6,9 @@ whatever the page showed. This keeps the page from offering a step that would be
 
 from __future__ import annotations
 
+from docflow.documents.drafting import DRAFTING_ROLES
 from docflow.routing.models import HANDLING_STATUSES, AssignmentRole, IncomingDocument, Status
+from docflow.routing.replies import REPLYABLE
 from docflow.tenancy.models import Membership
 
 ASSIGNABLE = (Status.ACCEPTED, *HANDLING_STATUSES)
@@ -21,6 +23,8 @@ def offered_actions(*, incoming: IncomingDocument, member: Membership) -> set[st
         actions.add("recall")
     if member.is_leader and status in ASSIGNABLE:
         actions.add("assign")
+    if status in REPLYABLE and member.has_role(*DRAFTING_ROLES):
+        actions.add("reply")
     if status in HANDLING_STATUSES:
         if incoming.lead_id == member.user_id:
             actions |= {"progress", "complete", "forward"}

@@ -16,7 +16,7 @@ def offered_actions(*, document: OutgoingDocument, member: Membership) -> set[st
     drafter = document.drafter_id == member.user_id
     actions = set()
     if state == OutgoingState.DRAFT and drafter:
-        actions |= {"edit", "submit", "attach"}
+        actions |= {"edit", "submit", "attach", "delete"}
     if state == OutgoingState.APPROVED and member.is_clerk:
         actions |= {"issue", "attach"}
     if state == OutgoingState.PENDING_APPROVAL and _approver(document, member):

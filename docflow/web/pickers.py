@@ -18,10 +18,15 @@ def agency_people() -> list[Membership]:
     )
 
 
-def reply_choices() -> list[OutgoingDocument]:
-    """The agency's latest issued documents, to link as a reply."""
-    return list(
+def reply_choices(*, incoming_id=None) -> list[OutgoingDocument]:
+    """The agency's latest issued documents, to link as a reply; those written as replies to
+    ``incoming_id`` first (one query)."""
+    latest = (
         documents_list(state=OutgoingState.ISSUED)
         .select_related(None)
-        .only("id", "notation", "subject")[:REPLY_CHOICES]
+        .only("id", "notation", "subject", "reply_to_incoming_id")[:REPLY_CHOICES]
     )
+    rows = list(latest)
+    if incoming_id is not None:
+        rows.sort(key=lambda d: d.reply_to_incoming_id != incoming_id)
+    return rows

@@ -19,7 +19,7 @@ SEARCH_LIMIT = 30
 
 @dataclass
 class Group:
-    key: str
+    key: str  # what ticking the whole group sends; "" for a group that is not sent as one
     label: str
     agencies: list[Agency] = field(default_factory=list)
 
@@ -30,13 +30,25 @@ def _children_label(parent: Agency) -> str:
     return _("Tất cả xã, thị trấn thuộc %(name)s") % {"name": parent.name}
 
 
+def _superiors(agency: Agency) -> list[Agency]:
+    """Our parent and its parents, nearest first (one query)."""
+    if not agency.parent_id:
+        return []
+    parent = Agency.objects.select_related("parent__parent").get(pk=agency.parent_id)
+    chain = [parent, parent.parent, parent.parent.parent if parent.parent else None]
+    return [a for a in chain if a is not None and a.is_active and not a.is_external]
+
+
 def recipient_groups(*, agency: Agency) -> list[Group]:
-    """The agencies around ours: our parent, our children, our siblings (two queries)."""
+    """The agencies around ours: our superiors, our children, our siblings (two queries)."""
     related = [agency.pk] + ([agency.parent_id] if agency.parent_id else [])
     rows = list(
         agency_directory().filter(parent_id__in=related).exclude(pk=agency.pk).filter(is_external=False)
     )
     groups = []
+    superiors = _superiors(agency)
+    if superiors:
+        groups.append(Group("", _("Cấp trên"), superiors))
     children = [a for a in rows if a.parent_id == agency.pk]
     if children:
         groups.append(Group(f"{GROUP_PREFIX}{agency.code}", _children_label(agency), children))

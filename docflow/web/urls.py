@@ -36,6 +36,7 @@ urlpatterns = [
     path("van-ban-den/<uuid:incoming_id>/chuyen/", incoming.incoming_forward, name="incoming-forward"),
     path("van-ban-den/<uuid:incoming_id>/hoan-thanh/", incoming.incoming_complete, name="incoming-complete"),
     path("van-ban-den/<uuid:incoming_id>/thu-hoi/", incoming.incoming_recall, name="incoming-recall"),
+    path("van-ban-den/<uuid:incoming_id>/tra-loi/", incoming.incoming_reply, name="incoming-reply"),
     # Outgoing
     path("van-ban-di/", outgoing.outgoing_list_page, name="outgoing-list"),
     path("van-ban-di/soan/", outgoing.compose_page, name="outgoing-compose"),
@@ -52,6 +53,7 @@ urlpatterns = [
     path("van-ban-di/<uuid:document_id>/duyet/", outgoing_steps.approve, name="outgoing-approve"),
     path("van-ban-di/<uuid:document_id>/tra-lai/", outgoing_steps.return_, name="outgoing-return"),
     path("van-ban-di/<uuid:document_id>/phat-hanh/", outgoing_steps.issue_page, name="outgoing-issue"),
+    path("van-ban-di/<uuid:document_id>/xoa/", outgoing_steps.delete, name="outgoing-delete"),
     path("van-ban-di/<uuid:document_id>/thu-hoi/", outgoing_steps.recall, name="outgoing-recall"),
     # Registers
     path("so-van-ban/", registers.registers_page, name="registers"),

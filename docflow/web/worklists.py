@@ -6,11 +6,57 @@ module only picks the documents for the pages (approval queue, issue queue, dash
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
 from docflow.documents.models import OutgoingDocument, OutgoingState
 from docflow.documents.selectors import documents_list, may_approve_step
+from docflow.routing.selectors import incoming_list
 from docflow.tenancy.models import Membership
 
 QUEUE_LIMIT = 200
+MY_WORK = 10
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One row of "Việc của tôi": what to do, on which document, by when."""
+
+    task: str
+    notation: str
+    subject: str
+    due: date | None
+    url: str
+
+
+def my_work(*, member: Membership) -> list[WorkItem]:
+    """What waits for this member by role, the most pressing kinds first: a clerk's copies to
+    register and documents to issue, a leader's copies to assign and documents to approve,
+    and everyone's copies to handle (a query per kind, ``MY_WORK`` rows at most)."""
+    user_id = member.user_id
+    rows: list[WorkItem] = []
+
+    def incoming(work_list: str, task: str) -> None:
+        for d in incoming_list(user_id=user_id, work_list=work_list)[:MY_WORK]:
+            rows.append(WorkItem(task, d.notation, d.subject, d.due_date, reverse("web:incoming-detail", args=[d.pk])))
+
+    def outgoing(documents, task: str, url_name: str) -> None:
+        for d in documents[:MY_WORK]:
+            rows.append(WorkItem(task, d.notation, d.subject, d.due_date, reverse(url_name, args=[d.pk])))
+
+    if member.is_clerk:
+        incoming("to_accept", _("Tiếp nhận"))
+    if member.is_leader:
+        incoming("to_approve", _("Phân công"))
+    if member.has_role("leader") or member.unit_id:
+        outgoing(approval_queue(member=member), _("Duyệt"), "web:outgoing-detail")
+    if member.is_clerk:
+        outgoing(issue_queue(), _("Phát hành"), "web:outgoing-issue")
+    incoming("to_handle", _("Xử lý"))
+    return rows[:MY_WORK]
 
 
 def approval_queue(*, member: Membership) -> list[OutgoingDocument]:

@@ -49,7 +49,7 @@ def test_quyet_dinh_goes_through_the_whole_chain_and_reaches_both_communes(clien
     body = issued.json()
     assert body["state"] == "issued" and body["number"] == 1
     assert body["notation"] == "01/QĐ-UBND"
-    assert body["issued_at"] and body["pdf_ready"] is False
+    assert body["issued_at"] and body["pdf_ready"] is True
 
     deliveries = staff.get(url + "deliveries/").json()["results"]
     assert sorted(d["agency_code"] for d in deliveries) == sorted(c.code for c in communes)

@@ -148,8 +148,13 @@ def test_signer_must_be_a_leader_of_the_agency(client_for, office):
         assert response.status_code == 400 and "signer" in response.json()
 
 
-def test_cong_van_needs_a_drafting_unit(client_for, office):
+def test_cong_van_without_unit_takes_the_drafters_own_unit(client_for, office):
     response = post(client_for, office.staff, URL, {"doc_type": "cong_van", "subject": "V/v báo cáo"})
+    assert response.status_code == 201 and response.json()["unit"] == office.unit.symbol
+
+
+def test_cong_van_needs_a_drafting_unit_when_the_drafter_has_none(client_for, office):
+    response = post(client_for, office.leader, URL, {"doc_type": "cong_van", "subject": "V/v báo cáo"})
     assert response.status_code == 400 and "unit" in response.json()
 
 

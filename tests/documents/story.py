@@ -45,6 +45,8 @@ def sending_office(agency: Agency | None = None, **agency_fields) -> Office:
 def draft(office: Office, *, by: Membership | None = None, **fields):
     values = {"doc_type": "quyet_dinh", "subject": "Về việc thành lập tổ công tác chuyển đổi số",
               "body": "Điều 1. Thành lập tổ công tác.", "unit": office.unit.symbol}
+    if not fields.get("recipients"):  # issuing refuses a document that reaches nobody
+        values["external_places"] = ["Các phòng, ban chuyên môn (bản giấy)"]
     values.update(fields)
     return document_create(actor=by or office.staff, **values)
 

@@ -102,9 +102,10 @@ def test_the_same_bytes_are_stored_once_for_every_agency(storage):
 def test_attaching_to_an_issued_document_is_409_and_stores_nothing(storage):
     office = sending_office()
     document = issued(office)
+    before = stored_files(storage)  # the official PDF, made at issue
     with pytest.raises(InvalidState):
         attachment_add(actor=office.clerk, document_id=document.pk, name="a.pdf", chunks=[story.pdf_bytes()])
-    assert stored_files(storage) == []
+    assert stored_files(storage) == before
 
 
 def test_an_oversized_upload_is_refused_without_reading_it_all():

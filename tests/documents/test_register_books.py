@@ -18,7 +18,7 @@ from docflow.outbox.models import OutboxTask
 from docflow.outbox.services import outbox_sweep
 from docflow.routing import handling
 from docflow.routing.register_books import register_book, register_book_pdf_render
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 from tests.documents.story import issued, sending_office
 from tests.factories import (
     AgencyFactory,

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from docflow.exchange import inbound
 from docflow.exchange.models import InboundDocument
 from docflow.routing.models import IncomingDocument
-from docflow.tenancy.scoping import scopes_disabled
+from docflow.core.scoping import scopes_disabled
 from tests.exchange.conftest import envelope
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from docflow.exchange.models import InboundDocument
 from docflow.routing.models import IncomingDocument
-from docflow.tenancy.scoping import scopes_disabled
+from docflow.core.scoping import scopes_disabled
 from tests.exchange.conftest import envelope
 
 pytestmark = pytest.mark.django_db

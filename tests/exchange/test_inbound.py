@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from docflow.exchange.models import InboundDocument
 from docflow.routing.models import IncomingDocument
-from docflow.tenancy.scoping import scopes_disabled
+from docflow.core.scoping import scopes_disabled
 from tests.exchange.conftest import envelope, small_pdf
 from tests.exchange.factories import ExternalAgencyFactory
 from tests.exchange.test_edxml import package
@@ -208,3 +208,16 @@ def test_clerks_are_notified_once_however_often_the_task_runs(communes, external
     with scopes_disabled():
         assert set(Notification.objects.values_list("recipient_id", flat=True)) == {
             c.clerk.user_id for c in communes}
+
+
+def test_a_copy_received_through_the_exchange_shows_its_history_and_its_main_file_first(communes, external, client_for):
+    body = envelope(external.agency.code, [communes[0].agency.code])
+    body["attachments"] = [
+        {"name": "van-ban.pdf", "content_base64": base64.b64encode(small_pdf("Phu luc")).decode()},
+    ]
+    assert post(external, body).status_code == 201
+    with scopes_disabled():
+        copy = IncomingDocument.objects.get(agency=communes[0].agency)
+    detail = client_for(communes[0].clerk).get(f"/api/v1/incoming/{copy.pk}/").json()
+    assert [e["action"] for e in detail["history"]] == ["incoming.delivered"]
+    assert [a["is_main"] for a in detail["attachments"]] == [True]

@@ -12,7 +12,7 @@ from docflow.exchange.edxml import edxml_envelope
 from docflow.exchange.models import WebhookDelivery
 from docflow.notifications.models import Notification
 from docflow.routing.deliveries import document_recall_request
-from docflow.tenancy.scoping import scopes_disabled
+from docflow.core.scoping import scopes_disabled
 from tests.documents.story import approved, draft, pdf_bytes, sending_office
 from tests.exchange.factories import issued_key
 from tests.factories import AgencyFactory, MembershipFactory

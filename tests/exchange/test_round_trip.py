@@ -10,7 +10,7 @@ import pytest
 from docflow.exchange.models import WebhookDelivery
 from docflow.notifications.models import Notification
 from docflow.routing.models import IncomingAttachment, IncomingDocument
-from docflow.tenancy.scoping import agency_scope, scopes_disabled
+from docflow.core.scoping import agency_scope, scopes_disabled
 from tests.conftest import api_client_for
 from tests.exchange.conftest import envelope, small_pdf
 

@@ -101,3 +101,61 @@ def vietnamese_letters() -> set[str]:
     lower = {unicodedata.normalize("NFC", v + t) for v in vowels for t in tones}
     lower |= set("ăâêôơư") | {"đ"}
     return lower | {letter.upper() for letter in lower}
+
+
+def text_fonts(page) -> list[tuple[str, str]]:
+    """(text, face) for every text run on ``page``; the face is read from the embedded font's
+    name ("/AAAAAA+LiberationSerif-Italic" is "Italic"): "Regular", "Bold", "Italic", "BoldItalic"."""
+    runs: list[tuple[str, str]] = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if text.strip() and font_dict is not None:
+            name = str(font_dict.get("/BaseFont", "")).split("+")[-1]
+            runs.append((text.strip(), name.partition("-")[2] or "Regular"))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+Rect = tuple[float, float, float, float]  # left, top, right, bottom; y downwards from the top
+
+
+def poppler_lines(pdf: bytes, page: int = 1) -> list[tuple[Rect, str]]:
+    """Every text line of ``page`` with its bounding box, as poppler's pdftotext measures it:
+    an oracle independent of the pdfminer measurement the stamp placement uses."""
+    import re
+    import subprocess
+
+    html = subprocess.run(
+        ["pdftotext", "-bbox-layout", "-f", str(page), "-l", str(page), "-", "-"],
+        input=pdf, capture_output=True, check=True,
+    ).stdout.decode()
+    lines = []
+    for match in re.finditer(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</line>',
+                             html, re.S):
+        words = " ".join(re.findall(r">([^<]*)</word>", match.group(5)))
+        lines.append(((float(match[1]), float(match[2]), float(match[3]), float(match[4])), words))
+    return lines
+
+
+def stamp_rect(stamped: bytes) -> Rect:
+    """The stamp's frame on page 1: the last rectangle drawn (the overlay is merged last)."""
+    page = reader(stamped).pages[0]
+    rects: list[Rect] = []
+
+    def before(operator, operands, cm, tm):
+        if operator == b"re":
+            x, y, w, h = (float(v) for v in operands)
+            corners = [(px * cm[0] + py * cm[2] + cm[4], px * cm[1] + py * cm[3] + cm[5])
+                       for px, py in ((x, y), (x + w, y + h))]
+            top = float(page.mediabox.top)
+            xs, ys = [c[0] for c in corners], [top - c[1] for c in corners]
+            rects.append((min(xs), min(ys), max(xs), max(ys)))
+
+    page.extract_text(visitor_operand_before=before)
+    assert rects, "no rectangle drawn on page 1"
+    return rects[-1]
+
+
+def overlaps(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

@@ -13,7 +13,19 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from docflow.rendering import StampError, render_official_document, stamp_incoming
-from rendering_helpers import find_item, long_body, make_document, page_texts, reader, squash, text_items
+from docflow.rendering.official import HEADER_LEFT_WIDTH, MARGIN_LEFT
+from rendering_helpers import (
+    find_item,
+    long_body,
+    make_document,
+    overlaps,
+    page_texts,
+    poppler_lines,
+    reader,
+    squash,
+    stamp_rect,
+    text_items,
+)
 
 RECEIVED = datetime.datetime(2024, 3, 5, 14, 30)
 
@@ -63,7 +75,7 @@ def test_stamp_on_first_page_only_and_other_pages_untouched(three_pages):
 
     first = squash(after.pages[0].extract_text())
     for expected in ["ỦY BAN NHÂN DÂN XÃ PHIÊNG BAN", "ĐẾN", "Số: 07", "Ngày: 05/03/2024", "Giờ: 14:30",
-                     "Chuyển: Đ/c Chủ tịch"]:
+                     "Chuyển: Đ/c Chủ tịch", "Lưu hồ sơ số:"]:
         assert expected in first, expected
     # Everything the sender printed on page 1 is still there.
     for line in before.pages[0].extract_text().splitlines():
@@ -76,15 +88,71 @@ def test_stamp_on_first_page_only_and_other_pages_untouched(three_pages):
         assert "Số: 07" not in after.pages[index].extract_text()
 
 
-def test_stamp_sits_in_the_top_left_margin_band(three_pages):
-    page = reader(_stamp(three_pages)).pages[0]
-    _, x, y = find_item(page, "ĐẾN")
-    height, width = float(page.mediabox.height), float(page.mediabox.width)
-    assert x < width / 3
-    assert y > height - 20 * mm  # within the decree's top margin: covers none of the header
-    _, _, header_y = find_item(page, "UBND TỈNH SƠN LA")
-    lowest_stamp_line = min(yy for text, _, yy in text_items(page) if text.startswith("Chuyển:"))
-    assert lowest_stamp_line > header_y + 5
+def _cong_van(**changes):
+    values = {"doc_type_code": "cong_van", "doc_type_name": "Công văn", "notation": "125/UBND-VP",
+              "subject": "triển khai hệ thống quản lý văn bản", "recipients": ["Lưu: VT, VP"],
+              "addressees": ["Ủy ban nhân dân xã Phiêng Ban", "Ủy ban nhân dân xã Song Pe"],
+              "body": "\n".join(["Ủy ban nhân dân huyện đề nghị các xã triển khai hệ thống."] * 6)}
+    return make_document(**{**values, **changes})
+
+
+LONG_SUBJECT = ("triển khai hệ thống quản lý văn bản và điều hành, chữ ký số và liên thông văn bản "
+                "bốn cấp chính quyền trên địa bàn huyện năm 2024")
+LAYOUTS = {
+    "decision": lambda: make_document(issuing_authority="ỦY BAN NHÂN DÂN HUYỆN BẮC YÊN"),
+    "decision, long subject, flash": lambda: make_document(subject=f"Về việc {LONG_SUBJECT}", urgency="flash"),
+    "cong van": _cong_van,
+    "cong van, one addressee": lambda: _cong_van(addressees=["Sở Nội vụ tỉnh Sơn La"]),
+    "cong van, long subject": lambda: _cong_van(subject=LONG_SUBJECT),
+    "cong van, long recipient list": lambda: _cong_van(
+        addressees=[f"Ủy ban nhân dân xã số {n} huyện Bắc Yên" for n in range(1, 19)], subject=LONG_SUBJECT),
+    "submission": lambda: make_document(doc_type_code="to_trinh", doc_type_name="Tờ trình",
+                                        addressees=["Ủy ban nhân dân tỉnh Sơn La"]),
+    "multi-page plan": lambda: make_document(doc_type_code="ke_hoach", doc_type_name="Kế hoạch",
+                                             body=long_body(22)),
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_stamp_lies_outside_every_text_line_under_the_number_of_an_official_document(layout):
+    original = render_official_document(LAYOUTS[layout]())
+    stamped = _stamp(original, file_code="03.2024.VP")
+    box = stamp_rect(stamped)
+    lines = poppler_lines(original)
+    assert [text for rect, text in lines if overlaps(box, rect)] == []
+    block_bottom = next(rect for rect, text in lines if text.startswith("Số:"))[3]
+    for rect, _ in sorted(lines, key=lambda line: line[0][1]):  # the V/v and marks under the number
+        if 0 <= rect[1] - block_bottom < 10 and rect[2] <= MARGIN_LEFT + HEADER_LEFT_WIDTH:
+            block_bottom = rect[3]
+    assert box[1] >= block_bottom  # below the number and its V/v lines
+    assert box[0] < A4[0] / 2 and box[1] < A4[1] / 2  # left column, upper half
+    assert (box[2] - box[0]) >= 0.6 * 50 * mm * 0.99  # never shrunk past legibility
+    text = squash(reader(stamped).pages[0].extract_text())
+    assert "Lưu hồ sơ số: 03.2024.VP" in text and "Chuyển: Đ/c Chủ tịch" in text
+
+
+def _dense_top_pdf() -> bytes:
+    """A letter with no official header: text lines from the top margin down to mid-page."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, invariant=1)
+    for row in range(30):
+        canvas.drawString(60, A4[1] - 40 - row * 14, "Nội dung dòng " * 6 + str(row))
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("pdf", [_dense_top_pdf, lambda: _plain_pdf(pages=2)], ids=["dense top", "plain"])
+def test_stamp_on_any_other_pdf_also_lies_outside_its_text(pdf):
+    original = pdf()
+    box = stamp_rect(_stamp(original))
+    assert [text for rect, text in poppler_lines(original) if overlaps(box, rect)] == []
+
+
+def test_file_code_is_blank_when_none_is_known(three_pages):
+    text = squash(reader(_stamp(three_pages)).pages[0].extract_text())
+    assert "Lưu hồ sơ số:" in text
+    assert "Lưu hồ sơ số: 0" not in text
 
 
 @pytest.mark.parametrize("rotate", [90, 180, 270])
@@ -170,3 +238,31 @@ def test_stamp_error_is_a_value_error_and_checks_arguments(three_pages):
         _stamp(three_pages, incoming_number=0)
     with pytest.raises(StampError, match="received_at"):
         _stamp(three_pages, received_at=datetime.date(2024, 3, 5))
+
+
+def test_a_page_that_cannot_be_measured_is_still_stamped_at_its_top_left(three_pages, monkeypatch, caplog):
+    from docflow.rendering import stamp as stamp_module
+
+    def refuse(*args, **kwargs):
+        raise ValueError("unreadable content stream")
+
+    monkeypatch.setattr(stamp_module, "page_boxes", refuse)
+    stamped = _stamp(three_pages)
+    page, box = reader(stamped).pages[0], stamp_rect(stamped)
+    assert box[0] == pytest.approx(8 * mm, abs=0.5) and box[1] == pytest.approx(4 * mm, abs=0.5)
+    assert "Số: 07" in page.extract_text()
+    assert "cannot be measured" in caplog.text
+
+
+@pytest.mark.parametrize("rotate", [90, 180, 270])
+def test_stamp_on_a_rotated_official_page_avoids_its_text(rotate):
+    original = render_official_document(make_document())
+    writer = PdfWriter(clone_from=io.BytesIO(original))
+    writer.pages[0].rotate(rotate)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    stamped = _stamp(buffer.getvalue())
+    # /Rotate leaves user space alone: the unrotated page's lines are where the text is.
+    box = stamp_rect(stamped)
+    assert [text for rect, text in poppler_lines(original) if overlaps(box, rect)] == []
+    assert "ĐẾN" in reader(stamped).pages[0].extract_text()

@@ -25,7 +25,7 @@ from docflow.routing.intake import (
 )
 from docflow.routing.intake_scans import intake_scan_upload
 from docflow.routing.models import IncomingDocument, IntakeScan, KnownSender
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 pytestmark = pytest.mark.django_db
 ISSUED = datetime.date(2026, 3, 5)

@@ -41,7 +41,9 @@ def test_issuing_to_5_and_to_200_agencies_costs_the_same_queries():
     assert issue_counting_queries(office, few) == issue_counting_queries(office, many)
     with scopes_disabled():
         assert IncomingDocument.objects.filter(source_document_id=many.pk).count() == 200
-        assert IncomingAttachment.objects.filter(incoming__source_document_id=many.pk).count() == 400
+        # Each copy carries the official PDF (its main file) and the drafter's two attachments.
+        assert IncomingAttachment.objects.filter(incoming__source_document_id=many.pk).count() == 600
+        assert IncomingAttachment.objects.filter(incoming__source_document_id=many.pk, is_main=True).count() == 200
         assert Delivery.objects.filter(document=many).exclude(incoming_id=None).count() == 200
         assert AuditEvent.objects.filter(action="incoming.delivered", data__source_document_id=str(many.pk)).count() == 200
 
@@ -55,19 +57,50 @@ def test_each_recipient_gets_its_own_copy_with_the_envelope_and_attachments():
     with scopes_disabled():
         copy = IncomingDocument.objects.get(agency=commune)
         delivery = Delivery.objects.get(document=doc)
-        attachment = copy.attachments.get()
+        main, attachment = copy.attachments.all()
         source = doc.attachments.get()
+    assert main.is_main and main.file_id == doc.pdf_sha256 and main.name.endswith(".pdf")
+    assert not attachment.is_main
     assert copy.status_code == "01" and copy.urgency == "flash" and str(copy.sender_due_date) == "2026-12-31"
     assert copy.source_delivery_id == delivery.pk and delivery.incoming_id == copy.pk
     assert copy.search_text and "ve viec" in copy.search_text
     assert attachment.name == "ke-hoach.pdf" and attachment.file_id == source.file_id
 
 
-def test_issue_records_pdf_and_notification_work_for_after_commit():
+def test_issue_makes_the_pdf_at_once_and_records_notification_work_for_after_commit():
     office = sending_office()
     doc = issued(office, recipients=[AgencyFactory().code])
     names = set(OutboxTask.objects.filter(kwargs__document_id=str(doc.pk)).values_list("task_name", flat=True))
-    assert names == {"pdf.render_outgoing", "notify.document_issued"}
+    assert names == {"notify.document_issued"}
+    assert doc.pdf_sha256
+
+
+def test_a_copy_without_attachments_still_carries_the_issued_document():
+    office = sending_office()
+    commune = AgencyFactory()
+    doc = issued(office, recipients=[commune.code])
+    with scopes_disabled():
+        (main,) = IncomingAttachment.objects.filter(incoming__source_document_id=doc.pk)
+    assert main.is_main and main.file_id == doc.pdf_sha256 and main.content_type == "application/pdf"
+    assert main.name == doc.notation.replace("/", "-").replace("Đ", "D") + ".pdf"
+
+
+def test_issue_that_reaches_nobody_is_refused_and_takes_no_number():
+    office = sending_office()
+    doc = approved(office, recipients=[], external_places=[])
+    with pytest.raises(ValidationError) as exc:
+        document_issue(actor=office.clerk, document_id=doc.pk)
+    assert "recipients" in exc.value.message_dict
+    with scopes_disabled():
+        doc.refresh_from_db()
+    assert doc.state == "approved" and doc.number is None
+
+
+def test_a_paper_only_issue_is_numbered_and_delivers_to_no_agency():
+    office = sending_office()
+    doc = approved(office, recipients=[], external_places=["Sở Nội vụ tỉnh Sơn La (bản giấy)"])
+    doc = document_issue(actor=office.clerk, document_id=doc.pk)
+    assert doc.state == "issued" and doc.number and doc.pdf_sha256
 
 
 def test_issuing_twice_is_refused_with_409_and_keeps_the_first_number():

@@ -17,7 +17,7 @@ from docflow.routing.selectors import (
     incoming_list,
     incoming_overdue,
 )
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from docflow.documents.drafting import document_update
 from docflow.documents.models import OutgoingDocument
 from docflow.routing.models import IncomingDocument
 from docflow.routing.search import documents_search
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 from tests.documents.story import approved, draft, issued, sending_office
 from tests.factories import AgencyFactory, MembershipFactory
 from tests.routing.factories import IncomingDocumentFactory

@@ -19,7 +19,7 @@ from docflow.routing.statistics import (
     recipient_statistics,
 )
 from docflow.tenancy.models import AgencyLevel
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 from tests.factories import AgencyFactory
 from tests.routing.conftest import office
 from tests.routing.factories import sent_copy

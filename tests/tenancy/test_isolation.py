@@ -23,7 +23,7 @@ from docflow.routing.models import (
     StatusReport,
 )
 from docflow.tenancy.models import Agency, Membership, Unit
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 from tests.exchange.factories import webhook_delivery
 from docflow.documents.models import (
     ApprovalStep,

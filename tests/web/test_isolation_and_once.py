@@ -8,7 +8,7 @@ from django.urls import reverse
 from docflow.documents.models import OutgoingDocument
 from docflow.documents.services import document_approve, document_submit
 from docflow.routing.models import IncomingDocument
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 from tests.factories import MembershipFactory
 from tests.web.conftest import Office, web_client
 

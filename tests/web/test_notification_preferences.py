@@ -7,7 +7,7 @@ from django.core import mail
 
 from docflow.notifications.models import Notification
 from docflow.notifications.services import notification_create, notification_preference_set
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from docflow.routing.models import IncomingDocument
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 from tests.web.conftest import web_client
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from docflow.documents.models import Register, RegisterDirection
 from docflow.notifications.services import notification_create
 from docflow.routing.handling import incoming_accept
 from docflow.routing.models import IncomingDocument
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 from tests.factories import MembershipFactory
 from tests.web.conftest import Office, web_client
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from docflow.documents.models import Register, RegisterDirection
 from docflow.outbox.services import outbox_sweep
-from docflow.tenancy.scoping import agency_scope
+from docflow.core.scoping import agency_scope
 from tests.factories import MembershipFactory
 from tests.web.conftest import Office, web_client
 

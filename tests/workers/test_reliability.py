@@ -112,7 +112,7 @@ def test_issuing_to_fifty_agencies_tells_each_intended_person_once_and_makes_one
     assert_everyone_told_once_and_one_pdf(issue)
     # One email per notification that asked for one: the clerks' and the drafter's.
     assert emails_sent(celery_worker_process) - emails_before == len(issue.clerks) + 1
-    assert "pdf.render_outgoing" in celery_worker_process.log()
+    assert "notify.document_issued" in celery_worker_process.log()
 
 
 def snapshot(document_id) -> dict:
@@ -156,7 +156,7 @@ def test_with_the_broker_stopped_during_the_issue_everything_arrives_once_it_is_
     took = issue_through_the_api(issue)  # the issue itself succeeds, the broker down
     assert took < 10  # one failed send, then the rest is left to the sweeper at once
     work = OutboxTask.objects.filter(done_at__isnull=True)
-    assert set(work.values_list("task_name", flat=True)) == {"pdf.render_outgoing", "notify.document_issued"}
+    assert set(work.values_list("task_name", flat=True)) == {"notify.document_issued"}
     assert not work.filter(sent_at__isnull=False).exists()
     assert notified("incoming_delivered") == []
 

@@ -78,6 +78,28 @@ class ConfirmForm(OnceForm):
     """A step with nothing to fill in: submit, approve, issue."""
 
 
+class IssueForm(OnceForm):
+    """Issuing: a document that reaches no agency electronically needs the clerk's word that
+    it goes on paper only."""
+
+    paper_only = forms.BooleanField(
+        label=_("Tôi xác nhận văn bản này chỉ phát hành bản giấy (không gửi điện tử đến cơ quan nào)."),
+        required=False,
+    )
+
+    def __init__(self, *args, paper_only: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.needs_paper_confirmation = paper_only
+        if not paper_only:
+            del self.fields["paper_only"]
+
+    def clean(self):
+        data = super().clean()
+        if self.needs_paper_confirmation and not data.get("paper_only"):
+            self.add_error("paper_only", _("Văn bản không đến cơ quan nào qua hệ thống: hãy xác nhận chỉ phát hành bản giấy."))
+        return data
+
+
 class ReturnForm(OnceForm):
     comment = text(_("Ý kiến trả lại"), rows=3)
 

@@ -9,10 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from docflow.audit.selectors import recent_events
 from docflow.routing.selectors import incoming_list
 from docflow.web.views.common import member_required
-from docflow.web.worklists import outgoing_counts
+from docflow.web.worklists import my_work, outgoing_counts
 
 RECENT_EVENTS = 12
-MY_WORK = 8
 
 
 @member_required
@@ -29,7 +28,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     mine = not leader
     tiles.append(("overdue", _("Quá hạn"), incoming_list(user_id=user_id, work_list="overdue", mine=mine).count(), "bad"))
     tiles.append(("due_soon", _("Sắp đến hạn"), incoming_list(user_id=user_id, work_list="due_soon", mine=mine).count(), "warn"))
-    my_work = list(incoming_list(user_id=user_id, work_list="to_handle")[:MY_WORK])
     return render(
         request,
         "web/dashboard.html",
@@ -37,7 +35,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "nav": "dashboard",
             "tiles": tiles,
             "outgoing": outgoing_counts(member=member),
-            "my_work": my_work,
+            "my_work": my_work(member=member),
             "events": list(recent_events(limit=RECENT_EVENTS)),
         },
     )

@@ -15,9 +15,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from docflow.core.errors import NotFound
 from docflow.documents.files import stored_file_open
 from docflow.routing import handling
-from docflow.routing.models import IncomingAttachment, IncomingDocument
+from docflow.routing.models import IncomingDocument
+from docflow.routing.replies import incoming_reply_draft
+from docflow.routing.stamping import attachment_version, incoming_attachment_get
 from docflow.routing.selectors import incoming_detail, incoming_list
 from docflow.web.forms.incoming import (
     AcceptForm,
@@ -29,6 +32,7 @@ from docflow.web.forms.incoming import (
     RecallDecisionForm,
     RejectForm,
 )
+from docflow.web.forms.outgoing import ConfirmForm
 from docflow.web.incoming_actions import offered_actions
 from docflow.web.pickers import agency_people, reply_choices
 from docflow.web.views.common import member_required, perform
@@ -64,10 +68,19 @@ def _forms(incoming: IncomingDocument, actions: set[str], bound: dict) -> dict:
         "progress": lambda: NoteForm(prefix="progress"),
         "opinion": lambda: NoteForm(prefix="opinion"),
         "forward": lambda: ForwardForm(prefix="forward", people=people),
-        "complete": lambda: CompleteForm(prefix="complete", replies=reply_choices()),
+        "complete": lambda: _complete_form(incoming),
+        "reply": lambda: ConfirmForm(prefix="reply"),
         "recall": lambda: RecallDecisionForm(prefix="recall"),
     }
     return {name: bound.get(name) or makers[name]() for name in actions}
+
+
+def _complete_form(incoming: IncomingDocument) -> CompleteForm:
+    """Completing offers the replies written to this copy first, the issued one chosen."""
+    replies = reply_choices(incoming_id=incoming.pk)
+    linked = [d for d in replies if d.reply_to_incoming_id == incoming.pk]
+    return CompleteForm(prefix="complete", replies=replies,
+                        initial={"reply_outgoing_id": str(linked[0].pk)} if linked else None)
 
 
 def _current_assignment(incoming: IncomingDocument) -> dict:
@@ -97,19 +110,16 @@ def incoming_detail_page(request: HttpRequest, incoming_id) -> HttpResponse:
 @member_required
 def incoming_file(request: HttpRequest, incoming_id, attachment_id) -> HttpResponse:
     """An attachment of the envelope; ``?ban=den`` gives the copy stamped on acceptance."""
-    attachment = (
-        IncomingAttachment.objects.select_related("file")
-        .filter(pk=attachment_id, incoming_id=incoming_id)
-        .first()
-    )
-    if attachment is None:
-        raise Http404
-    stamped = request.GET.get("ban") == "den" and attachment.stamped_sha256
-    sha256 = attachment.stamped_sha256 if stamped else attachment.file.sha256
-    name = f"{attachment.name.rsplit('.', 1)[0]}-den.pdf" if stamped else attachment.name
+    try:
+        attachment = incoming_attachment_get(incoming_id=incoming_id, attachment_id=attachment_id)
+    except NotFound:
+        raise Http404 from None
+    # The stamped copy while it is being made: the original meanwhile.
+    version = (request.GET.get("ban") == "den" and attachment_version(attachment, stamped=True)) or (
+        attachment_version(attachment, stamped=False))
     return FileResponse(
-        stored_file_open(sha256=sha256), filename=name, as_attachment=False,
-        content_type="application/pdf" if stamped else attachment.content_type,
+        stored_file_open(sha256=version.sha256), filename=version.name, as_attachment=False,
+        content_type=version.content_type,
     )
 
 
@@ -145,8 +155,27 @@ def _people(_incoming):
     return {"people": agency_people()}
 
 
-def _replies(_incoming):
-    return {"replies": reply_choices()}
+def _replies(incoming):
+    return {"replies": reply_choices(incoming_id=incoming.pk)}
+
+
+@member_required
+@require_POST
+def incoming_reply(request: HttpRequest, incoming_id) -> HttpResponse:
+    """"Trả lời": a draft addressed to the sender, linked to this copy; then its edit page."""
+    incoming = incoming_detail(incoming_id=incoming_id)
+    form = ConfirmForm(request.POST, prefix="reply")
+    if form.is_valid():
+
+        def act() -> str:
+            draft = incoming_reply_draft(actor=request.membership, incoming_id=incoming.pk)
+            messages.success(request, _("Đã mở dự thảo trả lời; hoàn thiện nội dung rồi trình ký."))
+            return reverse("web:outgoing-edit", args=[draft.pk])
+
+        response = perform(request, form, action=act, fallback=reverse("web:incoming-detail", args=[incoming.pk]))
+        if response is not None:
+            return response
+    return _page(request, incoming, {"reply": form}, status=400)
 
 
 incoming_accept = _step_view(

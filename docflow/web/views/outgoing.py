@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from docflow.audit.selectors import events_for_object
 from docflow.documents.files import stored_file_open
+from docflow.documents.held_uploads import HeldUpload, attachment_add_held, held_upload_read, upload_hold
+from docflow.documents.pdf import official_pdf_filename
 from docflow.documents.models import AUDIT_OBJECT, OutgoingDocument, OutgoingState
 from docflow.documents.selectors import attachment_get, document_get, documents_list
 from docflow.documents.services import attachment_add, document_create, document_update
@@ -57,14 +59,16 @@ def to_issue_page(request: HttpRequest) -> HttpResponse:
 
 
 def _draft_form(request: HttpRequest, data=None, files=None, initial=None) -> DraftForm:
+    own_unit = request.membership.unit
     return DraftForm(
-        data, files, initial=initial,
+        data, files, initial=initial or {"unit": own_unit.symbol if own_unit else ""},
         units=list(Unit.objects.filter(is_active=True).order_by("name")),
         signers=list(members_with_role(agency=request.agency, role="leader")),
     )
 
 
 def _compose_context(request: HttpRequest, form: DraftForm, document: OutgoingDocument | None) -> dict:
+    kept = _hold_files(request) if form.is_bound else []
     chosen = form.data.getlist("recipients") if form.is_bound else (document.recipient_codes if document else [])
     groups = recipient_groups(agency=request.agency)
     grouped = {a.code for g in groups for a in g.agencies}
@@ -72,19 +76,46 @@ def _compose_context(request: HttpRequest, form: DraftForm, document: OutgoingDo
     return {
         "form": form, "doc": document, "groups": groups, "chosen": set(chosen),
         "other_agencies": list(Agency.objects.filter(code__in=others)) if others else [],
+        "kept_files": kept,
         "nav": "compose" if document is None else "outgoing",
     }
 
 
 def _save_files(request: HttpRequest, document: OutgoingDocument, files) -> None:
-    """Attach each uploaded file; a refused file is named in a message, the draft stays."""
+    """Attach each uploaded file and each one held from an earlier try; a refused file is
+    named in a message, the draft stays."""
     for upload in files:
+        _attach(request, upload.name, lambda u=upload: attachment_add(
+            actor=request.membership, document_id=document.pk, name=u.name, chunks=u.chunks()))
+    for token in request.POST.getlist("kept_files"):
+        _attach(request, _("tệp đã chọn"), lambda t=token: attachment_add_held(
+            actor=request.membership, document_id=document.pk, token=t))
+
+
+def _attach(request: HttpRequest, name: str, add) -> None:
+    try:
+        add()
+    except ValidationError as exc:
+        messages.error(request, _("Tệp %(name)s không được nhận: %(why)s") % {
+            "name": name, "why": " ".join(exc.messages)})
+
+
+def _hold_files(request: HttpRequest) -> list[HeldUpload]:
+    """The form goes back with errors: keep the files chosen so far (browsers cannot refill a
+    file input), and name any that would be refused anyway."""
+    kept = []
+    for token in request.POST.getlist("kept_files"):
         try:
-            attachment_add(actor=request.membership, document_id=document.pk, name=upload.name,
-                           chunks=upload.chunks())
+            kept.append(held_upload_read(actor=request.membership, token=token))
+        except ValidationError as exc:
+            messages.warning(request, " ".join(exc.messages))
+    for upload in request.FILES.getlist("files"):
+        try:
+            kept.append(upload_hold(actor=request.membership, name=upload.name, chunks=upload.chunks()))
         except ValidationError as exc:
             messages.error(request, _("Tệp %(name)s không được nhận: %(why)s") % {
                 "name": upload.name, "why": " ".join(exc.messages)})
+    return kept
 
 
 @role_required("leader", "staff", "clerk")
@@ -153,6 +184,7 @@ def document_page(request: HttpRequest, document: OutgoingDocument, bound: dict 
     blank = {
         "submit": ConfirmForm, "approve": ConfirmForm, "attach": AttachForm,
         "return": lambda: ReturnForm(prefix="return"), "recall": lambda: RecallForm(prefix="recall"),
+        "delete": lambda: ConfirmForm(prefix="delete"),
     }
     forms = {name: (bound or {}).get(name) or blank[name]() for name in actions if name in blank}
     deliveries = list(deliveries_of_document(document_id=document.pk)) if document.state == OutgoingState.ISSUED else []
@@ -199,6 +231,5 @@ def pdf_download(request: HttpRequest, document_id) -> HttpResponse:
         return redirect("web:outgoing-detail", document.pk)
     if not document.pdf_sha256:
         return render(request, "web/outgoing/pdf_pending.html", {"doc": document}, status=202)
-    name = f"{document.notation.replace('/', '_') or document.pk}.pdf"
-    return FileResponse(stored_file_open(sha256=document.pdf_sha256), filename=name,
+    return FileResponse(stored_file_open(sha256=document.pdf_sha256), filename=official_pdf_filename(document),
                         content_type="application/pdf")

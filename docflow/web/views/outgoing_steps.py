@@ -15,11 +15,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from docflow.documents.selectors import document_get
-from docflow.documents.services import document_approve, document_return, document_submit
+from docflow.documents.services import document_approve, document_delete, document_return, document_submit
 from docflow.routing.deliveries import document_recall_request
-from docflow.routing.issuing import document_issue
-from docflow.web.forms.outgoing import AttachForm, ConfirmForm, RecallForm, ReturnForm
-from docflow.web.issue_preview import issue_preview
+from docflow.routing.issuing import document_issue, issue_preview
+from docflow.web.forms.outgoing import AttachForm, ConfirmForm, IssueForm, RecallForm, ReturnForm
 from docflow.web.outgoing_actions import offered_actions
 from docflow.web.views.common import member_required, perform
 from docflow.web.views.outgoing import _save_files, document_page
@@ -78,6 +77,25 @@ recall = _step(
 
 
 @member_required
+@require_POST
+def delete(request: HttpRequest, document_id) -> HttpResponse:
+    """The drafter deletes a draft, then lands on the list."""
+    document = document_get(document_id=document_id)
+    form = ConfirmForm(request.POST, prefix="delete")
+    if form.is_valid():
+
+        def act() -> str:
+            document_delete(actor=request.membership, document_id=document.pk)
+            messages.success(request, _("Đã xóa dự thảo “%(s)s”.") % {"s": document.subject[:80]})
+            return reverse("web:outgoing-list")
+
+        response = perform(request, form, action=act, fallback=reverse("web:outgoing-detail", args=[document.pk]))
+        if response is not None:
+            return response
+    return document_page(request, document, {"delete": form}, status=400)
+
+
+@member_required
 def issue_page(request: HttpRequest, document_id) -> HttpResponse:
     """The clerk's issue page: what will be numbered, then the issue itself."""
     document = document_get(document_id=document_id)
@@ -85,7 +103,8 @@ def issue_page(request: HttpRequest, document_id) -> HttpResponse:
     if "issue" not in offered_actions(document=document, member=request.membership):
         messages.warning(request, _("Văn bản này không ở bước phát hành, hoặc bạn không phải văn thư."))
         return redirect(url)
-    form = ConfirmForm(request.POST or None)
+    preview = issue_preview(document=document)
+    form = IssueForm(request.POST or None, paper_only=preview.paper_only)
     if request.method == "POST" and form.is_valid():
 
         def issue() -> str:
@@ -97,5 +116,5 @@ def issue_page(request: HttpRequest, document_id) -> HttpResponse:
         if response is not None:
             return response
     return render(request, "web/outgoing/issue.html", {
-        "doc": document, "form": form, "preview": issue_preview(document=document), "nav": "to-issue",
+        "doc": document, "form": form, "preview": preview, "nav": "to-issue",
     }, status=400 if form.is_bound else 200)

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.db import models
 from django_scopes import ScopedManager, get_scope, scope, scopes_disabled
-
-if TYPE_CHECKING:
-    from docflow.tenancy.models import Agency
 
 __all__ = ["TenantManager", "agency_scope", "current_agency_id", "scopes_disabled"]
 
@@ -26,8 +23,9 @@ def TenantManager(_manager_class: type[models.Manager] = models.Manager) -> mode
 
 
 @contextmanager
-def agency_scope(agency: Agency | int) -> Iterator[None]:
-    """Activate one agency's scope. Refuses None: django-scopes would read it as 'no filter'."""
+def agency_scope(agency: Any) -> Iterator[None]:
+    """Activate one agency's scope (an Agency or its id). Refuses None: django-scopes would read
+    it as 'no filter'."""
     if agency is None:
         raise ValueError("agency_scope needs an agency, not None")
     with scope(agency=agency):

