@@ -13,7 +13,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from docflow.api.idempotency import idempotent, user_principal
-from docflow.api.uploads import limit_uploads, upload_refusal
+from docflow.api.uploads import limit_uploads, uploads_received
 from docflow.documents.types import DocType, Secrecy, Urgency
 from docflow.routing.intake import PAPER_MEDIA, DuplicateIncoming, PaperEnvelope, incoming_register
 from docflow.routing.intake_scans import intake_scan_upload
@@ -109,10 +109,7 @@ class IncomingIntakeMixin:
         guard = limit_uploads(request)
 
         def handler() -> Response:
-            uploads = request.FILES.getlist("file")
-            refusal = upload_refusal(guard, "file")
-            if refusal is not None:
-                raise refusal
+            uploads = uploads_received(request, guard)
             scan = intake_scan_upload(membership=request.membership, incoming_id=pk,
                                       files=[(u.name, u.chunks()) for u in uploads])
             scan.refresh_from_db()  # OCR may have run on commit (eager mode)
