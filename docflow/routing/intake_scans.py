@@ -59,7 +59,7 @@ def intake_scan_upload(
             raise NotPermitted(_("Chỉ văn thư được đưa bản quét văn bản đến lên hệ thống."))
         if incoming_id is not None:
             _copy_for_scan(incoming_id)  # 404/409/400 before reading the upload
-        name, data, pages = _scan_pdf(files)
+        name, data, pages = scan_pdf(files)
         with transaction.atomic():
             stored = stored_file_put_bytes(data=data, content_type=PDF)
             scan = IntakeScan.objects.create(
@@ -186,7 +186,7 @@ def _copy_for_scan(incoming_id, *, lock: bool = False) -> IncomingDocument:
     return incoming
 
 
-def _scan_pdf(files: Sequence[Upload]) -> tuple[str, bytes, int]:
+def scan_pdf(files: Sequence[Upload]) -> tuple[str, bytes, int]:
     """(name, PDF bytes, pages) of the upload: one PDF, or the images made one PDF in order."""
     if not files:
         raise scan_refused(_("Chưa chọn tệp."))

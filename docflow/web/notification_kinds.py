@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "incoming.register": _("Vào sổ văn bản đến giấy"),
     "incoming.scan_added": _("Đính kèm bản quét"),
     "incoming.ocr_done": _("Nhận dạng chữ bản quét (OCR)"),
+    "outgoing.signed_scan": _("Phát hành bản ký tay (bản quét)"),
     "approval_chain.set": _("Đổi quy trình duyệt"),
     "membership.saved": _("Cập nhật người dùng"),
 }
