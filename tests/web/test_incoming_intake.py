@@ -51,13 +51,18 @@ def test_bad_input_is_shown_beside_the_field(commune):
     assert response.status_code == 400 and "issued_on" in response.context["form"].errors
 
 
+def test_a_scan_form_sent_without_files_says_so(commune):
+    response = web_client(commune.clerk).post(URL, {"step": "scan", "once": str(uuid.uuid4())})
+    assert response.status_code == 400 and "files" in response.context["upload"].errors
+
+
 def test_staff_cannot_open_the_page(commune):
     assert web_client(commune.staff).get(URL).status_code == 403
 
 
 def test_another_agencys_scan_is_not_shown(commune, other_commune, tiny_pdf):
     theirs = web_client(other_commune.clerk)
-    theirs.post(URL, {"files": SimpleUploadedFile("a.pdf", tiny_pdf), "once": str(uuid.uuid4())})
+    theirs.post(URL, {"files": SimpleUploadedFile("a.pdf", tiny_pdf), "step": "scan", "once": str(uuid.uuid4())})
     with scopes_disabled():
         scan = IntakeScan.objects.get()
     assert web_client(commune.clerk).get(f"{URL}{scan.pk}/tien-do/").status_code == 404
@@ -72,7 +77,8 @@ def test_the_form_is_prefilled_from_the_scan_and_each_field_is_marked(
     client = web_client(commune.clerk)
     scan = scan_pdf(official(), angle=1.0, noise=0.003)
     with django_capture_on_commit_callbacks(execute=True):
-        uploaded = client.post(URL, {"files": SimpleUploadedFile("qd.pdf", scan), "once": str(uuid.uuid4())})
+        uploaded = client.post(URL, {"files": SimpleUploadedFile("qd.pdf", scan), "step": "scan",
+                                      "once": str(uuid.uuid4())})
     assert uploaded.status_code == 302
     page = client.get(uploaded["Location"])
     form = page.context["form"]

@@ -35,7 +35,7 @@ def intake_page(request: HttpRequest) -> HttpResponse:
     upload = ScanUploadForm()
     form = IntakeForm(read=read, initial=_initial(scan, read))
     duplicates = []
-    if request.method == "POST" and "files" in request.FILES:
+    if request.method == "POST" and request.POST.get("step") == "scan":
         upload = ScanUploadForm(request.POST, request.FILES)
         if upload.is_valid():
             response = perform(request, upload, action=lambda: _uploaded(request), fallback=request.path)
