@@ -56,6 +56,14 @@ def test_a_scan_form_sent_without_files_says_so(commune):
     assert response.status_code == 400 and "files" in response.context["upload"].errors
 
 
+def test_a_refused_file_kind_is_shown_beside_the_files(commune):
+    response = web_client(commune.clerk).post(URL, {"files": SimpleUploadedFile("a.docx", b"PK\x03\x04"),
+                                                    "step": "scan", "once": str(uuid.uuid4())})
+    assert response.status_code == 400 and "files" in response.context["upload"].errors
+    with scopes_disabled():
+        assert not IntakeScan.objects.exists()
+
+
 def test_staff_cannot_open_the_page(commune):
     assert web_client(commune.staff).get(URL).status_code == 403
 

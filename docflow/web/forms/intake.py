@@ -21,7 +21,9 @@ class MultipleFileField(forms.FileField):
     """Several files in one field (the pages of a scan, in order)."""
 
     def clean(self, data, initial=None):
-        files = data if isinstance(data, (list, tuple)) else [data]
+        files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+        if not files:
+            return [super().clean(None, initial)]  # the "required" error
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 

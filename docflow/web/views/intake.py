@@ -38,7 +38,8 @@ def intake_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("step") == "scan":
         upload = ScanUploadForm(request.POST, request.FILES)
         if upload.is_valid():
-            response = perform(request, upload, action=lambda: _uploaded(request), fallback=request.path)
+            response = perform(request, upload, action=lambda: _uploaded(request), fallback=request.path,
+                               field_map={"file": "files"})
             if response is not None:
                 return response
     elif request.method == "POST":
