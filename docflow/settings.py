@@ -56,6 +56,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages, JSON and the embedded mode's CSS/JS go compressed (WhiteNoise's own .gz files in
+    # production pass through untouched). BREACH needs a secret reflected next to attacker text
+    # in a compressed body: Django masks the CSRF token afresh on every response, so its bytes
+    # never repeat, and no other secret is printed on a page.
+    "docflow.web.middleware.TextGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "docflow.web.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,7 +130,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not CONFIG.production
-WHITENOISE_MAX_AGE = 0 if DEBUG else 3600
+# Hashed names (the manifest, production) are cached a year as `immutable` by WhiteNoise itself;
+# this is for names without a hash: the embedded mode's files, which change when Docflow is
+# updated, so a browser asks again after five minutes (an hour in production).
+WHITENOISE_MAX_AGE = 3600 if CONFIG.production else 300
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # pages carry the token; no script reads the cookie
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -18,6 +18,18 @@ ensure_chromium() {
   else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
 }
 
+# axe-core (the accessibility checks the browser tests inject) comes from npm, pinned by
+# package-lock.json into node_modules/ (kept out of git); node and npm from Debian when missing.
+ensure_axe() {
+  [ -f node_modules/axe-core/axe.min.js ] && return 0
+  echo "== installing axe-core for the browser tests"
+  if ! command -v npm >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+    else sudo apt-get update -qq && sudo apt-get install -y -qq nodejs npm >/dev/null; fi
+  fi
+  npm ci --no-audit --no-fund --silent
+}
+
 # The PDF tests measure text lines with poppler's pdftotext, independently of the code under test.
 ensure_poppler() {
   command -v pdftotext >/dev/null && return 0
@@ -36,6 +48,7 @@ ensure_tesseract() {
 
 run_embedded() {
   ensure_chromium
+  ensure_axe
   ensure_poppler
   ensure_tesseract
   echo "== test pass: embedded defaults (SQLite, eager Celery)"
@@ -45,6 +58,7 @@ run_embedded() {
 
 run_postgres() {
   ensure_chromium
+  ensure_axe
   ensure_poppler
   ensure_tesseract
   echo "== test pass: PostgreSQL + Redis + real Celery worker"

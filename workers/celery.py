@@ -30,6 +30,9 @@ app.conf.beat_schedule = {
     # Deadline reminders at 07:00 local time (CELERY_TIMEZONE); 13:00 catches up a beat that was
     # down in the morning and otherwise records nothing new (once per agency and day).
     "deadline-reminders": {"task": "notify.deadline_reminders", "schedule": crontab(hour="7,13", minute=0)},
+    # The daily notification digest at 17:00 local time (CELERY_TIMEZONE, Asia/Ho_Chi_Minh); 19:00
+    # catches up a beat that was down and otherwise sends nothing twice (once per person and day).
+    "notification-digests": {"task": "notify.digests", "schedule": crontab(hour="17,19", minute=0)},
     # Last month's report per agency, at 06:00 local time (CELERY_TIMEZONE) on the 1st; the 2nd
     # and 3rd catch up after a beat outage and otherwise find every report made (idempotent).
     "statistics-monthly": {

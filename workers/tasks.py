@@ -12,6 +12,7 @@ from docflow.documents.pdf import document_pdf_render
 from docflow.exchange.inbound import inbound_notify
 from docflow.exchange.outbound import delivery_push, status_report_push
 from docflow.exchange.webhooks import WebhookFailed
+from docflow.notifications.digests import agency_digests_send, digests_dispatch
 from docflow.notifications.services import notification_email_send
 from docflow.outbox.services import outbox_purge, outbox_sweep
 from docflow.reports.services import statistics_report_render, statistics_reports_monthly
@@ -106,6 +107,17 @@ def deadline_reminders() -> int:
 @app.task(name="notify.agency_deadline_reminders", base=DocflowTask)
 def agency_deadline_reminders(*, agency_id: int, day: str) -> int:
     return agency_deadline_remind(agency_id=agency_id, day=date.fromisoformat(day))
+
+
+@app.task(name="notify.digests", base=DocflowTask)
+def notification_digests() -> int:
+    return digests_dispatch()
+
+
+@app.task(name="notify.agency_digests", base=DocflowTask,
+          autoretry_for=(*DocflowTask.autoretry_for, smtplib.SMTPException))
+def agency_notification_digests(*, agency_id: int, day: str) -> int:
+    return agency_digests_send(agency_id=agency_id, day=date.fromisoformat(day))
 
 
 @app.task(name="notify.document_issued", base=DocflowTask)

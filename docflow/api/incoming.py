@@ -197,6 +197,9 @@ class IncomingDetailSerializer(IncomingRowSerializer):
     signer = SignerSerializer(source="*")
     sender_due_date = serializers.DateField(allow_null=True)
     replaces_notation = serializers.CharField()
+    response_for_notation = serializers.CharField(help_text="the notation of our document this one answers")
+    response_for_document_id = serializers.UUIDField(
+        allow_null=True, help_text="our outgoing document this one answers (ResponseFor)")
     register = serializers.CharField(source="register.name", default=None, allow_null=True)
     received_by = UserBriefSerializer(allow_null=True)
     rejected_reason = serializers.CharField()

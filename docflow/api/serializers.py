@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from docflow.tenancy.models import Agency
+from docflow.notifications.emails import notification_path
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -52,6 +53,14 @@ class NotificationSerializer(serializers.Serializer):
     kind = serializers.CharField()
     title = serializers.CharField()
     body = serializers.CharField()
-    link = serializers.CharField()
+    object_type = serializers.CharField()
+    object_id = serializers.UUIDField(allow_null=True)
+    link = serializers.SerializerMethodField()
+    count = serializers.IntegerField()
     created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
+    done_at = serializers.DateTimeField(allow_null=True)
+
+    def get_link(self, notification) -> str:
+        return notification_path(notification)  # the web's page for it, which goes on to the object

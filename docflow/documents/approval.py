@@ -19,7 +19,6 @@ from docflow.core.errors import InvalidState, NotPermitted
 from docflow.documents.acting import as_member
 from docflow.documents.models import (
     AUDIT_OBJECT,
-    WEB_LINK,
     ApprovalRole,
     ApprovalStep,
     OutgoingDocument,
@@ -31,7 +30,7 @@ from docflow.documents.selectors import (
     may_approve_step,
     step_approvers,
 )
-from docflow.notifications.services import notification_create
+from docflow.notifications.services import notification_create, notifications_done
 from docflow.tenancy.models import Membership
 from docflow.tenancy.selectors import members_with_role
 
@@ -54,9 +53,15 @@ def _notify(members, *, document: OutgoingDocument, kind: str, title: str, event
     for user_id in dict.fromkeys(m.user_id if isinstance(m, Membership) else m for m in members):
         notification_create(
             agency_id=document.agency_id, recipient_id=user_id, kind=kind, title=title,
-            body=document.subject, link=WEB_LINK.format(id=document.pk),
+            body=document.subject, object_type=AUDIT_OBJECT, object_id=document.pk,
             dedup_key=f"{kind}:{event_id}:{user_id}",
         )
+
+
+def _done(document: OutgoingDocument, *kinds: str) -> None:
+    """The work those notifications asked for is done, whoever of the agency did it."""
+    notifications_done(agency_id=document.agency_id, object_type=AUDIT_OBJECT, object_id=document.pk,
+                       kinds=kinds)
 
 
 def _check_pending_and_approver(actor: Membership, document: OutgoingDocument) -> tuple[dict, bool]:
@@ -99,6 +104,7 @@ def document_submit(*, actor: Membership, document_id: UUID | str) -> OutgoingDo
     )
     document.save(update_fields=["state", "approval_chain", "current_step", "updated_at"])
     event = _record(actor, document, "outgoing.submitted", before, step=chain[0]["label"])
+    _done(document, "outgoing.returned")
     _notify(step_approvers(document=document), document=document, kind="outgoing.to_approve",
             title=_("Văn bản chờ duyệt: %(s)s") % {"s": document.subject[:200]}, event_id=event.pk)
     return document
@@ -112,6 +118,7 @@ def document_approve(*, actor: Membership, document_id: UUID | str) -> OutgoingD
     document = _locked(document_id)
     step, last = _check_pending_and_approver(actor, document)
     before = document.state
+    _done(document, "outgoing.to_approve")  # before the next step's approvers are told
     if not last:
         document.current_step += 1
         document.save(update_fields=["current_step", "updated_at"])
@@ -149,6 +156,7 @@ def document_return(*, actor: Membership, document_id: UUID | str, comment: str)
     document.state, document.current_step, document.return_comment = OutgoingState.DRAFT, 0, comment
     document.save(update_fields=["state", "current_step", "return_comment", "updated_at"])
     event = _record(actor, document, "outgoing.returned", before, comment=comment)
+    _done(document, "outgoing.to_approve")
     _notify([document.drafter_id], document=document, kind="outgoing.returned",
             title=_("Văn bản bị trả lại: %(s)s") % {"s": document.subject[:200]}, event_id=event.pk)
     return document

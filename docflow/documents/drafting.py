@@ -27,6 +27,7 @@ from docflow.documents.models import (
 )
 from docflow.documents.selectors import document_get, document_locked
 from docflow.documents.types import TYPES_BY_CODE, Secrecy, Urgency
+from docflow.notifications.services import notifications_done
 from docflow.tenancy.models import Agency, Membership, Unit
 
 DRAFTING_ROLES = ("staff", "clerk", "leader")
@@ -263,3 +264,5 @@ def document_delete(*, actor: Membership, document_id: UUID | str) -> None:
             document.delete()
     except ProtectedError:
         raise InvalidState(_("Dự thảo đang được nêu là văn bản trả lời, không xóa được."), state=document.state) from None
+    notifications_done(agency_id=actor.agency_id, object_type=AUDIT_OBJECT, object_id=document_id,
+                       kinds=["outgoing.returned"])  # nothing left to redo

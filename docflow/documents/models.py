@@ -27,9 +27,8 @@ class StoredFile(models.Model):
         return self.sha256
 
 
-# How outgoing documents appear in the audit log and in links (web pages, notifications).
+# How outgoing documents appear in the audit log and in notifications (the web resolves the page).
 AUDIT_OBJECT = "outgoing_document"
-WEB_LINK = "/van-ban-di/{id}/"
 
 
 class SignerAuthority(models.TextChoices):

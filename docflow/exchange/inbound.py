@@ -23,10 +23,12 @@ from docflow.documents.attachments import attachment_name_clean
 from docflow.documents.content_checks import content_type_detect
 from docflow.documents.files import StoredPut, spooled, stored_file_forget_if_orphan, stored_file_put
 from docflow.exchange.models import ExchangeClient, InboundDocument
+from docflow.notifications.services import Notice, notifications_create
+from docflow.outbox.services import outbox_enqueue
 from docflow.routing.copies import CopyFile, incoming_copies_deliver, main_file_marked
 from docflow.routing.models import IncomingDocument, Status
-from docflow.routing.notices import INCOMING_LINK, KIND_DELIVERED, Notice, notices_create
-from docflow.outbox.services import outbox_enqueue
+from docflow.routing.notices import KIND_DELIVERED
+from docflow.routing.status import INCOMING_OBJECT
 from docflow.tenancy.models import Agency, Membership
 
 NOTIFY_TASK = "exchange.inbound_notify"
@@ -140,16 +142,16 @@ def inbound_notify(*, inbound_id: UUID | str) -> int:
     clerks = Membership.objects.with_scopes_disabled().filter(
         agency_id__in=list(copy_of), is_clerk=True, is_active=True
     ).values_list("agency_id", "user_id")
-    return notices_create(notices=[
+    return len(notifications_create(notices=[
         Notice(
             agency_id=agency_id, user_id=user_id, kind=KIND_DELIVERED,
             title=_("Văn bản đến mới: %(n)s") % {"n": copy_of[agency_id].notation},
             body=f"{copy_of[agency_id].sender_name}: {copy_of[agency_id].subject}",
-            link=INCOMING_LINK.format(id=copy_of[agency_id].id),
+            object_type=INCOMING_OBJECT, object_id=copy_of[agency_id].id,
             dedup_key=f"{KIND_DELIVERED}:new:{copy_of[agency_id].id}:{user_id}",
         )
         for agency_id, user_id in clerks
-    ])
+    ]))
 
 
 def _stored_envelope(envelope: dict[str, Any]) -> dict[str, Any]:

@@ -29,7 +29,6 @@ from docflow.tenancy.selectors import members_with_role
 RENDER_TASK = "pdf.statistics_report"
 READY_KIND = "statistics_report"
 AUDIT_OBJECT = "statistics_report"
-WEB_LINK = "/thong-ke/bao-cao/{id}/"
 PDF = "application/pdf"
 
 
@@ -135,6 +134,6 @@ def _notify_ready(report: StatisticsReport, period: Period) -> None:
         notification_create(
             agency_id=report.agency_id, recipient_id=user_id, kind=READY_KIND,
             title=f"Báo cáo thống kê văn bản {period.label} đã sẵn sàng",
-            body=report.agency.name, link=WEB_LINK.format(id=report.id),
+            body=report.agency.name, object_type=AUDIT_OBJECT, object_id=report.id,
             dedup_key=f"{READY_KIND}:{report.id}:{user_id}", email=report.kind == ReportKind.MONTHLY,
         )

@@ -30,7 +30,7 @@ from docflow.audit.services import event_record
 from docflow.core.errors import InvalidState, NotFound, NotPermitted
 from docflow.documents.models import OutgoingDocument, OutgoingState, RegisterDirection
 from docflow.documents.numbering import number_take, register_for
-from docflow.notifications.services import notification_create
+from docflow.notifications.services import notification_create, notifications_done
 from docflow.routing.deadlines import handling_due_date_default
 from docflow.routing.models import (
     HANDLING_STATUSES,
@@ -40,15 +40,19 @@ from docflow.routing.models import (
     IncomingDocument,
     Status,
 )
+from docflow.routing.notices import KIND_DELIVERED, KIND_RECALL
+from docflow.routing.reminders import KIND_DUE_TOMORROW, KIND_OVERDUE
 from docflow.routing.selectors import handling_settings
 from docflow.routing.stamping import stamp_work_record
 from docflow.routing.status import INCOMING_OBJECT, delivery_due_date_report, status_report
 from docflow.tenancy.models import Membership, Role, User
 from docflow.core.scoping import agency_scope
 
-INCOMING_LINK = "/van-ban-den/{id}/"
 ASSIGNED_KIND = "incoming_assigned"
 REGISTRATION_FIELDS = ("register", "incoming_year", "incoming_number", "received_at", "received_by")
+TO_ASSIGN_KIND = "incoming_to_assign"
+# What the lead handler is asked to do, done when handling completes (or the copy is recalled).
+HANDLING_KINDS = (ASSIGNED_KIND, KIND_DUE_TOMORROW, KIND_OVERDUE, "incoming_opinion")
 ROLE_TITLES = {
     AssignmentRole.LEAD: "Chủ trì xử lý",
     AssignmentRole.COORDINATOR: "Phối hợp xử lý",
@@ -105,7 +109,8 @@ def incoming_number_take(
 def incoming_registered_notify(*, incoming: IncomingDocument, event) -> None:
     """After registration: the leaders are asked to assign it, its PDFs get the ĐẾN stamp."""
     leaders = Membership.objects.filter(is_active=True, is_leader=True).values_list("user_id", flat=True)
-    _notify(incoming, event, leaders, kind="incoming_to_assign", title="Văn bản đến chờ phân công")
+    _done(incoming, KIND_DELIVERED)
+    _notify(incoming, event, leaders, kind=TO_ASSIGN_KIND, title="Văn bản đến chờ phân công")
     stamp_work_record(incoming=incoming, reason="accept")
 
 
@@ -122,6 +127,7 @@ def incoming_reject(*, membership: Membership, incoming_id: UUID, reason: str) -
         incoming=incoming, action="incoming.reject", state_before=before,
         actor_id=membership.user_id, note=reason, data={"reason": reason},
     )
+    _done(incoming, KIND_DELIVERED)
     return incoming
 
 
@@ -175,6 +181,7 @@ def incoming_assign(
             "due_date": due_date.isoformat(), "instruction": instruction,
         },
     )
+    _done(incoming, TO_ASSIGN_KIND)
     if before == incoming.status_code:  # reassigned at 04/05: the sender still sees the new due date
         delivery_due_date_report(incoming=incoming)
     for assignment in made:
@@ -212,6 +219,7 @@ def incoming_forward(
     _save(incoming, "lead")
     event = _step(incoming, membership, incoming.status_code, action="incoming.forward",
                   data={"to": to, "note": text})
+    _done(incoming, *HANDLING_KINDS, recipient_ids=[previous.user_id] if previous else [])
     _notify(incoming, event, [new_lead.pk], kind=ASSIGNED_KIND, title="Được chuyển xử lý")
     return incoming
 
@@ -282,6 +290,7 @@ def incoming_complete(
             object_type=INCOMING_OBJECT, object_id=incoming.id, action="incoming.assign"
         ).order_by("-created_at", "-id").values_list("actor_id", flat=True).first()
     )
+    _done(incoming, *HANDLING_KINDS)
     _notify(incoming, event, [assigner], kind="incoming_completed", title="Đã hoàn thành xử lý",
             skip=membership.user_id)
     return incoming
@@ -313,6 +322,8 @@ def incoming_recall_decide(
         incoming=incoming, action=action, state_before=before, actor_id=membership.user_id,
         reported_status=reported, note=reason, data={"reason": reason} if reason else {},
     )
+    # Withdrawn: nothing is left to do with the copy; refused: only the request is answered.
+    _done(incoming, KIND_RECALL, *((KIND_DELIVERED, TO_ASSIGN_KIND, *HANDLING_KINDS) if accept else ()))
     return incoming
 
 
@@ -414,6 +425,12 @@ def _notify(incoming: IncomingDocument, event, user_ids, *, kind: str, title: st
         notification_create(
             agency_id=incoming.agency_id, recipient_id=user_id, kind=kind,
             title=f"{title}: {incoming.notation} {incoming.subject}"[:300],
-            body=f"{incoming.sender_name}", link=INCOMING_LINK.format(id=incoming.id),
+            body=f"{incoming.sender_name}", object_type=INCOMING_OBJECT, object_id=incoming.id,
             dedup_key=f"{kind}:{event.id}:{user_id}", email=email,
         )
+
+
+def _done(incoming: IncomingDocument, *kinds: str, recipient_ids=None) -> None:
+    """The work those notifications about the copy asked for is done, whoever did it."""
+    notifications_done(agency_id=incoming.agency_id, object_type=INCOMING_OBJECT,
+                       object_id=incoming.id, kinds=kinds, recipient_ids=recipient_ids)

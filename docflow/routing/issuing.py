@@ -35,6 +35,7 @@ from docflow.documents.numbering import notation_format, number_preview, number_
 from docflow.documents.pdf import PDF, official_pdf_filename, official_pdf_store
 from docflow.documents.selectors import document_locked
 from docflow.documents.types import Secrecy, document_type
+from docflow.notifications.services import notifications_done
 from docflow.outbox.services import outbox_enqueue_many
 from docflow.routing.copies import CopyFile, incoming_copies_deliver
 from docflow.routing.models import Delivery, IncomingDocument, Status
@@ -83,6 +84,8 @@ def document_issue(
         ])
         _deliver(document, recipients, main)
         _record(document, actor)
+        notifications_done(agency_id=document.agency_id, object_type=AUDIT_OBJECT,
+                           object_id=document.pk, kinds=["outgoing.approved"])  # "chờ phát hành"
         outbox_enqueue_many(tasks=_after_commit_work(document, recipients))
         return document
 

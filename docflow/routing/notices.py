@@ -3,43 +3,28 @@
 Run by the outbox tasks that ``document_issue`` and ``document_recall_request`` record: every
 recipient agency's clerks hear of the new incoming document (or of the recall request), and the
 drafter hears that their document went out. A few statements whatever the number of agencies:
-one read of the copies, one of the clerks, one of their preferences, one of the notifications
-already there, one INSERT, one INSERT of email work. Safe to run twice: the sending document's
-row is locked for the run, and every notification has a dedup key.
+one read of the copies, one of the clerks, then ``notifications_create`` (one read of the
+notifications already there, one of preferences, one INSERT, one INSERT of email work). Safe to
+run twice: the sending document's row is locked for the run, and every notification has a
+dedup key.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from uuid import UUID
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from docflow.core.ids import uuid7
-from docflow.documents.models import WEB_LINK, OutgoingDocument
-from docflow.notifications.models import Notification, NotificationPreference
-from docflow.notifications.services import EMAIL_TASK
-from docflow.outbox.services import outbox_enqueue_many
+from docflow.documents.models import AUDIT_OBJECT, OutgoingDocument
+from docflow.notifications.services import Notice, notifications_create
 from docflow.routing.models import IncomingDocument, Status
+from docflow.routing.status import INCOMING_OBJECT
 from docflow.tenancy.models import Membership
 
-INCOMING_LINK = "/van-ban-den/{id}/"
 KIND_DELIVERED = "incoming_delivered"
 KIND_RECALL = "incoming_recall"
 KIND_ISSUED = "outgoing.issued"
-
-
-@dataclass(frozen=True)
-class Notice:
-    agency_id: int
-    user_id: int
-    kind: str
-    title: str
-    body: str
-    link: str
-    dedup_key: str
 
 
 def document_issued_notify(*, agency_id: int, document_id: UUID | str) -> int:
@@ -48,16 +33,19 @@ def document_issued_notify(*, agency_id: int, document_id: UUID | str) -> int:
         document = _locked(agency_id, document_id)
         if document is None:
             return 0
-        copies = IncomingDocument.objects.with_scopes_disabled().filter(source_document_id=document.pk)
+        # A copy accepted or rejected before this ran has nothing new for its clerks.
+        copies = IncomingDocument.objects.with_scopes_disabled().filter(
+            source_document_id=document.pk, status_code=Status.DELIVERED
+        )
         title = _("Văn bản đến mới: %(n)s") % {"n": document.notation}
         notices = _clerk_notices(copies, document, KIND_DELIVERED, title, "new")
         notices.append(Notice(
             agency_id=document.agency_id, user_id=document.drafter_id, kind=KIND_ISSUED,
             title=_("Văn bản đã phát hành: %(n)s") % {"n": document.notation},
-            body=document.subject, link=WEB_LINK.format(id=document.pk),
+            body=document.subject, object_type=AUDIT_OBJECT, object_id=document.pk,
             dedup_key=f"{KIND_ISSUED}:{document.pk}",
         ))
-        return notices_create(notices=notices)
+        return len(notifications_create(notices=notices))
 
 
 def document_recall_notify(*, agency_id: int, document_id: UUID | str) -> int:
@@ -70,7 +58,7 @@ def document_recall_notify(*, agency_id: int, document_id: UUID | str) -> int:
             source_document_id=document.pk, status_code=Status.RECALL_REQUESTED
         )
         title = _("Yêu cầu thu hồi văn bản %(n)s") % {"n": document.notation}
-        return notices_create(notices=_clerk_notices(copies, document, KIND_RECALL, title, "recall"))
+        return len(notifications_create(notices=_clerk_notices(copies, document, KIND_RECALL, title, "recall")))
 
 
 def _locked(agency_id: int, document_id) -> OutgoingDocument | None:
@@ -90,47 +78,8 @@ def _clerk_notices(copies, document: OutgoingDocument, kind: str, title: str, ta
     return [
         Notice(
             agency_id=agency, user_id=user, kind=kind, title=title, body=body,
-            link=INCOMING_LINK.format(id=copy_of[agency]),
+            object_type=INCOMING_OBJECT, object_id=copy_of[agency],
             dedup_key=f"{kind}:{tag}:{copy_of[agency]}:{user}",
         )
         for agency, user in clerks
     ]
-
-
-def notices_create(*, notices: list[Notice]) -> int:
-    """Create many notifications at once, each once per dedup key, honouring each person's
-    preference for its kind (bell off: kept read; email off: no email; both off: none)."""
-    if not notices:
-        return 0
-    existing = set(
-        Notification.objects.with_scopes_disabled()
-        .filter(dedup_key__in=[n.dedup_key for n in notices]).values_list("dedup_key", flat=True)
-    )
-    notices = [n for n in notices if n.dedup_key not in existing]
-    preferences = {
-        (p.agency_id, p.user_id, p.kind): p
-        for p in NotificationPreference.objects.with_scopes_disabled().filter(
-            user_id__in={n.user_id for n in notices}, kind__in={n.kind for n in notices}
-        )
-    }
-    now, rows, emails = timezone.now(), [], []
-    for n in notices:
-        pref = preferences.get((n.agency_id, n.user_id, n.kind))
-        in_app, email = (pref.in_app, pref.email) if pref else (True, True)
-        if not in_app and not email:
-            continue
-        row = Notification(
-            id=uuid7(), agency_id=n.agency_id, recipient_id=n.user_id, kind=n.kind,
-            title=n.title[:300], body=n.body, link=n.link, dedup_key=n.dedup_key,
-            read_at=None if in_app else now,
-        )
-        rows.append(row)
-        if email:
-            emails.append({
-                "task_name": EMAIL_TASK, "queue": "notify", "dedup_key": f"email:{row.id}",
-                "kwargs": {"agency_id": n.agency_id, "notification_id": str(row.id)},
-            })
-    Notification.objects.with_scopes_disabled().bulk_create(rows)
-    if emails:
-        outbox_enqueue_many(tasks=emails)
-    return len(rows)

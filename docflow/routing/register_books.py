@@ -58,6 +58,9 @@ COLUMNS = {
 MAX_RECIPIENTS_IN_CELL = 5
 
 
+FILE_SERIES = {"general": "", "secret": "mat"}  # series code → its part of a file name
+
+
 @dataclass(frozen=True)
 class RegisterBook:
     register: Register
@@ -75,8 +78,11 @@ class RegisterBook:
 
     @property
     def file_stem(self) -> str:
+        """``so-van-ban-di-2026``, ``so-van-ban-den-mat-2026``: the series code "general" is
+        ours, not a word a clerk should find in a file name."""
         direction = "di" if self.register.direction == RegisterDirection.OUTGOING else "den"
-        return f"so-van-ban-{direction}-{self.register.series}-{self.year}"
+        series = FILE_SERIES.get(self.register.series, self.register.series.replace("_", "-"))
+        return "-".join(part for part in ("so-van-ban", direction, series, str(self.year)) if part)
 
 
 def registers_list(*, membership: Membership):

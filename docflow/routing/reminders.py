@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from docflow.outbox.services import outbox_enqueue_many
 from docflow.routing.models import HANDLING_STATUSES, IncomingDocument
-from docflow.routing.notices import INCOMING_LINK, Notice, notices_create
+from docflow.routing.status import INCOMING_OBJECT
+from docflow.notifications.services import Notice, notifications_create
 from docflow.tenancy.models import Agency, Membership
 from docflow.core.scoping import agency_scope
 
@@ -74,9 +75,9 @@ def agency_deadline_remind(*, agency_id: int, day: date) -> int:
                 Notice(
                     agency_id=agency_id, user_id=user_id, kind=kind,
                     title=f"{title}: {copy.notation} {copy.subject}"[:300], body=body,
-                    link=INCOMING_LINK.format(id=copy.id),
+                    object_type=INCOMING_OBJECT, object_id=copy.id,
                     dedup_key=f"{kind}:{copy.id}:{user_id}:{day.isoformat()}",
                 )
                 for user_id in dict.fromkeys(u for u in people if u is not None)
             ]
-        return notices_create(notices=notices)
+        return len(notifications_create(notices=notices))

@@ -6,7 +6,9 @@ handling service inside its transaction after it saved the copy. It writes, all 
 - at the recipient: the audit event of the step (before → after);
 - at a sender inside Docflow: the Delivery row (found by ``IncomingDocument.source_delivery_id``
   in the sender's scope, opened explicitly), an audit event on the sender's outgoing document
-  naming the recipient agency, and notifications to the document's drafter and issuing clerk;
+  naming the recipient agency, and notifications to the document's drafter and issuing clerk
+  (a refusal each on its own and emailed; every other step gathered into one notification per
+  document, person and hour, the per-recipient detail being on the tracking page);
 - for a sender outside Docflow (no Delivery row): a ``StatusReport`` row, which the exchange
   package sends back and marks sent. Nothing here talks to the outside.
 
@@ -17,6 +19,7 @@ after a refused recall: the recipient goes back to its working status and report
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.db import transaction
@@ -25,7 +28,7 @@ from django.utils import timezone
 from docflow.audit.models import AuditEvent
 from docflow.audit.services import EventSpec, events_record
 from docflow.documents.models import OutgoingDocument
-from docflow.notifications.services import notification_create
+from docflow.notifications.services import notification_create, notification_gather
 from docflow.outbox.services import outbox_enqueue
 from docflow.routing.models import Delivery, IncomingDocument, Status, StatusReport
 from docflow.tenancy.models import Agency
@@ -34,7 +37,6 @@ INCOMING_OBJECT = "incoming_document"
 OUTGOING_OBJECT = "outgoing_document"
 SENDER_STATUS_ACTION = "delivery.status"
 SENDER_STATUS_KIND = "delivery_status"
-OUTGOING_LINK = "/van-ban-di/{id}/"
 EXCHANGE_STATUS_TASK = "exchange.status_push"
 # The sender is emailed when a recipient refuses something; other steps are in-app only.
 EMAILED_STATUSES = frozenset({Status.REJECTED, Status.RECALL_REFUSED})
@@ -154,12 +156,29 @@ def _notify_sender(*, delivery: Delivery, event: AuditEvent, recipient_name: str
     if people is None:
         return
     drafter_id, issued_by_id, notation = people
-    label = Status(delivery.status_code).label
+    about = {"agency_id": delivery.agency_id, "kind": SENDER_STATUS_KIND,
+             "object_type": OUTGOING_OBJECT, "object_id": delivery.document_id}
+    if delivery.status_code not in EMAILED_STATUSES:
+        notification_gather(
+            **about, recipient_ids=(drafter_id, issued_by_id), part=str(delivery.id),
+            state=[delivery.status_code, recipient_name],
+            title=lambda parts: gathered_status_title(parts, notation),
+        )
+        return
     for user_id in dict.fromkeys(u for u in (drafter_id, issued_by_id) if u is not None):
         notification_create(
-            agency_id=delivery.agency_id, recipient_id=user_id, kind=SENDER_STATUS_KIND,
-            title=f"{recipient_name}: {label} văn bản {notation}",
-            body=delivery.status_note, link=OUTGOING_LINK.format(id=delivery.document_id),
-            dedup_key=f"{SENDER_STATUS_KIND}:{event.id}:{user_id}",
-            email=delivery.status_code in EMAILED_STATUSES,
+            **about, recipient_id=user_id,
+            title=f"{recipient_name}: {Status(delivery.status_code).label} văn bản {notation}",
+            body=delivery.status_note, dedup_key=f"{SENDER_STATUS_KIND}:{event.id}:{user_id}",
         )
+
+
+def gathered_status_title(parts: dict[str, list[str]], notation: str) -> str:
+    """One recipient: its step; several: how many, by their last status in the hour
+    ("16 cơ quan đã cập nhật trạng thái văn bản 12/UBND-VP: 10 đã tiếp nhận, 6 hoàn thành")."""
+    if len(parts) == 1:
+        [(code, name)] = parts.values()
+        return f"{name}: {Status(code).label} văn bản {notation}"
+    counts = Counter(code for code, _name in parts.values())
+    summary = ", ".join(f"{n} {Status(code).label.lower()}" for code, n in sorted(counts.items()))
+    return f"{len(parts)} cơ quan đã cập nhật trạng thái văn bản {notation}: {summary}"

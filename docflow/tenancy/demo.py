@@ -147,7 +147,7 @@ def demo_people_seed(*, password: str) -> dict[str, Agency]:
             for person in demo_people(demo):
                 member_upsert(
                     agency=agency, username=f"{demo.slug}_{person.suffix}", full_name=person.full_name,
-                    password=None, password_hash=password_hash, roles=list(person.roles),
+                    actor=None, password_hash=password_hash, roles=list(person.roles),
                     position=person.position, unit=units[person.unit] if person.unit else None,
                     email=f"{demo.slug}_{person.suffix}@demo.docflow.local",
                 )

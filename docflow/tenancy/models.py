@@ -160,7 +160,10 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.agency_id}"
+        """"Nguyễn Thị Thu — UBND xã Phiêng Ban (văn thư)": who, where, as what."""
+        roles = ", ".join(str(Role(r).label).lower() for r in self.roles)
+        where = self.agency.name.replace("Ủy ban nhân dân", "UBND", 1)
+        return f"{self.user} — {where}" + (f" ({roles})" if roles else "")
 
     def clean(self) -> None:
         if self.unit_id and self.unit.agency_id != self.agency_id:

@@ -62,3 +62,12 @@ def members_with_role(*, agency: Agency, role: str) -> QuerySet[Membership]:
         .select_related("user", "unit")
         .order_by("user__username")
     )
+
+
+def user_belongs_elsewhere(*, user: User, agency_id: int) -> bool:
+    """Whether the person also belongs to another agency, or administers the system: then their
+    own account fields are not one agency admin's to change."""
+    if user.is_staff or user.is_superuser:
+        return True
+    with scopes_disabled():
+        return Membership.objects.filter(user=user).exclude(agency_id=agency_id).exists()

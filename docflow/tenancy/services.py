@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from docflow.audit.services import event_record
-from docflow.tenancy.models import Agency, Membership, Unit, User
+from docflow.core.errors import NotPermitted
 from docflow.core.scoping import agency_scope
+from docflow.tenancy.models import Agency, Membership, Role, Unit, User
+from docflow.tenancy.passwords import password_check
+from docflow.tenancy.selectors import user_belongs_elsewhere
 
 
 @transaction.atomic
@@ -46,28 +51,40 @@ def unit_upsert(*, agency: Agency, symbol: str, name: str) -> tuple[Unit, bool]:
 @transaction.atomic
 def member_upsert(
     *,
+    actor: Membership | None,
     agency: Agency,
     username: str,
     full_name: str,
-    password: str | None,
     roles: list[str],
+    password: str | None = None,
     password_hash: str | None = None,
     unit: Unit | None = None,
     position: str = "",
     email: str = "",
-    actor: User | None = None,
 ) -> Membership:
-    """Create or update a user and their membership in ``agency`` with exactly ``roles``."""
-    user = User.objects.filter(username=username).first()
+    """Create or update a person and their membership in ``agency`` with exactly ``roles``.
+
+    ``actor`` is the agency admin acting (None only for system commands such as the demo
+    seed). A new person's initial password passes the validators; an existing person's password
+    is never set here (they change it, or get a reset link). The name and e-mail of a person who
+    also belongs to another agency, or administers the system, are left as they are.
+    """
+    if actor is not None and (actor.agency_id != agency.pk or not actor.has_role(Role.AGENCY_ADMIN)):
+        raise NotPermitted(_("Chỉ quản trị đơn vị được thêm, sửa người dùng của cơ quan."))
+    user = User.objects.select_for_update().filter(username=username).first()
     if user is None:
-        user = User(username=username)
-        if password_hash:
+        user = User(username=username, full_name=full_name, email=email)
+        if password_hash and actor is None:
             user.password = password_hash  # hashed once by a bulk caller (demo data)
         elif password:
+            password_check(user=user, password=password)
             user.set_password(password)
+        elif actor is not None:
+            raise ValidationError({"password": _("Đặt mật khẩu ban đầu.")})
         else:
             user.set_unusable_password()
-    user.full_name, user.email = full_name, email or user.email
+    elif not user_belongs_elsewhere(user=user, agency_id=agency.pk):
+        user.full_name, user.email = full_name, email or user.email
     user.full_clean()
     user.save()
     with agency_scope(agency):
@@ -85,7 +102,7 @@ def _membership_set(agency, user, roles, unit, position, actor) -> Membership:
     membership.full_clean()
     membership.save()
     event_record(
-        agency_id=agency.pk, actor_id=actor.pk if actor else None, action="membership.saved",
+        agency_id=agency.pk, actor_id=actor.user_id if actor else None, action="membership.saved",
         object_type="membership", object_id=membership.uuid,
         state_before=",".join(before[0])[:32] if before else "", state_after=",".join(membership.roles)[:32],
         data={"username": user.username},

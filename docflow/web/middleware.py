@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -60,3 +61,16 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Django's gzip for text only: PDFs, images and scans are compressed already, and
+    gzipping a stored file on every download would cost the server for nothing."""
+
+    COMPRESSIBLE = ("text/", "application/json", "application/javascript", "application/manifest+json",
+                    "application/xml", "image/svg+xml")
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if not response.get("Content-Type", "").startswith(self.COMPRESSIBLE):
+            return response
+        return super().process_response(request, response)

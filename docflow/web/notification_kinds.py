@@ -1,10 +1,12 @@
-"""Names people read for notification kinds and audit actions (preferences page, timelines).
+"""Names people read for notification kinds and audit actions (preferences page, timelines),
+and the one place that turns what a notification or an event is about into a web page.
 
-Purely presentational: an unknown code is shown as it is.
+Purely presentational: an unknown code is shown as it is, an unknown object has no page.
 """
 
 from __future__ import annotations
 
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 KIND_LABELS = {
@@ -57,9 +59,11 @@ ACTION_LABELS = {
     "membership.saved": _("Cập nhật người dùng"),
 }
 
-OBJECT_LINKS = {
-    "incoming_document": "/van-ban-den/{id}/",
-    "outgoing_document": "/van-ban-di/{id}/",
+# object type → (URL name, its id argument)
+OBJECT_PAGES = {
+    "incoming_document": ("web:incoming-detail", "incoming_id"),
+    "outgoing_document": ("web:outgoing-detail", "document_id"),
+    "statistics_report": ("web:statistics-report-download", "report_id"),
 }
 
 
@@ -72,5 +76,17 @@ def action_label(action: str) -> str:
 
 
 def object_link(object_type: str, object_id) -> str:
-    pattern = OBJECT_LINKS.get(object_type)
-    return pattern.format(id=object_id) if pattern else ""
+    """The page of the object (a copy, a document, a report), or "" when it has none."""
+    page = OBJECT_PAGES.get(object_type)
+    if page is None or object_id is None:
+        return ""
+    name, argument = page
+    try:
+        return reverse(name, kwargs={argument: object_id})
+    except NoReverseMatch:  # an id that is not a UUID: no page to show
+        return ""
+
+
+def notification_link(notification) -> str:
+    """Where a notification leads: the page of what it is about."""
+    return object_link(notification.object_type, notification.object_id)

@@ -10,6 +10,7 @@ from docflow.web.views import (
     notifications,
     outgoing,
     outgoing_steps,
+    pwa,
     registers,
     search,
     statistics,
@@ -21,7 +22,13 @@ urlpatterns = [
     path("dang-nhap/", account.LoginView.as_view(), name="login"),
     path("dang-xuat/", account.LogoutView.as_view(), name="logout"),
     path("co-quan/", account.switch_agency, name="switch-agency"),
+    path("tai-khoan/mat-khau/", account.password_change, name="password-change"),
+    path("dat-lai-mat-khau/<str:uidb64>/<str:token>/", account.password_reset, name="password-reset"),
     path("ngon-ngu/", set_language, name="set-language"),
+    # The installable web app
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("offline/", pwa.offline, name="offline"),
     # Incoming
     path("van-ban-den/", incoming.incoming_list_page, name="incoming-list"),
     path("van-ban-den/vao-so/", intake.intake_page, name="incoming-intake"),
@@ -74,6 +81,9 @@ urlpatterns = [
     path("quan-tri/", agency_admin.admin_home, name="admin-home"),
     path("quan-tri/nguoi-dung/", agency_admin.member_edit, name="admin-member-new"),
     path("quan-tri/nguoi-dung/<str:username>/", agency_admin.member_edit, name="admin-member-edit"),
+    path("quan-tri/thanh-vien/<uuid:member_id>/dat-lai-mat-khau/", agency_admin.member_password_reset,
+         name="admin-member-reset"),
+    path("quan-tri/han-xu-ly/", agency_admin.handling_settings_edit, name="admin-handling"),
     path("quan-tri/don-vi/", agency_admin.unit_edit, name="admin-unit-new"),
     path("quan-tri/quy-trinh-duyet/", agency_admin.approval_chain_edit, name="admin-approval-chain"),
 ]

@@ -120,7 +120,7 @@ def test_clerk_exports_csv_and_gets_the_pdf_once_the_worker_made_it(
 
     exported = api.get(book_url(register, format="csv"))
     assert exported.status_code == 200 and exported["Content-Type"].startswith("text/csv")
-    assert f'so-van-ban-di-general-{THIS_YEAR}-{office.agency.code}.csv' in exported["Content-Disposition"]
+    assert f'so-van-ban-di-{THIS_YEAR}-{office.agency.code}.csv' in exported["Content-Disposition"]
     table = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"), newline="")))
     assert table[0][0] == "Số, ký hiệu văn bản" and table[1][0] == "01/QĐ-UBND" and len(table) == 2
 

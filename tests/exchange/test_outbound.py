@@ -133,7 +133,9 @@ def test_status_from_the_external_recipient_reaches_the_sender(external, client_
     rows = client_for(office.staff).get(f"/api/v1/outgoing/{document.id}/deliveries/").json()["results"]
     assert [(r["agency_code"], r["status_code"]) for r in rows] == [(external.agency.code, "06")]
     with scopes_disabled():
-        assert Notification.objects.filter(recipient=office.staff.user, kind="delivery_status").count() == 2
+        # Both reports of the hour gathered into one notification (per document, person, hour).
+        [told] = Notification.objects.filter(recipient=office.staff.user, kind="delivery_status")
+        assert told.count == 2
     assert report("01", "s-3").status_code == 400
     assert report("15", "s-4").status_code == 409  # no recall was asked
     assert report("07", "s-5").status_code == 400

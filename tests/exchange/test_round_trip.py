@@ -41,7 +41,7 @@ def test_external_push_reaches_two_communes_and_statuses_come_back_by_pull_and_w
     incoming_id = copies[phieng_ban.agency.code]["incoming_id"]
     with scopes_disabled():
         notice = Notification.objects.get(recipient=phieng_ban.clerk.user)
-    assert notice.kind == "incoming_delivered" and incoming_id in notice.link
+    assert notice.kind == "incoming_delivered" and str(notice.object_id) == incoming_id
     clerk, leader = api_client_for(phieng_ban.clerk), api_client_for(phieng_ban.leader)
     lead = api_client_for(phieng_ban.staff)
     assert clerk.post(f"/api/v1/incoming/{incoming_id}/accept/").status_code == 200

@@ -72,7 +72,7 @@ def test_the_lead_handler_hears_the_day_before_and_only_once(commune, sender):
         notice = Notification.objects.get(kind=KIND_DUE_TOMORROW)
     assert notice.title.startswith(f"Đến hạn xử lý ngày mai: {copy.notation}")
     assert f"Hạn xử lý: {TODAY + timedelta(days=1):%d/%m/%Y}" in notice.body
-    assert notice.link == f"/van-ban-den/{copy.id}/"
+    assert (notice.object_type, notice.object_id) == ("incoming_document", copy.id)
     # On the due day itself it is still in time: nothing new.
     assert agency_deadline_remind(agency_id=commune.agency.pk, day=TODAY + timedelta(days=1)) == 0
 

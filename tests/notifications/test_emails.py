@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,24 +22,26 @@ from tests.factories import MembershipFactory
 pytestmark = pytest.mark.django_db
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates" / "notifications" / "email"
+DOCUMENT_ID = uuid.UUID("0190a0c8-0000-7000-8000-000000000001")
 
 
 def notify(member, *, kind="outgoing.to_approve", title="Văn bản chờ duyệt: Về việc A & B <khẩn>", key="k1"):
     return notification_create(
         agency_id=member.agency_id, recipient_id=member.user_id, kind=kind, title=title,
-        body="Quyết định về việc thành lập tổ công tác", link="/van-ban-di/0190a0c8/", dedup_key=key,
+        body="Quyết định về việc thành lập tổ công tác", object_type="outgoing_document",
+        object_id=DOCUMENT_ID, dedup_key=key,
     )
 
 
 def test_email_has_text_and_html_naming_the_person_the_event_and_the_page(django_capture_on_commit_callbacks):
     member = MembershipFactory(leader=True, user__full_name="Lò Văn Minh", agency__name="Ủy ban nhân dân xã Tà Xùa")
     with django_capture_on_commit_callbacks(execute=True):
-        notify(member)
+        notification = notify(member)
 
     [message] = mail.outbox
     assert message.subject == "[Docflow] Văn bản chờ duyệt: Về việc A & B <khẩn>"
     assert message.to == [member.user.email]
-    link = f"{settings.DOCFLOW_SITE_URL}/van-ban-di/0190a0c8/"
+    link = f"{settings.DOCFLOW_SITE_URL}/thong-bao/{notification.pk}/"  # opens it, then the document
     text = message.body
     assert text.startswith("Kính gửi Lò Văn Minh,")
     assert "Có văn bản đi đang chờ đồng chí duyệt, ký." in text

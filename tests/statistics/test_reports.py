@@ -67,7 +67,7 @@ def test_leader_asks_for_a_report_and_downloads_it_when_the_worker_is_done(
     assert "BÁO CÁO THỐNG KÊ" in text and "Kỳ báo cáo: tháng 03/2026" in text and agency_a.name.upper() in text
     with scopes_disabled():
         notified = Notification.objects.get(recipient=leader.user, kind="statistics_report")
-    assert notified.link == f"/thong-ke/bao-cao/{report['id']}/"
+    assert (notified.object_type, str(notified.object_id)) == ("statistics_report", report["id"])
     assert [r["id"] for r in client.get(URL).json()["results"]] == [report["id"]]
 
 

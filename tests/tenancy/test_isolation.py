@@ -12,7 +12,7 @@ from docflow.api.models import IdempotencyRecord
 from docflow.audit.models import AuditEvent
 from docflow.audit.services import event_record
 from docflow.exchange.models import WebhookDelivery
-from docflow.notifications.models import Notification, NotificationPreference
+from docflow.notifications.models import Notification, NotificationDigest, NotificationPreference
 from docflow.notifications.services import notification_create, notification_preference_set
 from docflow.routing.models import (
     AgencyHandlingSettings,
@@ -150,6 +150,13 @@ def _notification_preference(agency, n):
     return notification_preference_set(
         agency_id=agency.pk, user_id=member.user_id, kind=f"test{n}", in_app=True, email=False
     )
+
+
+@builds(NotificationDigest)
+def _notification_digest(agency, n):
+    member = MembershipFactory(agency=agency, staff=True)
+    with scopes_disabled():
+        return NotificationDigest.objects.create(agency=agency, user=member.user, day=datetime.date(2026, 12, 1 + n))
 
 
 @builds(WebhookDelivery)

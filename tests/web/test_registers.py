@@ -41,7 +41,7 @@ def test_clerk_exports_the_book_as_csv(office):
     register = _outgoing_register(office)
     response = web_client(office.clerk).get(reverse("web:register-export", args=[register.pk, THIS_YEAR, "csv"]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    assert f"so-van-ban-di-general-{THIS_YEAR}-{office.district.code}.csv" in response["Content-Disposition"]
+    assert f"so-van-ban-di-{THIS_YEAR}-{office.district.code}.csv" in response["Content-Disposition"]
     table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
     assert table[1][0] == document.notation and len(table) == 2
 

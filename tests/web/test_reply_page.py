@@ -8,7 +8,10 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from docflow.documents.models import OutgoingDocument
+from docflow.documents.services import document_approve, document_submit
 from docflow.routing.handling import incoming_accept
+from docflow.routing.issuing import document_issue
+from docflow.routing.replies import incoming_reply_draft
 from docflow.routing.models import IncomingDocument
 from tests.factories import MembershipFactory, UnitFactory
 from tests.web.conftest import web_client
@@ -59,3 +62,19 @@ def test_the_commune_sees_its_district_among_the_quick_picks(office):
     superiors = [g for g in groups if g.label == "Cấp trên"]
     assert superiors and [a.code for a in superiors[0].agencies] == [office.district.code]
     assert superiors[0].key == ""
+
+
+def test_the_district_sees_which_of_its_documents_a_reply_answers(office, client_for):
+    copy = registered_copy(office)
+    staff = MembershipFactory(agency=office.communes[0], staff=True)
+    draft = incoming_reply_draft(actor=staff, incoming_id=copy.pk)
+    document_submit(actor=staff, document_id=draft.pk)
+    document_approve(actor=office.commune_leaders[0], document_id=draft.pk)
+    reply = document_issue(actor=office.commune_clerks[0], document_id=draft.pk)
+    with scopes_disabled():
+        back = IncomingDocument.objects.get(agency=office.district, source_document_id=reply.pk)
+    body = client_for(office.clerk).get(f"/api/v1/incoming/{back.pk}/").json()
+    assert body["response_for_notation"] == copy.notation
+    assert body["response_for_document_id"] == str(copy.source_document_id)
+    page = web_client(office.clerk).get(reverse("web:incoming-detail", args=[back.pk])).content.decode()
+    assert reverse("web:outgoing-detail", args=[copy.source_document_id]) in page

@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db
 def notify(member, key="k1"):
     return notification_create(
         agency_id=member.agency_id, recipient_id=member.user_id, kind="test",
-        title="Có văn bản đến", body="Văn bản số 05/QĐ-UBND", link="/den/1/", dedup_key=key,
+        title="Có văn bản đến", body="Văn bản số 05/QĐ-UBND", object_type="incoming_document",
+        object_id="0190a0c8-0000-7000-8000-000000000001", dedup_key=key,
     )
 
 

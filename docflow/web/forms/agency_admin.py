@@ -1,8 +1,10 @@
-"""Forms of agency administration: a member and their roles, a unit, the approval chain."""
+"""Forms of agency administration: a member and their roles, a unit, the approval chain, the
+default handling days."""
 
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils.translation import gettext_lazy as _
 
 from docflow.documents.models import ApprovalRole
@@ -26,20 +28,24 @@ class MemberForm(OnceForm):
     unit = forms.ChoiceField(label=_("Phòng, ban"), required=False)
     roles = forms.MultipleChoiceField(label=_("Vai trò"), choices=Role.choices, required=False,
                                       widget=forms.CheckboxSelectMultiple)
-    password = forms.CharField(label=_("Mật khẩu ban đầu"), required=False, widget=forms.PasswordInput,
-                               min_length=8,
-                               error_messages={"min_length": _("Mật khẩu có ít nhất 8 ký tự.")})
+    password = forms.CharField(label=_("Mật khẩu ban đầu"), strip=False, max_length=128,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               error_messages={"required": _("Đặt mật khẩu ban đầu.")})
 
-    def __init__(self, *args, units: list, editing: bool, **kwargs) -> None:
+    def __init__(self, *args, units: list, editing: bool, shared: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [("", "—")] + [(str(u.pk), u.name) for u in units]
         self.editing = editing
         if editing:
             self.fields["username"].disabled = True
-            del self.fields["password"]  # a person changes their own password
+            del self.fields["password"]  # a person changes their own password, or gets a reset link
         else:
-            self.fields["password"].required = True
-            self.fields["password"].error_messages["required"] = _("Đặt mật khẩu ban đầu.")
+            self.fields["password"].help_text = " ".join(password_validators_help_texts())
+        if shared:
+            for name in ("full_name", "email"):
+                self.fields[name].disabled = True
+            self.fields["email"].help_text = _("Người này thuộc cả cơ quan khác: họ tên và email do chính họ "
+                                               "hoặc quản trị hệ thống sửa.")
 
 
 class UnitForm(OnceForm):
@@ -72,3 +78,28 @@ class ChainForm(OnceForm):
              "positions": [p.strip() for p in data[f"positions_{i}"].split(",") if p.strip()]}
             for i in range(MAX_CHAIN_STEPS) if data[f"label_{i}"].strip()
         ]
+
+
+def _days(label, *, low: int, high: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, min_value=low, max_value=high,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": _("Ô này không được để trống."), "invalid": _("Nhập một số ngày."),
+                        "min_value": _("Ít nhất %(limit_value)s ngày."),
+                        "max_value": _("Nhiều nhất %(limit_value)s ngày.")},
+    )
+
+
+class HandlingSettingsForm(OnceForm):
+    """Days a lead handler has per urgency when the leader names no due date."""
+
+    normal_days = _days(_("Văn bản thường"), low=1, high=365)
+    urgent_days = _days(_("Văn bản khẩn"), low=1, high=365)
+    very_urgent_days = _days(_("Văn bản thượng khẩn"), low=1, high=365)
+    flash_days = _days(_("Văn bản hỏa tốc"), low=1, high=365)
+    due_soon_days = _days(_("Báo sắp đến hạn trước"), low=0, high=60)
+
+    DAY_FIELDS = ("normal_days", "urgent_days", "very_urgent_days", "flash_days", "due_soon_days")
+
+    def days(self) -> dict[str, int]:
+        return {name: self.cleaned_data[name] for name in self.DAY_FIELDS}

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from docflow.documents.types import Urgency
-from docflow.routing.models import Status
 from docflow.web.forms.fields import DayField, text
 from docflow.web.once import OnceForm
+from docflow.web.status_words import STATUS_CHOICES, work_list_name
 
 WORK_LIST_CHOICES = [
     ("", _("Tất cả đang theo dõi")),
-    ("to_accept", _("Chờ tiếp nhận")),
-    ("to_approve", _("Chờ phân công")),
+    ("to_accept", lazy(work_list_name, str)("to_accept")),
+    ("to_approve", lazy(work_list_name, str)("to_approve")),
     ("to_handle", _("Cần xử lý")),
     ("informed", _("Để biết")),
     ("overdue", _("Quá hạn")),
@@ -28,8 +29,11 @@ class IncomingFilterForm(forms.Form):
     ds = forms.ChoiceField(label=_("Danh sách"), choices=WORK_LIST_CHOICES, required=False)
     q = forms.CharField(label=_("Tìm kiếm"), required=False, max_length=200,
                         help_text=_("Số, ký hiệu, trích yếu, nơi gửi; gõ không dấu cũng được."))
-    status = forms.MultipleChoiceField(label=_("Trạng thái"), choices=Status.choices, required=False)
-    urgency = forms.MultipleChoiceField(label=_("Độ khẩn"), choices=Urgency.choices, required=False)
+    # Checkboxes, not a multiple select: a phone has no Ctrl-click.
+    status = forms.MultipleChoiceField(label=_("Trạng thái"), choices=STATUS_CHOICES, required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+    urgency = forms.MultipleChoiceField(label=_("Độ khẩn"), choices=Urgency.choices, required=False,
+                                        widget=forms.CheckboxSelectMultiple)
     sender = forms.ChoiceField(label=_("Nơi gửi"), required=False)
     tu_ngay = DayField(label=_("Đến từ ngày"), required=False)
     den_ngay = DayField(label=_("Đến ngày"), required=False)
@@ -38,8 +42,6 @@ class IncomingFilterForm(forms.Form):
     def __init__(self, *args, senders: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sender"].choices = [("", _("Tất cả"))] + senders
-        self.fields["status"].widget.attrs["size"] = 4
-        self.fields["urgency"].widget.attrs["size"] = 4
 
     def selector_kwargs(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.utils.translation import gettext as _
 
 from docflow.documents.types import TYPES_BY_CODE, Secrecy, Urgency
 from docflow.routing.models import Status
 from docflow.web.notification_kinds import action_label, object_link
+from docflow.web.status_words import status_word
 
 register = template.Library()
 
@@ -33,10 +36,7 @@ def doc_type_name(code: str) -> str:
 
 @register.filter
 def status_label(code: str) -> str:
-    try:
-        return str(Status(code).label)
-    except ValueError:
-        return code
+    return status_word(code)
 
 
 @register.filter
@@ -107,3 +107,19 @@ def action_label_filter(action: str) -> str:
 @register.filter
 def event_link(event) -> str:
     return object_link(event.object_type, event.object_id)
+
+
+AGENCY_LABEL = re.compile(r"^(?P<code>\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}) (?P<name>.+)$")
+
+
+@register.filter
+def event_actor(event) -> str:
+    """Who acted, name first: "Nguyễn Văn A (bacyen_clerk)", "UBND xã Phiêng Ban (000.00.31.H52)"."""
+    if event.actor_id:
+        user = event.actor
+        name = user.get_full_name()
+        return f"{name} ({user.get_username()})" if name else user.get_username()
+    found = AGENCY_LABEL.match(event.actor_label or "")
+    if found:
+        return f"{found['name']} ({found['code']})"
+    return event.actor_label or _("Hệ thống")

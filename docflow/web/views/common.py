@@ -24,7 +24,9 @@ def member_required(view: Callable) -> Callable:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if request.membership is None:
-            return render(request, "web/no_agency.html", status=403)
+            # The system administrator belongs to no agency: their page, not a refusal.
+            status = 200 if request.user.is_superuser else 403
+            return render(request, "web/no_agency.html", status=status)
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:

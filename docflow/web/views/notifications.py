@@ -7,12 +7,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from docflow.notifications.models import Notification
 from docflow.notifications.selectors import (
+    notification_kinds_of_user,
     notification_preferences_of_user,
     notifications_for_user,
     unread_count,
@@ -23,7 +22,7 @@ from docflow.notifications.services import (
     notifications_mark_read,
 )
 from docflow.web.forms.notifications import PreferencesForm
-from docflow.web.notification_kinds import KIND_LABELS
+from docflow.web.notification_kinds import KIND_LABELS, notification_link
 from docflow.web.views.common import member_required, perform
 
 PAGE_SIZE = 30
@@ -46,14 +45,11 @@ def notification_bell(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-@require_POST
+@require_http_methods(["GET", "POST"])  # GET: the link in an email
 def notification_open(request: HttpRequest, notification_id) -> HttpResponse:
     """Mark one notification read and go to what it is about."""
-    notification_mark_read(recipient_id=request.user.pk, notification_id=notification_id)
-    link = Notification.objects.filter(pk=notification_id).values_list("link", flat=True).first()
-    if link and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}):
-        return redirect(link)
-    return redirect("web:notifications")
+    notification = notification_mark_read(recipient_id=request.user.pk, notification_id=notification_id)
+    return redirect(notification_link(notification) or "web:notifications")
 
 
 @member_required
@@ -67,18 +63,16 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 @member_required
 def notification_preferences(request: HttpRequest) -> HttpResponse:
     saved = notification_preferences_of_user(user_id=request.user.pk)
-    received = set(
-        Notification.objects.filter(recipient_id=request.user.pk).values_list("kind", flat=True).distinct()
-    )
+    received = notification_kinds_of_user(user_id=request.user.pk)
     kinds = sorted(set(KIND_LABELS) | received | set(saved))
     form = PreferencesForm(request.POST or None, kinds=kinds, saved=saved)
     if request.method == "POST" and form.is_valid():
 
         def save() -> str:
-            for kind, in_app, email in form.choices():
+            for kind, in_app, email, digest in form.choices():
                 notification_preference_set(
                     agency_id=request.agency.pk, user_id=request.user.pk, kind=kind,
-                    in_app=in_app, email=email,
+                    in_app=in_app, email=email, digest=digest,
                 )
             messages.success(request, _("Đã lưu cài đặt thông báo."))
             return reverse("web:notification-preferences")

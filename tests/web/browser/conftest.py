@@ -15,6 +15,12 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("DOCFLOW_CHROMIUM", "/usr/bin/chromium")
+# The two sizes every page is looked at: a desktop and a phone (390×844 CSS px, touch).
+SIZES = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+              "device_scale_factor": 2},
+}
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -56,15 +62,17 @@ def browser():
 class Person:
     """One person's own browser context (cookies), signed in through the login page."""
 
-    def __init__(self, browser, base_url: str, screenshots: Path, username: str, password: str) -> None:
-        self.context = browser.new_context(
-            base_url=base_url, locale="vi-VN", viewport={"width": 1280, "height": 860}
-        )
+    def __init__(self, browser, base_url: str, screenshots: Path, username: str | None, password: str,
+                 size: str | None = None) -> None:
+        options = SIZES[size] if size else {"viewport": {"width": 1280, "height": 860}}
+        self.context = browser.new_context(base_url=base_url, locale="vi-VN", **options)
         self.page = self.context.new_page()
         self.screenshots = screenshots
         self.errors: list[str] = []
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        if username is None:  # nobody signed in: the login page's visitor
+            return
         self.page.goto("/dang-nhap/")
         self.page.get_by_label("Tên đăng nhập").fill(username)
         self.page.get_by_label("Mật khẩu").fill(password)
@@ -84,8 +92,9 @@ class Person:
 def sign_in(browser, live_server, screenshots_dir):  # browser first: the loop guard is lifted
     people: list[Person] = []
 
-    def open_as(membership, password: str = "secret-pass-123") -> Person:
-        person = Person(browser, live_server.url, screenshots_dir, membership.user.username, password)
+    def open_as(membership, password: str = "secret-pass-123", size: str | None = None) -> Person:
+        username = membership.user.username if membership is not None else None
+        person = Person(browser, live_server.url, screenshots_dir, username, password, size)
         people.append(person)
         return person
 

@@ -61,3 +61,24 @@ def test_an_issue_that_reaches_nobody_is_refused_on_the_issue_page(sign_in):
     with scopes_disabled():
         assert OutgoingDocument.objects.get(pk=document.pk).state == "approved"
     assert clerk.errors == [], clerk.errors
+
+
+def test_the_leaders_waiting_notification_is_marked_done_once_approved(sign_in):
+    office = Office(communes=1)
+    subject = "Về việc kiểm tra công tác văn thư năm"
+    document = document_create(actor=office.staff, doc_type="cong_van", subject=subject, unit="VP",
+                               signer=office.leader.user.username, recipients=[office.communes[0].code])
+    document_submit(actor=office.staff, document_id=document.pk)
+    leader = sign_in(office.leader)
+    page = leader.page
+    expect(page.locator(".bell .count")).to_have_text("1")
+    page.goto("/thong-bao/")
+    waiting = page.locator(".notification-list li", has_text=subject)
+    expect(waiting.locator(".badge")).to_have_text("Mới")
+    page.goto(f"/van-ban-di/{document.pk}/")
+    page.get_by_role("button", name="Duyệt và ký").click()
+    page.goto("/thong-bao/")
+    expect(waiting.locator(".badge")).to_have_text("Đã xử lý")
+    expect(page.locator(".bell .count")).to_have_count(0)
+    leader.shot("24-notification-done")
+    assert leader.errors == [], leader.errors

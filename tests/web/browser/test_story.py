@@ -78,13 +78,13 @@ def test_a_cong_van_from_the_district_is_accepted_and_assigned_in_a_commune(sign
     commune_leader.page.get_by_label("Ý kiến chỉ đạo").fill("Đồng chí Sơn chủ trì, báo cáo trước ngày 12/12.")
     commune_leader.shot("08-assign-picker")
     commune_leader.page.get_by_role("button", name="Phân công").click()
-    expect(commune_leader.page.locator("#doc-status")).to_have_text("Phân công")
+    expect(commune_leader.page.locator("#doc-status")).to_have_text("Đã phân công")
     commune_leader.shot("09-incoming-assigned")
 
     staff.page.reload()
     rows = staff.page.locator("#tracking tbody tr")
     expect(rows).to_have_count(2)
-    expect(staff.page.locator(f'#tracking tr[data-recipient="{first.code}"] .badge')).to_have_text("Phân công")
+    expect(staff.page.locator(f'#tracking tr[data-recipient="{first.code}"] .badge')).to_have_text("Đã phân công")
     expect(staff.page.locator(f'#tracking tr[data-recipient="{second.code}"] .badge')).to_have_text("Đã đến")
     staff.shot("10-district-tracking")
 

@@ -76,6 +76,32 @@
     });
   }
 
+  // The main menu on a phone: a button folds it, so the page starts with its content; the
+  // stylesheet shows the button only on narrow screens, and every item once it is open.
+  function menu() {
+    var nav = document.querySelector(".mainnav");
+    var button = nav && nav.querySelector(".menu-toggle");
+    if (!button) { return; }
+    button.hidden = false;
+    nav.classList.add("foldable");
+    function set(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      nav.classList.toggle("open", open);
+    }
+    button.addEventListener("click", function () { set(button.getAttribute("aria-expanded") !== "true"); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && nav.classList.contains("open")) { set(false); button.focus(); }
+    });
+  }
+
+  // Installable web app: the worker keeps the static shell and an offline page.
+  function serviceWorker() {
+    var script = document.querySelector("script[data-service-worker]");
+    if (!script || !("serviceWorker" in navigator)) { return; }
+    navigator.serviceWorker.register(script.getAttribute("data-service-worker"))
+      .catch(function () { /* no worker (private window, http): the pages work the same */ });
+  }
+
   function enhance(root) {
     filters(root); groups(root); movers(root); confirms(root); oneSubmit(root);
   }
@@ -83,7 +109,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     csrfHeaders();
     document.documentElement.classList.add("js");
+    menu();
     enhance(document);
+    serviceWorker();
   });
   // Coming back to a page from the history: its buttons work again.
   window.addEventListener("pageshow", function () {

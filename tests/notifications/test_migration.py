@@ -1,0 +1,48 @@
+"""The notifications written before they named their object get it back from their link."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("notifications", "0003_notification_preference")]
+AFTER = [("notifications", "0004_notification_object_from_link")]
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_link_of_every_old_notification_becomes_its_object_and_back(agency_a):
+    from tests.factories import MembershipFactory
+
+    member = MembershipFactory(agency=agency_a, staff=True)
+    copy, document, report = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    links = {
+        "a": f"/van-ban-den/{copy}/", "b": f"/van-ban-di/{document}/",
+        "c": f"/thong-ke/bao-cao/{report}/", "d": "", "e": "/somewhere/else/",
+    }
+    try:
+        old = _migrate(BEFORE).get_model("notifications", "Notification")
+        for key, link in links.items():
+            old.objects.create(agency_id=agency_a.pk, recipient_id=member.user_id, kind="k",
+                               title=key, link=link, dedup_key=key)
+
+        new = _migrate(AFTER).get_model("notifications", "Notification")
+        about = {n.title: (n.object_type, n.object_id) for n in new.objects.all()}
+        assert about == {
+            "a": ("incoming_document", copy), "b": ("outgoing_document", document),
+            "c": ("statistics_report", report), "d": ("", None), "e": ("", None),
+        }
+
+        back = _migrate(BEFORE).get_model("notifications", "Notification")
+        assert {n.title: n.link for n in back.objects.all()} == {**links, "e": ""}
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
