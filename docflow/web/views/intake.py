@@ -76,7 +76,7 @@ def _scan(scan_id):
 
 
 def _initial(scan, read: dict) -> dict:
-    initial = {"medium": "paper", **read}
+    initial = {"medium": "paper", "doc_type": "cong_van", **read}
     if scan is not None:
         initial.update(scan_id=scan.pk, page_count=scan.page_count)
     if read.get("issued_on"):
