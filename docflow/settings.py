@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "docflow.routing",
     "docflow.exchange",
     "docflow.reports",
+    "docflow.records",
     "docflow.api",
     "docflow.web",
     "docflow.demo",  # seed_demo and demo_info

@@ -70,6 +70,7 @@ class MembershipFactory(ScopeFreeFactory):
         leader = factory.Trait(is_leader=True, position="Chủ tịch")
         staff = factory.Trait(is_staff_member=True)
         admin = factory.Trait(is_agency_admin=True)
+        archivist = factory.Trait(is_archivist=True, position="Lưu trữ")
 
 
 # --- documents: outgoing drafts, registers, attachments -----------------------------------------

@@ -16,7 +16,7 @@ LAYERS = [
     {"notifications"},
     {"documents"},
     {"routing"},
-    {"exchange", "reports"},
+    {"exchange", "reports", "records"},
     {"api", "web"},
     {"demo"},  # seed_demo tells its story through every package's services
     {"settings", "urls", "wsgi", "asgi"},

@@ -15,6 +15,7 @@ from docflow.exchange.webhooks import WebhookFailed
 from docflow.notifications.digests import agency_digests_send, digests_dispatch
 from docflow.notifications.services import notification_email_send
 from docflow.outbox.services import outbox_purge, outbox_sweep
+from docflow.records.transfers import archive_package_build
 from docflow.reports.services import statistics_report_render, statistics_reports_monthly
 from docflow.routing.notices import document_issued_notify, document_recall_notify
 from docflow.routing.register_books import register_book_pdf_render
@@ -138,3 +139,8 @@ def render_statistics_report(*, agency_id: int, report_id: str) -> str | None:
 @app.task(name="reports.monthly", base=DocflowTask)
 def monthly_statistics_reports() -> int:
     return statistics_reports_monthly()
+
+
+@app.task(name="records.archive_package", base=DocflowTask)
+def build_archive_package(*, agency_id: int, transfer_id: str) -> str | None:
+    return archive_package_build(agency_id=agency_id, transfer_id=transfer_id)

@@ -10,6 +10,7 @@ from docflow.api.outgoing_paper import OutgoingSignedScanIssueView
 from docflow.api.registers import RegisterViewSet
 from docflow.api.search import SearchView
 from docflow.api import statistics
+from docflow.api import archive, records
 from docflow.api.exchange import views as exchange
 
 router = DefaultRouter(trailing_slash=True)
@@ -20,6 +21,8 @@ router.register("exchange/webhook-deliveries", exchange.WebhookDeliveryViewSet, 
 router.register("incoming", IncomingViewSet, basename="incoming")
 router.register("outgoing", OutgoingViewSet, basename="outgoing")
 router.register("registers", RegisterViewSet, basename="register")
+router.register("files", records.FileViewSet, basename="file")
+router.register("archive-transfers", archive.ArchiveTransferViewSet, basename="archive-transfer")
 router.register("statistics/reports", statistics.StatisticsReportViewSet, basename="statistics-report")
 
 exchange_urls = [
@@ -49,6 +52,11 @@ v1 = [
     ),
     path("outgoing/<uuid:pk>/issue-signed-scan/", OutgoingSignedScanIssueView.as_view(),
          name="outgoing-issue-signed-scan"),
+    path("file-list/", archive.FileListView.as_view(), name="file-list"),
+    path("file-list/headings/", archive.FileListHeadingView.as_view(), name="file-list-headings"),
+    path("file-list/entries/", archive.FileListEntryView.as_view(), name="file-list-entries"),
+    path("file-list/copy/", archive.FileListCopyView.as_view(), name="file-list-copy"),
+    path("retention-rules/", archive.RetentionRuleView.as_view(), name="retention-rules"),
     path("", include(router.urls)),
 ]
 

@@ -36,6 +36,7 @@ class Role(models.TextChoices):
     LEADER = "leader", _("Lãnh đạo")
     STAFF = "staff", _("Chuyên viên")
     AGENCY_ADMIN = "agency_admin", _("Quản trị đơn vị")
+    ARCHIVIST = "archivist", _("Lưu trữ")
 
 
 class Agency(models.Model):
@@ -139,6 +140,7 @@ class Membership(models.Model):
     is_leader = models.BooleanField(_("lãnh đạo"), default=False)
     is_staff_member = models.BooleanField(_("chuyên viên"), default=False)
     is_agency_admin = models.BooleanField(_("quản trị đơn vị"), default=False)
+    is_archivist = models.BooleanField(_("lưu trữ"), default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -149,6 +151,7 @@ class Membership(models.Model):
         Role.LEADER: "is_leader",
         Role.STAFF: "is_staff_member",
         Role.AGENCY_ADMIN: "is_agency_admin",
+        Role.ARCHIVIST: "is_archivist",
     }
 
     class Meta:

@@ -47,6 +47,16 @@ from tests.factories import (
 )
 from docflow.routing.models import IntakeScan, KnownSender
 from tests.routing.factories import IncomingAttachmentFactory, IncomingDocumentFactory, StoredFileFactory
+from docflow.records.models import (
+    ArchiveTransfer,
+    ArchiveTransferFile,
+    FileDocument,
+    FileListEntry,
+    FileListHeading,
+    RetentionRule,
+    WorkFile,
+)
+from tests.records.factories import WorkFileFactory, filled
 
 # Every tenant-owned model and how to make one row of it for an agency. A model with an
 # ``agency`` key that is missing here fails test_every_tenant_model_is_covered.
@@ -208,6 +218,49 @@ def _idempotency_record(agency, n):
         return IdempotencyRecord.objects.create(
             agency=agency, principal="user:1", key=f"key-{n}", request_hash="0" * 64
         )
+
+
+@builds(RetentionRule)
+def _retention_rule(agency, n):
+    with scopes_disabled():
+        return RetentionRule.objects.create(agency=agency, code=f"9.{n}", name="Hồ sơ thử", years=10)
+
+
+@builds(FileListHeading)
+def _file_heading(agency, n):
+    with scopes_disabled():
+        return FileListHeading.objects.create(agency=agency, year=2026, position=n, title=f"Đề mục {n}")
+
+
+@builds(FileListEntry)
+def _file_entry(agency, n):
+    with scopes_disabled():
+        return FileListEntry.objects.create(agency=agency, year=2026, code=f"{n}.VP", title="Hồ sơ thử")
+
+
+@builds(WorkFile)
+def _work_file(agency, n):
+    return WorkFileFactory(agency=agency)
+
+
+@builds(FileDocument)
+def _file_document(agency, n):
+    with scopes_disabled():
+        return filled(WorkFileFactory(agency=agency), 1).documents.get()
+
+
+@builds(ArchiveTransfer)
+def _archive_transfer(agency, n):
+    with scopes_disabled():
+        return ArchiveTransfer.objects.create(agency=agency, requested_by=MembershipFactory(agency=agency).user)
+
+
+@builds(ArchiveTransferFile)
+def _archive_transfer_file(agency, n):
+    transfer = _archive_transfer(agency, n)
+    with scopes_disabled():
+        return ArchiveTransferFile.objects.create(agency=agency, transfer=transfer, position=1,
+                                                  work_file=WorkFileFactory(agency=agency))
 
 
 def tenant_models():
