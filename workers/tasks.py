@@ -19,6 +19,7 @@ from docflow.records.transfers import archive_package_build
 from docflow.reports.services import statistics_report_render, statistics_reports_monthly
 from docflow.routing.notices import document_issued_notify, document_recall_notify
 from docflow.routing.register_books import register_book_pdf_render
+from docflow.routing.intake_scans import intake_scan_ocr
 from docflow.routing.reminders import agency_deadline_remind, deadline_reminders_dispatch
 from docflow.routing.stamping import incoming_attachments_stamp
 from workers.base import DocflowTask
@@ -87,6 +88,11 @@ def render_outgoing_pdf(*, agency_id: int, document_id: str) -> str | None:
 @app.task(name="pdf.stamp_incoming", base=DocflowTask)
 def stamp_incoming_attachments(*, agency_id: int, incoming_id: str) -> int:
     return incoming_attachments_stamp(agency_id=agency_id, incoming_id=incoming_id)
+
+
+@app.task(name="pdf.ocr_scan", base=DocflowTask)
+def ocr_scan(*, agency_id: int, scan_id: str) -> str:
+    return intake_scan_ocr(agency_id=agency_id, scan_id=scan_id)
 
 
 @app.task(name="pdf.register_book", base=DocflowTask)

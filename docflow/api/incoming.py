@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from docflow.api.base import ScopedViewSet
 from docflow.api.outgoing import OutgoingSerializer, outgoing_document_response
+from docflow.api.incoming_intake import IncomingIntakeMixin
 from docflow.documents.types import Urgency
 from docflow.routing import handling
 from docflow.routing.deadlines import handling_settings_update
@@ -279,7 +280,7 @@ def _step(name: str, service, input_serializer=None, *, summary: str, url_path: 
     return action(detail=True, methods=["post"], url_path=url_path)(view)
 
 
-class IncomingViewSet(ScopedViewSet):
+class IncomingViewSet(IncomingIntakeMixin, ScopedViewSet):
     """Incoming documents of the caller's agency."""
 
     serializer_class = IncomingRowSerializer

@@ -6,6 +6,7 @@ from docflow.api import auth, directory, notifications
 from docflow.api.incoming import IncomingViewSet
 from docflow.api.incoming_files import IncomingAttachmentView
 from docflow.api.outgoing import OutgoingViewSet
+from docflow.api.outgoing_paper import OutgoingSignedScanIssueView
 from docflow.api.registers import RegisterViewSet
 from docflow.api.search import SearchView
 from docflow.api import statistics
@@ -49,6 +50,8 @@ v1 = [
         "incoming/<uuid:pk>/attachments/<uuid:attachment_id>/",
         IncomingAttachmentView.as_view(), name="incoming-attachment",
     ),
+    path("outgoing/<uuid:pk>/issue-signed-scan/", OutgoingSignedScanIssueView.as_view(),
+         name="outgoing-issue-signed-scan"),
     path("file-list/", archive.FileListView.as_view(), name="file-list"),
     path("file-list/headings/", archive.FileListHeadingView.as_view(), name="file-list-headings"),
     path("file-list/entries/", archive.FileListEntryView.as_view(), name="file-list-entries"),
