@@ -21,15 +21,16 @@ from docflow.core.scoping import TenantManager
 class Status(models.TextChoices):
     """edXML status codes (QCVN 102:2016) used both ways between agencies."""
 
+    # One word per state on every page, in every notification and export: what has happened.
     DELIVERED = "01", _("Đã đến")
-    REJECTED = "02", _("Từ chối")
+    REJECTED = "02", _("Đã từ chối")
     ACCEPTED = "03", _("Đã tiếp nhận")
-    ASSIGNED = "04", _("Phân công")
+    ASSIGNED = "04", _("Đã phân công")
     IN_PROGRESS = "05", _("Đang xử lý")
     COMPLETED = "06", _("Hoàn thành")
     RECALL_REQUESTED = "13", _("Yêu cầu thu hồi")
-    RECALL_ACCEPTED = "15", _("Đồng ý thu hồi")
-    RECALL_REFUSED = "16", _("Từ chối thu hồi")
+    RECALL_ACCEPTED = "15", _("Đã đồng ý thu hồi")
+    RECALL_REFUSED = "16", _("Đã từ chối thu hồi")
 
 
 STATUS_SLUGS = {
