@@ -7,12 +7,13 @@ Run from the repository root on PostgreSQL (migrated first):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/docflow_bench_outgoing \\
         .venv/bin/python bench/bench_issue.py [--recipients 1000] [--runs 7]
 
-Each run issues one approved document through ``document_issue`` (lock, number, notation,
-1,000 Delivery rows, 1,000 incoming copies, 1,001 audit events, the outbox rows, commit) and,
+Each run issues one approved document through ``document_issue`` (lock, number, notation, the
+official PDF rendered and stored once, 1,000 Delivery rows, 1,000 incoming copies each with
+the PDF as its main file, 1,001 audit events, the outbox rows, commit) and,
 in the same run, writes the same 1,000 Delivery rows and 1,000 incoming copies with one bare
 multi-row INSERT per table and a commit (parameters prepared beforehand: the floor of what the
 database needs). Outbox rows go to an in-memory broker, as they would go to Redis, so the
-after-commit work (PDF, notifications) is not timed. Prints the medians and their ratio.
+after-commit work (notifications) is not timed. Prints the medians and their ratio.
 Not a test: performance is measured here, never asserted in the test suite.
 """
 

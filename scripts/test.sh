@@ -46,10 +46,19 @@ ensure_poppler() {
   else sudo apt-get update -qq && sudo apt-get install -y -qq poppler-utils >/dev/null; fi
 }
 
+# The OCR tests (marker `ocr`) need Tesseract with the Vietnamese data; they fail without it.
+ensure_tesseract() {
+  command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx vie && return 0
+  echo "== installing tesseract-ocr and tesseract-ocr-vie for the OCR tests"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null; fi
+}
+
 run_embedded() {
   ensure_chromium
   ensure_axe
   ensure_poppler
+  ensure_tesseract
   echo "== test pass: embedded defaults (SQLite, eager Celery)"
   env -u DATABASE_URL -u CELERY_BROKER_URL -u DOCFLOW_ENV CELERY_TASK_ALWAYS_EAGER=1 \
     "$PY" -m pytest -m "not worker and not postgres" "${@}"
@@ -60,6 +69,7 @@ run_postgres() {
   ensure_softhsm
   ensure_axe
   ensure_poppler
+  ensure_tesseract
   echo "== test pass: PostgreSQL + Redis + real Celery worker"
   scripts/services.sh
   DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/docflow}" \

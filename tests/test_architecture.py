@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The architecture itself: a package may import only packages of a lower layer (and itself).
 LAYERS = [
     {"config", "core"},
-    {"audit", "outbox", "rendering"},
+    {"audit", "outbox", "rendering", "ocr"},
     {"tenancy"},
     {"notifications"},
     {"documents"},

@@ -19,6 +19,7 @@ from docflow.records.transfers import archive_package_build
 from docflow.reports.services import statistics_report_render, statistics_reports_monthly
 from docflow.routing.notices import document_issued_notify, document_recall_notify
 from docflow.routing.register_books import register_book_pdf_render
+from docflow.routing.intake_scans import intake_scan_ocr
 from docflow.routing.reminders import agency_deadline_remind, deadline_reminders_dispatch
 from docflow.routing.stamping import incoming_attachments_stamp
 from docflow.documents.signing.verification import file_verify
@@ -93,6 +94,11 @@ def stamp_incoming_attachments(*, agency_id: int, incoming_id: str) -> int:
 @app.task(name="signing.verify_file", base=DocflowTask)
 def verify_file(*, sha256: str) -> bool:
     return file_verify(sha256=sha256) is not None
+
+
+@app.task(name="pdf.ocr_scan", base=DocflowTask)
+def ocr_scan(*, agency_id: int, scan_id: str) -> str:
+    return intake_scan_ocr(agency_id=agency_id, scan_id=scan_id)
 
 
 @app.task(name="pdf.register_book", base=DocflowTask)

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from docflow.api.base import ScopedViewSet
+from docflow.api.incoming_intake import IncomingIntakeMixin
 from docflow.api.outgoing import OutgoingSerializer, outgoing_document_response
 from docflow.api.signatures import SignatureSerializer
 from docflow.documents.types import Urgency
@@ -287,7 +288,7 @@ def _step(name: str, service, input_serializer=None, *, summary: str, url_path: 
     return action(detail=True, methods=["post"], url_path=url_path)(view)
 
 
-class IncomingViewSet(ScopedViewSet):
+class IncomingViewSet(IncomingIntakeMixin, ScopedViewSet):
     """Incoming documents of the caller's agency."""
 
     serializer_class = IncomingRowSerializer

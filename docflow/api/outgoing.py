@@ -29,7 +29,7 @@ from docflow.api.signatures import (
     SigningPreparedSerializer,
     SigningSubmitSerializer,
 )
-from docflow.api.uploads import limit_uploads, upload_refusal
+from docflow.api.uploads import limit_uploads, uploads_received
 from docflow.core.errors import InvalidState
 from docflow.core.search import search_filter
 from docflow.documents import services
@@ -329,12 +329,7 @@ class OutgoingViewSet(ScopedViewSet):
         guard = limit_uploads(request)
 
         def handler() -> Response:
-            upload = request.FILES.get("file")
-            refusal = upload_refusal(guard, "file")
-            if refusal is not None:
-                raise refusal
-            if upload is None:
-                raise serializers.ValidationError({"file": ["Chưa chọn tệp."]})
+            upload = uploads_received(request, guard)[0]
             attachment = services.attachment_add(
                 actor=request.membership, document_id=pk, name=upload.name, chunks=upload.chunks()
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, TemporaryFileUploadHandler
+from django.utils.translation import gettext as _
 
 from docflow.documents.files import too_large_error
 
@@ -52,3 +53,14 @@ def upload_refusal(guard: SizeLimitHandler, field: str) -> ValidationError | Non
     if field in guard.too_large:
         return too_large_error(guard.limit)
     return None
+
+
+def uploads_received(request, guard: SizeLimitHandler, field: str = "file") -> list:
+    """The files sent in ``field``, after the 400 for one the guard dropped or for none at all."""
+    refusal = upload_refusal(guard, field)
+    if refusal is not None:
+        raise refusal
+    files = request.FILES.getlist(field)
+    if not files:
+        raise ValidationError({field: [_("Chưa chọn tệp.")]})
+    return files

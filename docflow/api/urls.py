@@ -2,10 +2,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from docflow.api import views
+from docflow.api import auth, directory, notifications
 from docflow.api.incoming import IncomingViewSet
 from docflow.api.incoming_files import IncomingAttachmentView
 from docflow.api.outgoing import OutgoingViewSet
+from docflow.api.outgoing_paper import OutgoingSignedScanIssueView
 from docflow.api.registers import RegisterViewSet
 from docflow.api.search import SearchView
 from docflow.api import statistics
@@ -14,8 +15,8 @@ from docflow.api.exchange import views as exchange
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
-router.register("agencies", views.AgencyViewSet, basename="agency")
-router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("agencies", directory.AgencyViewSet, basename="agency")
+router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("exchange/webhook-deliveries", exchange.WebhookDeliveryViewSet, basename="exchange-webhook-delivery")
 router.register("incoming", IncomingViewSet, basename="incoming")
 router.register("outgoing", OutgoingViewSet, basename="outgoing")
@@ -37,9 +38,9 @@ exchange_urls = [
 ]
 
 v1 = [
-    path("auth/token/", views.TokenView.as_view(), name="token"),
-    path("me/", views.MeView.as_view(), name="me"),
-    path("document-types/", views.DocumentTypeView.as_view(), name="document-types"),
+    path("auth/token/", auth.TokenView.as_view(), name="token"),
+    path("me/", auth.MeView.as_view(), name="me"),
+    path("document-types/", directory.DocumentTypeView.as_view(), name="document-types"),
     path("exchange/", include(exchange_urls)),
     path("search/", SearchView.as_view(), name="search"),
     path("statistics/", statistics.StatisticsView.as_view(), name="statistics"),
@@ -49,6 +50,8 @@ v1 = [
         "incoming/<uuid:pk>/attachments/<uuid:attachment_id>/",
         IncomingAttachmentView.as_view(), name="incoming-attachment",
     ),
+    path("outgoing/<uuid:pk>/issue-signed-scan/", OutgoingSignedScanIssueView.as_view(),
+         name="outgoing-issue-signed-scan"),
     path("file-list/", archive.FileListView.as_view(), name="file-list"),
     path("file-list/headings/", archive.FileListHeadingView.as_view(), name="file-list-headings"),
     path("file-list/entries/", archive.FileListEntryView.as_view(), name="file-list-entries"),

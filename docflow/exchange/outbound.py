@@ -32,7 +32,7 @@ def _url(name: str, **kwargs) -> str:
 
 # Documents out ------------------------------------------------------------------------------
 
-def outbox_deliveries(*, external_agency_id: int) -> QuerySet[Delivery]:
+def sent_deliveries(*, external_agency_id: int) -> QuerySet[Delivery]:
     """Every delivery of an issued document to this external agency, from any of our agencies."""
     return (
         Delivery.objects.with_scopes_disabled()
@@ -45,13 +45,13 @@ def outbox_deliveries(*, external_agency_id: int) -> QuerySet[Delivery]:
     )
 
 
-def outbox_delivery_get(*, external_agency_id: int, document_id: UUID | str) -> Delivery:
+def sent_delivery_get(*, external_agency_id: int, document_id: UUID | str) -> Delivery:
     """The delivery of document ``document_id`` to this external agency; NotFound otherwise."""
     try:
         UUID(str(document_id))
     except ValueError:
         raise NotFound("Không tìm thấy văn bản.") from None
-    delivery = outbox_deliveries(external_agency_id=external_agency_id).filter(document_id=document_id).first()
+    delivery = sent_deliveries(external_agency_id=external_agency_id).filter(document_id=document_id).first()
     if delivery is None:
         raise NotFound("Không tìm thấy văn bản.")
     return delivery
@@ -102,7 +102,7 @@ def delivery_push(
     if client is None:
         return False
     delivery = (
-        outbox_deliveries(external_agency_id=external_agency_id)
+        sent_deliveries(external_agency_id=external_agency_id)
         .filter(agency_id=agency_id, document_id=document_id).first()
     )
     if delivery is None:

@@ -49,6 +49,7 @@ from docflow.tenancy.models import Membership, Role, User
 from docflow.core.scoping import agency_scope
 
 ASSIGNED_KIND = "incoming_assigned"
+REGISTRATION_FIELDS = ("register", "incoming_year", "incoming_number", "received_at", "received_by")
 TO_ASSIGN_KIND = "incoming_to_assign"
 # What the lead handler is asked to do, done when handling completes (or the copy is recalled).
 HANDLING_KINDS = (ASSIGNED_KIND, KIND_DUE_TOMORROW, KIND_OVERDUE, "incoming_opinion")
@@ -76,29 +77,41 @@ def incoming_accept(*, membership: Membership, incoming_id: UUID) -> IncomingDoc
     documents) with the next number of the year, gap-free; received now by the clerk."""
     incoming = _locked(membership, incoming_id, allowed=(Status.DELIVERED,))
     _require_role(membership, Role.CLERK, "Chỉ văn thư được tiếp nhận văn bản đến.")
-    now = timezone.now()
+    incoming_number_take(incoming=incoming, membership=membership, received_at=timezone.now())
+    before = _set_status(incoming, Status.ACCEPTED)
+    _save(incoming, *REGISTRATION_FIELDS)
+    event = status_report(
+        incoming=incoming, action="incoming.accept", state_before=before,
+        actor_id=membership.user_id,
+        data={"incoming_number": incoming.incoming_number, "register": incoming.register.name},
+    )
+    incoming_registered_notify(incoming=incoming, event=event)
+    return incoming
+
+
+def incoming_number_take(
+    *, incoming: IncomingDocument, membership: Membership, received_at
+) -> None:
+    """Inside a handling transaction: the copy takes the next number of this year in the right
+    incoming register (the secret one above normal secrecy), received by the clerk."""
     register = register_for(
         agency=membership.agency, direction=RegisterDirection.INCOMING,
         doc_type=incoming.doc_type, secrecy=incoming.secrecy,
     )
-    year = timezone.localdate(now).year
+    year = timezone.localdate().year
     incoming.register = register
     incoming.incoming_year = year
     incoming.incoming_number = number_take(register=register, year=year)
-    incoming.received_at = now
+    incoming.received_at = received_at
     incoming.received_by = membership.user
-    before = _set_status(incoming, Status.ACCEPTED)
-    _save(incoming, "register", "incoming_year", "incoming_number", "received_at", "received_by")
-    event = status_report(
-        incoming=incoming, action="incoming.accept", state_before=before,
-        actor_id=membership.user_id,
-        data={"incoming_number": incoming.incoming_number, "register": register.name},
-    )
+
+
+def incoming_registered_notify(*, incoming: IncomingDocument, event) -> None:
+    """After registration: the leaders are asked to assign it, its PDFs get the ĐẾN stamp."""
     leaders = Membership.objects.filter(is_active=True, is_leader=True).values_list("user_id", flat=True)
     _done(incoming, KIND_DELIVERED)
     _notify(incoming, event, leaders, kind=TO_ASSIGN_KIND, title="Văn bản đến chờ phân công")
     stamp_work_record(incoming=incoming, reason="accept")
-    return incoming
 
 
 @handling_service

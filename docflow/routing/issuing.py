@@ -53,7 +53,10 @@ NOTIFY_TASK = "notify.document_issued"
 EXCHANGE_PUSH_TASK = "exchange.document_push"  # sends to an agency outside Docflow
 
 
-def document_issue(*, actor: Membership, document_id: UUID | str) -> OutgoingDocument:
+def document_issue(
+    *, actor: Membership, document_id: UUID | str, signed_scan: StoredFile | None = None,
+    expected_number: int | None = None,
+) -> OutgoingDocument:
     """Issue an approved document of the actor's agency (clerks only).
 
     Guarantees, all or nothing: the next number of the right register for this calendar year
@@ -63,7 +66,9 @@ def document_issue(*, actor: Membership, document_id: UUID | str) -> OutgoingDoc
     carrying the PDF as its main file before the drafter's attachments, a Delivery only for an
     external one (the exchange sends it). Refused with 400 on ``recipients``: a document that
     reaches no agency and names no paper place, and a secret one with electronic recipients.
-    Afterwards the document never changes.
+    Afterwards the document never changes. Signed on paper (``routing.paper_signed``): the
+    ``signed_scan`` is the main file instead of the rendered PDF, and the number it bears by
+    hand must be the one taken (``expected_number``), else 409 and nothing is taken.
     """
     with agency_scope(actor.agency_id), transaction.atomic():
         document = _locked(document_id)
@@ -73,7 +78,13 @@ def document_issue(*, actor: Membership, document_id: UUID | str) -> OutgoingDoc
             raise InvalidState(_("Chỉ phát hành được văn bản đã ký duyệt."), state=document.state)
         recipients = _recipients_checked(document)
         _take_number(document, actor)
-        main = official_pdf_store(document=document, recipients=recipients)
+        if expected_number is not None and document.number != expected_number:
+            raise InvalidState(_("Số tiếp theo của sổ là %(n)02d, không phải số ghi trên bản giấy.")
+                               % {"n": document.number}, state="number_changed")
+        if signed_scan is not None:
+            main, document.pdf_sha256 = signed_scan, signed_scan.sha256
+        else:
+            main = official_pdf_store(document=document, recipients=recipients)
         document.save(update_fields=[
             "register", "year", "number", "notation", "state", "issued_at", "issued_by",
             "pdf_sha256", "updated_at",

@@ -21,15 +21,16 @@ from docflow.core.scoping import TenantManager
 class Status(models.TextChoices):
     """edXML status codes (QCVN 102:2016) used both ways between agencies."""
 
+    # One word per state on every page, in every notification and export: what has happened.
     DELIVERED = "01", _("Đã đến")
-    REJECTED = "02", _("Từ chối")
+    REJECTED = "02", _("Đã từ chối")
     ACCEPTED = "03", _("Đã tiếp nhận")
-    ASSIGNED = "04", _("Phân công")
+    ASSIGNED = "04", _("Đã phân công")
     IN_PROGRESS = "05", _("Đang xử lý")
     COMPLETED = "06", _("Hoàn thành")
     RECALL_REQUESTED = "13", _("Yêu cầu thu hồi")
-    RECALL_ACCEPTED = "15", _("Đồng ý thu hồi")
-    RECALL_REFUSED = "16", _("Từ chối thu hồi")
+    RECALL_ACCEPTED = "15", _("Đã đồng ý thu hồi")
+    RECALL_REFUSED = "16", _("Đã từ chối thu hồi")
 
 
 STATUS_SLUGS = {
@@ -46,6 +47,16 @@ STATUS_SLUGS = {
 
 # The recipient's copy is being handled (assigned or in progress): deadlines apply.
 HANDLING_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
+
+
+class Medium(models.TextChoices):
+    """How an incoming document reached us (paper intake names the last four)."""
+
+    ELECTRONIC = "electronic", _("Điện tử")
+    PAPER = "paper", _("Bưu chính, giấy")
+    EMAIL = "email", _("Thư điện tử")
+    FAX = "fax", _("Fax")
+    HAND = "hand", _("Trực tiếp")
 
 
 class Delivery(models.Model):
@@ -110,7 +121,7 @@ class IncomingDocument(models.Model):
     sender_agency = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    sender_code = models.CharField(max_length=13)
+    sender_code = models.CharField(max_length=13, blank=True)  # empty: a sender known by name only
     sender_name = models.CharField(max_length=255)
     number = models.PositiveIntegerField(null=True, blank=True)
     notation = models.CharField(max_length=80, blank=True)
@@ -151,6 +162,14 @@ class IncomingDocument(models.Model):
     reply_outgoing = models.ForeignKey(
         OutgoingDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # How it arrived: through the system, or registered by the clerk from paper, email, fax, hand.
+    medium = models.CharField(_("hình thức nhận"), max_length=12, choices=Medium.choices,
+                              default=Medium.ELECTRONIC)
+    page_count = models.PositiveSmallIntegerField(_("số trang"), null=True, blank=True)
+    copy_count = models.PositiveSmallIntegerField(_("số bản"), null=True, blank=True)
+    duplicate_reason = models.TextField(_("lý do vào sổ bản trùng"), blank=True)
+    # Text read from its scanned files by OCR (intake), searchable with the rest.
+    ocr_text = models.TextField(blank=True, default="", editable=False)
     # Recall.
     recall_reason = models.TextField(blank=True)
     status_before_recall = models.CharField(max_length=2, blank=True)
@@ -197,7 +216,7 @@ class IncomingDocument(models.Model):
         """What `q` searches, folded so that `dien` finds `điện`; set it before bulk_create."""
         return fold(
             f"{self.notation} {self.subject} {self.sender_name} {self.sender_code} "
-            f"{self.signer_name} {self.content}"
+            f"{self.signer_name} {self.content} {self.ocr_text}"
         )
 
     @property
@@ -354,3 +373,66 @@ class StatusReport(models.Model):
                 condition=models.Q(sent_at__isnull=True),
             )
         ]
+
+
+class KnownSender(models.Model):
+    """A sender outside the directory that the clerk named once, offered again next time."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("tên nơi gửi"), max_length=255)
+    code = models.CharField(_("mã nơi gửi"), max_length=13, blank=True)
+    name_folded = models.CharField(max_length=255, editable=False)
+    last_used_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("nơi gửi ngoài danh bạ")
+        verbose_name_plural = _("nơi gửi ngoài danh bạ")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name_folded"], name="known_sender_unique")
+        ]
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_folded = fold(self.name).strip()
+        super().save(*args, **kwargs)
+
+
+class OcrState(models.TextChoices):
+    PENDING = "pending", _("Đang chờ nhận dạng")
+    DONE = "done", _("Đã nhận dạng")
+    FAILED = "failed", _("Không nhận dạng được")
+    UNAVAILABLE = "unavailable", _("Máy chủ chưa cài nhận dạng chữ (OCR)")
+
+
+class IntakeScan(models.Model):
+    """A scanned file brought in by the clerk (several images already made one PDF), with what
+    OCR read from it; attached to an incoming copy at registration or uploaded to one after."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=255)
+    original = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    searchable = models.ForeignKey(
+        StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    page_count = models.PositiveSmallIntegerField(default=1)
+    ocr_state = models.CharField(max_length=12, choices=OcrState.choices, default=OcrState.PENDING)
+    ocr_text = models.TextField(blank=True, default="")
+    ocr_fields = models.JSONField(default=dict, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    incoming = models.ForeignKey(
+        IncomingDocument, null=True, blank=True, on_delete=models.CASCADE, related_name="scans"
+    )
+    attachment = models.OneToOneField(
+        IncomingAttachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="scan"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["created_at", "id"]

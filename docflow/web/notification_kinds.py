@@ -51,6 +51,10 @@ ACTION_LABELS = {
     "incoming.recall_accept": _("Đồng ý thu hồi"),
     "incoming.recall_refuse": _("Từ chối thu hồi"),
     "incoming.settings_update": _("Đổi cài đặt xử lý"),
+    "incoming.register": _("Vào sổ văn bản đến giấy"),
+    "incoming.scan_added": _("Đính kèm bản quét"),
+    "incoming.ocr_done": _("Nhận dạng chữ bản quét (OCR)"),
+    "outgoing.signed_scan": _("Phát hành bản ký tay (bản quét)"),
     "approval_chain.set": _("Đổi quy trình duyệt"),
     "membership.saved": _("Cập nhật người dùng"),
 }

@@ -10,17 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from docflow.routing.models import Status
 
-STATUS_WORDS = {
-    Status.DELIVERED: _("Đã đến"),
-    Status.REJECTED: _("Đã từ chối"),
-    Status.ACCEPTED: _("Đã tiếp nhận"),
-    Status.ASSIGNED: _("Đã phân công"),
-    Status.IN_PROGRESS: _("Đang xử lý"),
-    Status.COMPLETED: _("Hoàn thành"),
-    Status.RECALL_REQUESTED: _("Yêu cầu thu hồi"),
-    Status.RECALL_ACCEPTED: _("Đã đồng ý thu hồi"),
-    Status.RECALL_REFUSED: _("Đã từ chối thu hồi"),
-}
+STATUS_WORDS = {status: status.label for status in Status}  # the words live on Status itself
 STATUS_CHOICES = [(status.value, STATUS_WORDS[status]) for status in Status]
 
 # Work lists named after the state they hold (the badge's word), then what they wait for.

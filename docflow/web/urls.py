@@ -7,6 +7,7 @@ from docflow.web.views import (
     agency_keys,
     dashboard,
     incoming,
+    intake,
     notifications,
     outgoing,
     outgoing_signing,
@@ -33,6 +34,8 @@ urlpatterns = [
     path("offline/", pwa.offline, name="offline"),
     # Incoming
     path("van-ban-den/", incoming.incoming_list_page, name="incoming-list"),
+    path("van-ban-den/vao-so/", intake.intake_page, name="incoming-intake"),
+    path("van-ban-den/vao-so/<uuid:scan_id>/tien-do/", intake.intake_scan_progress, name="incoming-intake-progress"),
     path("van-ban-den/<uuid:incoming_id>/", incoming.incoming_detail_page, name="incoming-detail"),
     path("van-ban-den/<uuid:incoming_id>/tep/<uuid:attachment_id>/", incoming.incoming_file, name="incoming-file"),
     path("van-ban-den/<uuid:incoming_id>/tiep-nhan/", incoming.incoming_accept, name="incoming-accept"),

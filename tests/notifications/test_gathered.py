@@ -115,7 +115,7 @@ def test_a_rejection_comes_on_its_own_and_by_email(django_capture_on_commit_call
             handling.incoming_reject(membership=second.clerk, incoming_id=second_copy, reason="Gửi nhầm.")
     rows = status_rows(district.staff.user_id)
     assert [r.gathered_hour is None for r in rows] == [False, True]
-    assert rows[1].title == f"{second.agency.name}: Từ chối văn bản {document.notation}"
+    assert rows[1].title == f"{second.agency.name}: Đã từ chối văn bản {document.notation}"
     assert rows[1].body == "Gửi nhầm."
     assert {m.subject for m in mail.outbox} == {f"[Docflow] {rows[1].title}"}
 

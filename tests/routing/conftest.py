@@ -57,3 +57,32 @@ def copy_for(district):
         return sent_copy(sender=district, recipient=office.agency, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def tiny_pdf() -> bytes:
+    """A one-page PDF drawn by reportlab (no text: what a scanner would make of a blank page)."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    out = io.BytesIO()
+    canvas = Canvas(out)
+    canvas.rect(100, 100, 200, 200, fill=1)
+    canvas.save()
+    return out.getvalue()
+
+
+@pytest.fixture
+def png_page():
+    """A small PNG page image; ``n`` sets its shade so pages can be told apart."""
+    import io
+
+    from PIL import Image
+
+    def make(n: int) -> bytes:
+        out = io.BytesIO()
+        Image.new("L", (620, 877), 255 - 40 * n).save(out, format="PNG", dpi=(75, 75))
+        return out.getvalue()
+
+    return make

@@ -46,7 +46,8 @@ from tests.factories import (
     RegisterFactory,
     UnitFactory,
 )
-from tests.routing.factories import IncomingAttachmentFactory, IncomingDocumentFactory
+from docflow.routing.models import IntakeScan, KnownSender
+from tests.routing.factories import IncomingAttachmentFactory, IncomingDocumentFactory, StoredFileFactory
 from docflow.records.models import (
     ArchiveTransfer,
     ArchiveTransferFile,
@@ -103,6 +104,20 @@ def _incoming(agency, n):
 @builds(IncomingAttachment)
 def _incoming_attachment(agency, n):
     return IncomingAttachmentFactory(incoming=IncomingDocumentFactory(agency=agency))
+
+
+@builds(KnownSender)
+def _known_sender(agency, n):
+    with scopes_disabled():
+        return KnownSender.objects.create(agency=agency, name=f"Công an huyện {n}", code=f"CA{n}")
+
+
+@builds(IntakeScan)
+def _intake_scan(agency, n):
+    with scopes_disabled():
+        stored = StoredFileFactory()
+        return IntakeScan.objects.create(agency=agency, name=f"quet-{n}.pdf", original=stored,
+                                         uploaded_by=MembershipFactory(agency=agency, clerk=True).user)
 
 
 @builds(Assignment)

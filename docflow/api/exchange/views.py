@@ -41,8 +41,8 @@ from docflow.exchange.inbound import InboundFile, inbound_document_receive
 from docflow.exchange.models import WebhookDelivery
 from docflow.exchange.outbound import (
     document_envelope,
-    outbox_deliveries,
-    outbox_delivery_get,
+    sent_deliveries,
+    sent_delivery_get,
     status_feed,
     status_messages,
 )
@@ -205,7 +205,7 @@ class DocumentsView(ExchangeAPIView):
         responses={200: ExchangeDocumentFeedSerializer, 401: ERRORS[401]},
     )
     def get(self, request):
-        deliveries = outbox_deliveries(external_agency_id=self.client.external_agency_id)
+        deliveries = sent_deliveries(external_agency_id=self.client.external_agency_id)
         return self.feed(deliveries, lambda rows: ExchangeOutboundDocumentSerializer(
             [document_envelope(d) for d in rows], many=True).data)
 
@@ -264,7 +264,7 @@ class DocumentDetailView(ExchangeAPIView):
     @extend_schema(operation_id="exchange_documents_detail",
                    responses={200: ExchangeOutboundDocumentSerializer, 404: None})
     def get(self, request, pk):
-        delivery = outbox_delivery_get(external_agency_id=self.client.external_agency_id, document_id=pk)
+        delivery = sent_delivery_get(external_agency_id=self.client.external_agency_id, document_id=pk)
         return Response(ExchangeOutboundDocumentSerializer(document_envelope(delivery)).data)
 
 
@@ -272,7 +272,7 @@ class DocumentEdxmlView(ExchangeAPIView):
     @extend_schema(operation_id="exchange_documents_edxml",
                    responses={(200, "application/xml"): OpenApiTypes.STR, 404: None})
     def get(self, request, pk):
-        delivery = outbox_delivery_get(external_agency_id=self.client.external_agency_id, document_id=pk)
+        delivery = sent_delivery_get(external_agency_id=self.client.external_agency_id, document_id=pk)
         envelope = document_envelope(delivery)
         attachments = []
         for a in delivery.document.attachments.all():
@@ -287,7 +287,7 @@ class DocumentAttachmentView(ExchangeAPIView):
     @extend_schema(operation_id="exchange_documents_attachment",
                    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: None})
     def get(self, request, pk, attachment_id):
-        delivery = outbox_delivery_get(external_agency_id=self.client.external_agency_id, document_id=pk)
+        delivery = sent_delivery_get(external_agency_id=self.client.external_agency_id, document_id=pk)
         for a in delivery.document.attachments.all():
             if str(a.id) == str(attachment_id):
                 return FileResponse(
@@ -303,7 +303,7 @@ class DocumentPdfView(ExchangeAPIView):
                               202: OpenApiResponse(description="Đang tạo bản PDF; thử lại sau Retry-After"),
                               404: None})
     def get(self, request, pk):
-        document = outbox_delivery_get(
+        document = sent_delivery_get(
             external_agency_id=self.client.external_agency_id, document_id=pk).document
         if not document.pdf_sha256:
             return Response(status=status.HTTP_202_ACCEPTED, headers={"Retry-After": "5"})
