@@ -156,7 +156,8 @@ def test_with_the_broker_stopped_during_the_issue_everything_arrives_once_it_is_
     took = issue_through_the_api(issue)  # the issue itself succeeds, the broker down
     assert took < 10  # one failed send, then the rest is left to the sweeper at once
     work = OutboxTask.objects.filter(done_at__isnull=True)
-    assert set(work.values_list("task_name", flat=True)) == {"notify.document_issued"}
+    # The notifications, and the check of the issued PDF's signatures (once per file content).
+    assert set(work.values_list("task_name", flat=True)) == {"notify.document_issued", "signing.verify_file"}
     assert not work.filter(sent_at__isnull=False).exists()
     assert notified("incoming_delivered") == []
 
