@@ -14,6 +14,7 @@ from django.test.utils import override_settings
 
 from docflow.audit.models import AuditEvent
 from docflow.audit.services import event_record
+from docflow.documents.signing.demo import demo_signing_seed
 from docflow.demo.clock import StoryClock
 from docflow.demo.office import Office
 from docflow.demo.papers import EXTERNAL
@@ -49,6 +50,7 @@ def demo_seed(*, password: str) -> SeedResult:
     clock = StoryClock()
     with clock.at(-21, "07:00"):  # the accounts existed before the weeks' work
         agencies = demo_people_seed(password=password)
+        demo_signing_seed()  # keys first, so that the weeks' approvals and issues are signed
         event_record(
             agency_id=agencies[BAC_YEN].pk, action=MARKER, object_type="demo", object_id=MARKER_OBJECT,
             actor_label="manage.py seed_demo", data={"today": clock.today.isoformat()},
