@@ -101,6 +101,7 @@ class RegisterCounter(models.Model):
 
 # A save() naming any of these in update_fields writes search_text too.
 SEARCHED_FIELDS = frozenset({"notation", "subject", "body", "signer"})
+STEP_FIELDS = frozenset({"state", "approval_chain", "current_step", "signer"})
 
 
 class OutgoingDocument(models.Model):
@@ -145,6 +146,11 @@ class OutgoingDocument(models.Model):
     # move a document already in the chain; ``current_step`` indexes the step now waiting.
     approval_chain = models.JSONField(default=list, blank=True)
     current_step = models.PositiveSmallIntegerField(default=0)
+    # The step now waiting, as columns the approval queue filters on (kept by save()): its
+    # role, whether only the named signer may take it, and its positions folded, "|a|b|".
+    awaiting_role = models.CharField(max_length=16, blank=True, default="", editable=False)
+    awaiting_signer_only = models.BooleanField(default=False, editable=False)
+    awaiting_positions = models.TextField(blank=True, default="", editable=False)
     return_comment = models.TextField(_("ý kiến trả lại"), blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -204,10 +210,24 @@ class OutgoingDocument(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.search_text = self.build_search_text()
+        self.awaiting_role, self.awaiting_signer_only, self.awaiting_positions = self.awaiting_step()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and SEARCHED_FIELDS.intersection(update_fields):
-            kwargs["update_fields"] = [*update_fields, "search_text"]
+        if update_fields is not None:
+            extra = ["search_text"] if SEARCHED_FIELDS.intersection(update_fields) else []
+            if STEP_FIELDS.intersection(update_fields):
+                extra += ["awaiting_role", "awaiting_signer_only", "awaiting_positions"]
+            kwargs["update_fields"] = [*update_fields, *extra]
         super().save(*args, **kwargs)
+
+    def awaiting_step(self) -> tuple[str, bool, str]:
+        """(role, named signer only, "|positions|") of the step waiting, or blanks."""
+        chain = self.approval_chain or []
+        if self.state != OutgoingState.PENDING_APPROVAL or self.current_step >= len(chain):
+            return "", False, ""
+        step = chain[self.current_step]
+        last = self.current_step == len(chain) - 1
+        positions = [fold(p) for p in step.get("positions", []) if fold(p)]
+        return step["role"], last and self.signer_id is not None, f"|{'|'.join(positions)}|" if positions else ""
 
     def build_search_text(self) -> str:
         """What `q` searches, folded so that `dien` finds `điện` (the signer's name included)."""

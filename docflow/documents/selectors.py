@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from docflow.core.errors import NotFound
 from docflow.core.text import fold
@@ -39,6 +39,26 @@ def documents_list(*, state: str = "") -> QuerySet[OutgoingDocument]:
     if state:
         qs = qs.filter(state=state)
     return qs
+
+
+def approval_queue(*, member: Membership) -> QuerySet[OutgoingDocument]:
+    """Documents waiting at a step this member may approve, oldest first: ``may_approve_step``
+    as a filter on the waiting step's columns, so the queue has no length limit."""
+    may = Q(pk__in=[])
+    if member.is_leader:
+        may |= Q(awaiting_role=ApprovalRole.LEADER) & (
+            Q(awaiting_signer_only=False) | Q(signer_id=member.user_id))
+    if member.unit_id:
+        unit_head = Q(awaiting_role=ApprovalRole.UNIT_HEAD, unit_id=member.unit_id)
+        if not member.is_leader:
+            position = fold(member.position)
+            if not position:
+                return OutgoingDocument.objects.none()
+            unit_head &= Q(awaiting_positions__contains=f"|{position}|")
+        may |= unit_head
+    if not member.is_active:
+        return OutgoingDocument.objects.none()
+    return documents_list(state=OutgoingState.PENDING_APPROVAL).filter(may).order_by("updated_at", "id")
 
 
 def document_detail_queryset() -> QuerySet[OutgoingDocument]:

@@ -38,7 +38,8 @@ from docflow.web.forms.outgoing import (
 from docflow.web.outgoing_actions import offered_actions
 from docflow.web.recipients import directory_search, expand_recipients, recipient_groups
 from docflow.web.views.common import member_required, perform, role_required
-from docflow.web.worklists import approval_queue, issue_queue
+from docflow.documents.selectors import approval_queue
+from docflow.web.worklists import issue_queue
 
 PAGE_SIZE = 25
 STATE_CHOICES = OutgoingState.choices
