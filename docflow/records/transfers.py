@@ -28,7 +28,7 @@ from docflow.documents.models import Attachment, OutgoingDocument
 from docflow.outbox.services import outbox_enqueue
 from docflow.records.bagit_zip import BagZipWriter, file_chunks
 from docflow.records.contents import PDF, document_parts
-from docflow.records.metadata import document_metadata, file_key, file_metadata, safe_name
+from docflow.records.metadata import document_metadata, file_key, file_metadata, note_metadata, safe_name
 from docflow.records.pdfa import pdfa_rendition
 from docflow.records.models import (
     ArchiveTransfer, ArchiveTransferFile, FileDocument, FileState, TransferState, WorkFile,
@@ -129,7 +129,7 @@ def _file_items(files: list[WorkFile]) -> dict:
     """The documents of a batch of files with their attachments, by file: three queries a batch,
     whatever the files hold (a batch of 50 files of 20 documents is ~1,000 rows in memory)."""
     rows = (FileDocument.objects.filter(work_file__in=files).order_by("work_file_id", "position")
-            .select_related("incoming", "outgoing", "outgoing__signed_by")
+            .select_related("incoming", "outgoing", "outgoing__signed_by", "added_by")
             .prefetch_related(
                 Prefetch("incoming__attachments", queryset=IncomingAttachment.objects.order_by("id")),
                 Prefetch("outgoing__attachments", queryset=Attachment.objects.order_by("created_at", "id"))))
@@ -163,6 +163,9 @@ def _write_file(bag: BagZipWriter, transfer: ArchiveTransfer, work_file: WorkFil
     folder = safe_name(f"{work_file.year}-{work_file.code}")
     documents = []
     for item in items:
+        if item.kind == "note":
+            documents.append(note_metadata(key=key, item=item))
+            continue
         stem = f"{folder}/{item.position:04d}-{safe_name(item.document.notation or item.kind, limit=40)}"
         files = []
         for part in document_parts(item.document):
