@@ -77,3 +77,8 @@ def test_a_failed_conversion_is_recorded_and_the_package_still_verifies(
     assert parts and all(p["ban_pdfa"] is None for p in parts)
     assert {p["ly_do_khong_co_ban_pdfa"] for p in parts} == {"chuyen_doi_loi: timeout"}
     assert not list(bag_dir.glob("data/*/*/pdfa/*"))
+
+
+def test_without_ghostscript_the_reason_is_named(monkeypatch, db):
+    monkeypatch.setattr(pdfa.shutil, "which", lambda name: None)
+    assert pdfa.pdfa_rendition(sha256="0" * 64) == pdfa.Rendition(failure="ghostscript_missing")
