@@ -54,11 +54,20 @@ ensure_tesseract() {
   else sudo apt-get update -qq && sudo apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null; fi
 }
 
+# Transfer packages carry PDF/A-2b renditions made by Ghostscript; the records tests check them.
+ensure_ghostscript() {
+  command -v gs >/dev/null && return 0
+  echo "== installing ghostscript for the PDF/A renditions"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq ghostscript >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq ghostscript >/dev/null; fi
+}
+
 run_embedded() {
   ensure_chromium
   ensure_axe
   ensure_poppler
   ensure_tesseract
+  ensure_ghostscript
   echo "== test pass: embedded defaults (SQLite, eager Celery)"
   env -u DATABASE_URL -u CELERY_BROKER_URL -u DOCFLOW_ENV CELERY_TASK_ALWAYS_EAGER=1 \
     "$PY" -m pytest -m "not worker and not postgres" "${@}"
@@ -70,6 +79,7 @@ run_postgres() {
   ensure_axe
   ensure_poppler
   ensure_tesseract
+  ensure_ghostscript
   echo "== test pass: PostgreSQL + Redis + real Celery worker"
   scripts/services.sh
   DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/docflow}" \

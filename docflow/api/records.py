@@ -46,11 +46,12 @@ class RetentionField(serializers.Field):
 
 class FileDocumentSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    kind = serializers.CharField(help_text="incoming or outgoing")
+    kind = serializers.CharField(help_text="incoming, outgoing or note")
     document_id = serializers.SerializerMethodField()
     position = serializers.IntegerField()
-    notation = serializers.CharField(source="document.notation")
-    subject = serializers.CharField(source="document.subject")
+    notation = serializers.SerializerMethodField()
+    subject = serializers.SerializerMethodField()
+    note = serializers.CharField(help_text="a handler's note (kind note); empty for documents")
     page_count = serializers.IntegerField()
     is_original = serializers.BooleanField()
     added_at = serializers.DateTimeField()
@@ -58,6 +59,14 @@ class FileDocumentSerializer(serializers.Serializer):
     @extend_schema_field(OpenApiTypes.UUID)
     def get_document_id(self, item):
         return item.incoming_id or item.outgoing_id
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_notation(self, item) -> str:
+        return item.document.notation if item.document else ""
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_subject(self, item) -> str:
+        return item.document.subject if item.document else ""
 
 
 class FileSerializer(serializers.Serializer):
@@ -91,6 +100,8 @@ class FileCreateSerializer(FileSerializer):
 
 
 class AddDocumentSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000,
+                                 help_text="a handler's note instead of a document")
     incoming_id = serializers.UUIDField(required=False)
     outgoing_id = serializers.UUIDField(required=False)
     is_original = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -166,11 +177,16 @@ class FileViewSet(ScopedViewSet):
     @extend_schema(request=AddDocumentSerializer, responses={201: FileDocumentSerializer, **REFUSALS})
     @action(detail=True, methods=["post"])
     def documents(self, request, pk=None):
-        """Add an incoming or outgoing document of the agency at the end of an open file."""
+        """Add an incoming or outgoing document of the agency, or a note (``{note}``), at the end of
+        an open file."""
         selectors.work_file_require(file_id=pk)  # another agency's file: 404 before any 400
         body = AddDocumentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        item = services.work_file_document_add(actor=request.membership, file_id=pk, **body.validated_data)
+        data = body.validated_data
+        if "note" in data:
+            item = services.work_file_note_add(actor=request.membership, file_id=pk, note=data["note"])
+        else:
+            item = services.work_file_document_add(actor=request.membership, file_id=pk, **data)
         return Response(FileDocumentSerializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=OrderSerializer, responses={200: FileDetailSerializer, **REFUSALS})

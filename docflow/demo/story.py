@@ -6,7 +6,7 @@ What the people leave behind today: drafts (one returned with the leader's comme
 waiting for the leader's signature, a replacement invitation signed and waiting to be issued, a
 công văn whose 17 recipients stand at every status from 01 to 06, an invitation recalled with
 answers (agreed, refused, not yet answered), incoming work overdue, due soon, waiting to be
-assigned and just arrived.
+assigned and just arrived; two work files in Bắc Yên's list, one still open and one closed.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import asdict
 
 from docflow.demo.clock import StoryClock
+from docflow.demo.files import tell_files
 from docflow.demo.office import Office
 from docflow.demo.papers import EXTERNAL_PAPERS, PAPERS, appendix_pdf, letter_pdf
 from docflow.exchange.models import ExchangeClient
@@ -115,6 +116,7 @@ class Story:
         """Every chapter, in the order of the days."""
         for chapter in (self.week_one, self.week_two, self.week_three, self.week_four):
             chapter()
+        tell_files(self.o, year=self.clock.today.year)  # the last morning: what was handled is filed
 
     def week_one(self) -> None:
         o, at = self.o, self.clock.at

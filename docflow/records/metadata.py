@@ -55,6 +55,23 @@ def document_metadata(*, key: str, agency, item: FileDocument, files: list[dict]
     }
 
 
+def note_metadata(*, key: str, item: FileDocument) -> dict:
+    """A handler's note kept in the file at its place: the text, who wrote it and when."""
+    return {
+        "ma_dinh_danh_van_ban": f"{key}.{item.position:04d}",
+        "ma_ho_so": key,
+        "so_thu_tu_van_ban": item.position,
+        "loai": "ghi_chu",
+        "noi_dung": item.note,
+        "nguoi_viet": item.added_by.get_full_name(),
+        "thoi_diem_viet": item.added_at.isoformat(),
+        "ngay_van_ban": None,
+        "so_luong_trang": 0,
+        "do_mat": "normal",
+        "tep": [],
+    }
+
+
 def file_metadata(*, key: str, agency, work_file: WorkFile, documents: list[dict]) -> dict:
     dates = sorted(d["ngay_van_ban"] for d in documents if d["ngay_van_ban"])
     return {
@@ -70,7 +87,7 @@ def file_metadata(*, key: str, agency, work_file: WorkFile, documents: list[dict
         "ngon_ngu": LANGUAGE,
         "thoi_gian_bat_dau": dates[0] if dates else None,
         "thoi_gian_ket_thuc": dates[-1] if dates else None,
-        "tong_so_van_ban": len(documents),
+        "tong_so_van_ban": sum(d["loai"] != "ghi_chu" for d in documents),
         "so_luong_trang": sum(d["so_luong_trang"] for d in documents),
         "don_vi_lap": work_file.unit.name if work_file.unit_id else "",
         "nguoi_lap": work_file.responsible.get_full_name() if work_file.responsible_id else "",

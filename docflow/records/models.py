@@ -167,7 +167,8 @@ class WorkFile(models.Model):
 
 
 class FileDocument(models.Model):
-    """A document in a file, at a position; the original in one file at most, else a reference."""
+    """A document in a file, at a position (the original in one file at most, else a reference),
+    or a handler's note written into the file between its documents."""
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
@@ -179,6 +180,7 @@ class FileDocument(models.Model):
     position = models.PositiveIntegerField()
     page_count = models.PositiveIntegerField(default=0)
     is_original = models.BooleanField(default=True)
+    note = models.TextField(_("ghi chú"), blank=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
 
@@ -188,9 +190,10 @@ class FileDocument(models.Model):
         ordering = ["work_file_id", "position"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(incoming__isnull=False, outgoing__isnull=True)
-                | models.Q(incoming__isnull=True, outgoing__isnull=False),
-                name="file_document_one_kind",
+                condition=models.Q(incoming__isnull=False, outgoing__isnull=True, note="")
+                | models.Q(incoming__isnull=True, outgoing__isnull=False, note="")
+                | (models.Q(incoming__isnull=True, outgoing__isnull=True) & ~models.Q(note="")),
+                name="file_item_one_kind",
             ),
             models.UniqueConstraint(fields=["work_file", "incoming"], name="file_incoming_once"),
             models.UniqueConstraint(fields=["work_file", "outgoing"], name="file_outgoing_once"),
@@ -207,7 +210,9 @@ class FileDocument(models.Model):
 
     @property
     def kind(self) -> str:
-        return "incoming" if self.incoming_id else "outgoing"
+        if self.incoming_id:
+            return "incoming"
+        return "outgoing" if self.outgoing_id else "note"
 
 
 class TransferState(models.TextChoices):

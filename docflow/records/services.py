@@ -1,4 +1,4 @@
-"""Writes on work files: open, add documents, reorder, close, reopen.
+"""Writes on work files: open, add documents and notes, reorder, close, reopen.
 
 Each service is one transaction with its audit event. A closed or transferred file refuses
 every change with ``InvalidState`` (409), whoever asks; only the agency admin reopens it.
@@ -130,6 +130,27 @@ def work_file_document_add(
             document_count=F("document_count") + 1, page_count=F("page_count") + pages)
         _audit(actor, work_file, "document_added", **{f"{kind}_id": str(document.pk),
                                                        "original": item.is_original})
+    return item
+
+
+NOTE_LIMIT = 4000
+
+
+def work_file_note_add(*, actor: Membership, file_id, note: str) -> FileDocument:
+    """Write a handler's note (free text) into an open file as its next item (any member); notes
+    are items in order but not documents, so the file's document and page counts stay."""
+    text = (note or "").strip()
+    if not text:
+        raise ValidationError({"note": ["Cần nội dung ghi chú."]})
+    if len(text) > NOTE_LIMIT:
+        raise ValidationError({"note": [f"Ghi chú tối đa {NOTE_LIMIT} ký tự."]})
+    with agency_scope(actor.agency_id), transaction.atomic():
+        work_file = _locked_file(file_id)
+        _require_open(work_file)
+        last = work_file.documents.aggregate(m=Max("position"))["m"] or 0
+        item = FileDocument.objects.create(agency_id=actor.agency_id, work_file=work_file, position=last + 1,
+                                           page_count=0, note=text, added_by=actor.user)
+        _audit(actor, work_file, "note_added", item_id=str(item.pk))
     return item
 
 

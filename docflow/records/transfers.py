@@ -4,7 +4,8 @@
 and enqueues the package; ``archive_package_build`` (the worker) renders the handover list and
 record and streams every document into a BagIt ZIP on disk, reporting progress as it goes, then
 stores the ZIP by SHA-256. Documents are kept byte for byte: a signed PDF rewritten as PDF/A
-would no longer verify, so the package keeps originals and says per file whether it is signed.
+would no longer verify, so the package keeps originals, adds a PDF/A-2b rendition beside each
+unsigned PDF (``…/pdfa/``) and says per file whether it is signed and whether a rendition exists.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from docflow.documents.files import Spooled, stored_file_open, stored_file_put, 
 from docflow.documents.models import Attachment, OutgoingDocument
 from docflow.outbox.services import outbox_enqueue
 from docflow.records.bagit_zip import BagZipWriter, file_chunks
-from docflow.records.contents import document_parts
-from docflow.records.metadata import document_metadata, file_key, file_metadata, safe_name
+from docflow.records.contents import PDF, document_parts
+from docflow.records.metadata import document_metadata, file_key, file_metadata, note_metadata, safe_name
+from docflow.records.pdfa import pdfa_rendition
 from docflow.records.models import (
     ArchiveTransfer, ArchiveTransferFile, FileDocument, FileState, TransferState, WorkFile,
     retention_label,
@@ -127,7 +129,7 @@ def _file_items(files: list[WorkFile]) -> dict:
     """The documents of a batch of files with their attachments, by file: three queries a batch,
     whatever the files hold (a batch of 50 files of 20 documents is ~1,000 rows in memory)."""
     rows = (FileDocument.objects.filter(work_file__in=files).order_by("work_file_id", "position")
-            .select_related("incoming", "outgoing", "outgoing__signed_by")
+            .select_related("incoming", "outgoing", "outgoing__signed_by", "added_by")
             .prefetch_related(
                 Prefetch("incoming__attachments", queryset=IncomingAttachment.objects.order_by("id")),
                 Prefetch("outgoing__attachments", queryset=Attachment.objects.order_by("created_at", "id"))))
@@ -137,11 +139,33 @@ def _file_items(files: list[WorkFile]) -> dict:
     return items
 
 
+def _rendition(bag: BagZipWriter, part, path: str, signed: bool) -> dict:
+    """The PDF/A-2b copy beside an unsigned PDF original, or why there is none (never raises)."""
+    if part.content_type != PDF:
+        return {"ban_pdfa": None, "ly_do_khong_co_ban_pdfa": "khong_phai_pdf"}
+    if signed:  # a rewritten signed PDF would no longer verify: the signed original is the record
+        return {"ban_pdfa": None, "ly_do_khong_co_ban_pdfa": "chu_ky_so_giu_nguyen_ban_goc"}
+    made = pdfa_rendition(sha256=part.sha256)
+    if made.failure:
+        return {"ban_pdfa": None, "ly_do_khong_co_ban_pdfa": f"chuyen_doi_loi: {made.failure}"}
+    try:
+        with open(made.path, "rb") as fh:
+            sha256, size, _ = bag.add_stream(path, file_chunks(fh))
+    finally:
+        made.discard()
+    return {"ban_pdfa": {"duong_dan": f"data/{path}", "sha256": sha256, "kich_thuoc": size,
+                         "dinh_dang": PDF, "pdfa": "2b", "nguon": "ghostscript"},
+            "ly_do_khong_co_ban_pdfa": ""}
+
+
 def _write_file(bag: BagZipWriter, transfer: ArchiveTransfer, work_file: WorkFile, items: list, done: int) -> int:
     key = file_key(transfer.agency.code, work_file)
     folder = safe_name(f"{work_file.year}-{work_file.code}")
     documents = []
     for item in items:
+        if item.kind == "note":
+            documents.append(note_metadata(key=key, item=item))
+            continue
         stem = f"{folder}/{item.position:04d}-{safe_name(item.document.notation or item.kind, limit=40)}"
         files = []
         for part in document_parts(item.document):
@@ -152,7 +176,8 @@ def _write_file(bag: BagZipWriter, transfer: ArchiveTransfer, work_file: WorkFil
                 raise ValueError(f"checksum mismatch for {part.sha256}")
             files.append({"duong_dan": f"data/{path}", "sha256": sha256, "kich_thuoc": size,
                           "dinh_dang": part.content_type, "van_ban_chinh": part.is_main,
-                          "chu_ky_so": signed, "pdfa": False, "giu_nguyen_ban_goc": True})
+                          "chu_ky_so": signed, "pdfa": False, "giu_nguyen_ban_goc": True,
+                          **_rendition(bag, part, f"{stem}/pdfa/{safe_name(part.name)}", signed)})
         documents.append(document_metadata(key=key, agency=transfer.agency, item=item, files=files))
         done += 1
         if done % PROGRESS_EVERY == 0:
@@ -181,7 +206,8 @@ def _write_package(out, transfer: ArchiveTransfer, files: list[WorkFile], handov
             "External-Identifier": str(transfer.id),
             "External-Description": f"Hồ sơ nộp lưu: {len(files)} hồ sơ, {done} văn bản",
             "Docflow-Agency-Code": transfer.agency.code,
-            "Docflow-PDF-Policy": "originals kept byte for byte; signed PDFs never rewritten",
+            "Docflow-PDF-Policy": "originals kept byte for byte; PDF/A-2b rendition beside each unsigned PDF;"
+                                  " signed PDFs never rewritten",
         })
     return done
 

@@ -85,6 +85,7 @@ urlpatterns = [
     path("ho-so/<uuid:file_id>/", records.file_detail_page, name="file-detail"),
     path("ho-so/<uuid:file_id>/ket-thuc/", records.file_close, name="file-close"),
     path("ho-so/<uuid:file_id>/mo-lai/", records.file_reopen, name="file-reopen"),
+    path("ho-so/<uuid:file_id>/ghi-chu/", records.file_note_add, name="file-note-add"),
     path("so-van-ban/", registers.registers_page, name="registers"),
     path("so-van-ban/<uuid:register_id>/<int:year>.<str:fmt>", registers.register_export, name="register-export"),
     # Search and statistics

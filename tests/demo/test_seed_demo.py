@@ -20,6 +20,7 @@ from docflow.demo.seed import BAC_YEN
 from docflow.documents.models import OutgoingDocument, OutgoingState
 from docflow.documents.services import document_create
 from docflow.notifications.models import Notification
+from docflow.records.models import FileListEntry, FileState, WorkFile
 from docflow.routing.models import Delivery, HandlingNote, IncomingDocument, Status
 from docflow.routing.selectors import incoming_list
 from docflow.tenancy.demo import demo_agencies, demo_people_seed
@@ -99,6 +100,20 @@ def check_the_clerks_first_screen_shows_work() -> None:
         assert incoming_list(user_id=leader.user_id, work_list="to_approve").exists()
 
 
+def check_bac_yen_keeps_files() -> None:
+    """Two files of the year's list hold Bắc Yên's handled documents and a note each; one is closed."""
+    with scopes_disabled():
+        files = {f.code: f for f in WorkFile.objects.filter(agency__code=BAC_YEN)}
+        assert set(files) == {"01.VP", "02.TCKH"}
+        assert FileListEntry.objects.filter(agency__code=BAC_YEN, code__in=files).count() == 2
+        assert (files["01.VP"].state, files["02.TCKH"].state) == (FileState.CLOSED, FileState.OPEN)
+        assert files["01.VP"].disposal_on and files["01.VP"].closing_note
+        for work_file in files.values():
+            kinds = list(work_file.documents.order_by("position").values_list("incoming_id", "outgoing_id", "note"))
+            assert len(kinds) == 4 and kinds[-1][2] and all(i or o for i, o, _ in kinds[:-1])
+            assert work_file.document_count == 3 and work_file.page_count > 0
+
+
 @pytest.mark.django_db
 def test_seed_demo_tells_the_weeks_once(settings):
     settings.DOCFLOW_DEMO_PASSWORD = "demo12345"
@@ -107,6 +122,7 @@ def test_seed_demo_tells_the_weeks_once(settings):
     check_every_state_and_status()
     check_dated_over_the_past_weeks()
     check_the_clerks_first_screen_shows_work()
+    check_bac_yen_keeps_files()
     admins = set(User.objects.filter(username__endswith="_admin").values_list("username", flat=True))
     assert admins == {f"{demo.slug}_admin" for demo in demo_agencies()}
 

@@ -32,6 +32,11 @@ class NoteForm(OnceForm):
                               required=False, max_length=2000)
 
 
+class FileNoteForm(OnceForm):
+    ghi_chu = forms.CharField(label=_("Ghi chú vào hồ sơ"), widget=forms.Textarea(attrs={"rows": 3}),
+                              required=False, max_length=4000)
+
+
 class ReasonForm(OnceForm):
     ly_do = forms.CharField(label=_("Lý do mở lại"), widget=forms.Textarea(attrs={"rows": 2}),
                             required=False, max_length=2000)

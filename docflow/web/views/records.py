@@ -21,7 +21,7 @@ from docflow.records.permissions import LIST_KEEPERS, TRANSFER_ROLES, may_close
 from docflow.records.transfers import archive_transfer_create, package_root
 from docflow.records.retention import retention_rule_save, retention_rules
 from docflow.web.forms.records import (
-    FIELD_NAMES, CopyForwardForm, EntryForm, FileDocumentForm, HeadingForm, NoteForm, OpenFileForm,
+    FIELD_NAMES, CopyForwardForm, EntryForm, FileDocumentForm, FileNoteForm, HeadingForm, NoteForm, OpenFileForm,
     OpenFromEntryForm, ReasonForm, RetentionRuleForm, TransferForm,
 )
 from docflow.web.views.common import member_required, perform, role_required
@@ -199,11 +199,13 @@ def file_detail_page(request: HttpRequest, file_id) -> HttpResponse:
         "nav": "files", "file": work_file, "items": list(work_file.documents.all()),
         "may_close": work_file.state == FileState.OPEN and may_close(member, work_file),
         "may_reopen": work_file.state == FileState.CLOSED and member.has_role("agency_admin"),
-        "close_form": NoteForm(), "reopen_form": ReasonForm(),
+        "may_note": work_file.state == FileState.OPEN,  # the note form's ids differ from the closing note's
+        "close_form": NoteForm(), "reopen_form": ReasonForm(), "note_form": FileNoteForm(auto_id="note_%s"),
     })
 
 
 def _file_step(request: HttpRequest, file_id, form, service, field: str, done: str) -> HttpResponse:
+    selectors.work_file_require(file_id=file_id)  # another agency's file: 404, not a message
     back = reverse("web:file-detail", args=[file_id])
 
     def step() -> str:
@@ -219,6 +221,13 @@ def _file_step(request: HttpRequest, file_id, form, service, field: str, done: s
 def file_close(request: HttpRequest, file_id) -> HttpResponse:
     return _file_step(request, file_id, NoteForm(request.POST), services.work_file_close, "note",
                       _("Đã kết thúc hồ sơ."))
+
+
+@require_POST
+@member_required
+def file_note_add(request: HttpRequest, file_id) -> HttpResponse:
+    return _file_step(request, file_id, FileNoteForm(request.POST), services.work_file_note_add, "note",
+                      _("Đã ghi chú vào hồ sơ."))
 
 
 @require_POST
