@@ -66,10 +66,11 @@ def replies_of(*, incoming_id: UUID | str) -> list[OutgoingDocument]:
 
 
 def _unit_symbol(actor: Membership) -> str | None:
-    """The drafter's unit; for a drafter without one, the agency's office (a công văn needs a
-    unit in its notation), which the drafter can change on the draft."""
+    """None, so the draft takes the drafter's own unit as every draft does (document_create);
+    for a drafter without one, the agency's office (a công văn needs a unit in its notation),
+    which the drafter can change on the draft."""
     if actor.unit_id and actor.unit.is_active:
-        return actor.unit.symbol
+        return None
     units = Unit.objects.filter(is_active=True).order_by("name")
     office = units.filter(symbol="VP").first() or units.first()
     return office.symbol if office else None
