@@ -35,7 +35,8 @@ from docflow.documents.files import stored_file_open
 from docflow.documents.pdf import official_pdf_filename
 from docflow.api.exchange.authentication import ApiKeyAuthentication, ExchangePrincipal
 from docflow.exchange.clients import signed_request_accept
-from docflow.exchange.edxml import edxml_envelope, edxml_error_keys, edxml_render
+from docflow.exchange.edxml import edxml_envelope, edxml_error_keys
+from docflow.exchange.edxml_render import edxml_render
 from docflow.api.exchange.envelope import ExchangeEnvelopeSerializer, ExchangeInboundResultSerializer
 from docflow.exchange.inbound import InboundFile, inbound_document_receive
 from docflow.exchange.models import WebhookDelivery
