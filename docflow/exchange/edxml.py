@@ -129,8 +129,8 @@ def edxml_date(raw: str | None) -> str | None:
 def notation_of(number: str | None, code_notation: str | None) -> str | None:
     """Our notation (``7816/VPCP-TTĐT``) from CodeNumber and a CodeNotation without the number;
     a CodeNotation that already starts with the number is taken as it is."""
-    if code_notation is None:
-        return None
+    if not code_notation:
+        return code_notation
     if not number or code_notation.startswith(f"{number}/"):
         return code_notation
     return f"{number}/{code_notation}"
