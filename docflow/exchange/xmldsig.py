@@ -48,10 +48,15 @@ def package_sign(root: etree._Element, *, credential: SigningCredential) -> etre
     """``root`` signed (enveloped, URI="", the whole package) with the agency's key."""
     data, password = pkcs12_bytes(credential)
     key, cert, _chain = pkcs12.load_key_and_certificates(data, password or None)
-    is_ec = isinstance(key, ec.EllipticCurvePrivateKey)
+    return package_sign_with(root, key=key, cert=cert)
+
+
+def package_sign_with(root: etree._Element, *, key, cert: x509.Certificate) -> etree._Element:
+    """``root`` signed with a private key and its certificate (carried in KeyInfo)."""
     signer = XMLSigner(
         method=methods.enveloped,
-        signature_algorithm=SignatureMethod.ECDSA_SHA256 if is_ec else SignatureMethod.RSA_SHA256,
+        signature_algorithm=SignatureMethod.ECDSA_SHA256 if isinstance(key, ec.EllipticCurvePrivateKey)
+        else SignatureMethod.RSA_SHA256,
         digest_algorithm=DigestAlgorithm.SHA256,
         c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
     )
