@@ -65,3 +65,18 @@ def test_the_axis_log_costs_the_same_queries_for_2_and_40_exchanges():
         return len(captured)
 
     assert queries(2) == queries(40)
+
+
+def test_the_system_administrator_reads_every_agencys_axis_log_in_the_django_admin():
+    from django.test import Client
+
+    from docflow.tenancy.models import User
+
+    a, b = logged(AgencyFactory(), 1, error="sendEdoc: HTTP 502")[0], logged(AgencyFactory(), 1)[0]
+    root = Client()
+    root.force_login(User.objects.create_superuser("root", "root@docflow.test", "Khong-Doan-Duoc-9"))
+    listing = root.get(reverse("admin:axis_axismessage_changelist"))
+    text = listing.content.decode()
+    assert listing.status_code == 200 and a.document_identifier in text and b.document_identifier in text
+    assert "HTTP 502" in text
+    assert root.get(reverse("admin:axis_axismessage_change", args=[a.pk])).status_code == 200
