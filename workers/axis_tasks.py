@@ -1,6 +1,8 @@
 """Thin tasks of the national axis connector (docflow/exchange/axis): send, poll, directory.
 
-Sends run from outbox rows (issuing, status reports, recall record them); an axis that cannot
+Sends run from outbox rows: issuing's and status reports' own (``exchange.document_push`` and
+``exchange.status_push`` in tasks.py hand axis recipients to ``axis_attempt``) and the recall's
+revocations (``axis.document_send``). An axis that cannot
 take a package now raises ``AxisUnavailable``, a ``ConnectionError``, which the base task
 retries with exponential backoff, capped, with jitter. When the tries are spent the outbox row
 is still not done and the sweeper sends it again: the package waits, it is not lost.
@@ -13,7 +15,6 @@ from docflow.exchange.axis.services import (
     axis_directory_sync,
     axis_document_send,
     axis_poll,
-    axis_status_send,
 )
 from workers.base import DocflowTask
 from workers.celery import app
@@ -35,11 +36,6 @@ def axis_attempt(task, send, **kwargs) -> bool:
 def document_send(self, *, agency_id: int, document_id: str, external_agency_id: int, business: str = "new") -> bool:
     return axis_attempt(self, axis_document_send, agency_id=agency_id, document_id=document_id,
                         external_agency_id=external_agency_id, business=business)
-
-
-@app.task(name="axis.status_send", base=DocflowTask, bind=True)
-def status_send(self, *, agency_id: int, report_id: str) -> bool:
-    return axis_attempt(self, axis_status_send, agency_id=agency_id, report_id=report_id)
 
 
 @app.task(name="axis.poll", base=DocflowTask)

@@ -35,13 +35,13 @@ app.conf.beat_schedule = {
     "notification-digests": {"task": "notify.digests", "schedule": crontab(hour="17,19", minute=0)},
     # Last month's report per agency, at 06:00 local time (CELERY_TIMEZONE) on the 1st; the 2nd
     # and 3rd catch up after a beat outage and otherwise find every report made (idempotent).
+    "statistics-monthly": {
+        "task": "reports.monthly", "schedule": crontab(minute=0, hour=6, day_of_month="1-3"),
+    },
     # The national axis: packages waiting for us every minute; its directory daily at 05:00.
     # Both do nothing while the connector is off (DOCFLOW_AXIS_* unset).
     "axis-poll": {"task": "axis.poll", "schedule": 60.0},
     "axis-directory": {"task": "axis.directory_sync", "schedule": crontab(hour=5, minute=0)},
-    "statistics-monthly": {
-        "task": "reports.monthly", "schedule": crontab(minute=0, hour=6, day_of_month="1-3"),
-    },
 }
 app.set_default()
 app.autodiscover_tasks(["workers"], related_name="tasks")

@@ -293,7 +293,8 @@ def axis_poll() -> PollResult:
 
     A package already taken (the ack was lost, or it was polled twice) is acknowledged again
     without a second copy; one the axis lists again after a failure is tried again. Returns
-    counts; a package that cannot be fetched now waits for the next poll.
+    counts; an axis that cannot answer now, or a package that cannot be fetched now, waits for
+    the next poll (a poll never raises for the axis being away, so beat never piles up retries).
     """
     client = axis_client()
     result = PollResult()
@@ -301,7 +302,13 @@ def axis_poll() -> PollResult:
         return result
     ours = set(Agency.objects.filter(is_external=False, is_active=True).values_list("code", flat=True))
     for message_type in (packages.EDOC, packages.STATUS):
-        for item in client.received(message_type=message_type):
+        try:
+            items = client.received(message_type=message_type)
+        except AxisUnavailable as exc:  # the next poll (a minute later) tries again
+            log.warning("axis: cannot list received %s packages: %s", message_type, exc)
+            result.unavailable += 1
+            continue
+        for item in items:
             try:
                 outcome = _take(client, item, ours)
             except AxisUnavailable as exc:

@@ -121,6 +121,16 @@ def test_a_received_package_becomes_one_incoming_copy_though_polled_twice(axis, 
     assert axis.operations().count("getEdoc") == 1
 
 
+def test_a_poll_while_the_axis_is_down_waits_for_the_next_one(axis, province_department):
+    office = sending_office()
+    axis.deliver(vendor_package(sender=province_department, to_codes=[office.agency.code]),
+                 sender_code=province_department.code, to_codes=[office.agency.code])
+    axis.stop()
+    assert axis_poll().unavailable == 2
+    axis.start()
+    assert axis_poll().received == 1
+
+
 def test_the_same_document_under_a_second_axis_id_is_one_copy_reported_as_duplicate(axis, province_department):
     office = sending_office()
     raw = vendor_package(sender=province_department, to_codes=[office.agency.code])
