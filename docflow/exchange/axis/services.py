@@ -304,7 +304,7 @@ def axis_poll() -> PollResult:
     for message_type in (packages.EDOC, packages.STATUS):
         try:
             items = client.received(message_type=message_type)
-        except AxisUnavailable as exc:  # the next poll (a minute later) tries again
+        except (AxisUnavailable, AxisRefused) as exc:  # the next poll (a minute later) tries again
             log.warning("axis: cannot list received %s packages: %s", message_type, exc)
             result.unavailable += 1
             continue
@@ -314,6 +314,10 @@ def axis_poll() -> PollResult:
             except AxisUnavailable as exc:
                 log.warning("axis: %s could not be taken now: %s", item.id, exc)
                 result.unavailable += 1
+                continue
+            except AxisRefused as exc:  # the axis lists it but will not hand it over
+                log.warning("axis: %s could not be fetched: %s", item.id, exc)
+                result.failed += 1
                 continue
             setattr(result, outcome, getattr(result, outcome) + 1)
     return result
