@@ -31,6 +31,8 @@ DOCFLOW_EXCHANGE_WEBHOOK_RETRIES = 8
 DOCFLOW_EXCHANGE_WEBHOOK_TIMEOUT = 10
 # Pull feeds serve rows older than this, so a cursor never passes a row still committing.
 DOCFLOW_EXCHANGE_FEED_SETTLE_SECONDS = 5
+# The national exchange axis connector (docs/EXCHANGE.md): None when DOCFLOW_AXIS_* are unset.
+DOCFLOW_AXIS = CONFIG.axis
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "docflow.documents",
     "docflow.routing",
     "docflow.exchange",
+    "docflow.exchange.axis",
     "docflow.reports",
     "docflow.records",
     "docflow.api",

@@ -38,6 +38,10 @@ app.conf.beat_schedule = {
     "statistics-monthly": {
         "task": "reports.monthly", "schedule": crontab(minute=0, hour=6, day_of_month="1-3"),
     },
+    # The national axis: packages waiting for us every minute; its directory daily at 05:00.
+    # Both do nothing while the connector is off (DOCFLOW_AXIS_* unset).
+    "axis-poll": {"task": "axis.poll", "schedule": 60.0},
+    "axis-directory": {"task": "axis.directory_sync", "schedule": crontab(hour=5, minute=0)},
 }
 app.set_default()
 app.autodiscover_tasks(["workers"], related_name="tasks")

@@ -23,6 +23,14 @@ from docflow.routing.intake_scans import intake_scan_ocr
 from docflow.routing.reminders import agency_deadline_remind, deadline_reminders_dispatch
 from docflow.routing.stamping import incoming_attachments_stamp
 from docflow.documents.signing.verification import file_verify
+from docflow.exchange.axis.services import (
+    axis_carries,
+    axis_document_send,
+    axis_recall_enqueue,
+    axis_status_send,
+    report_via_axis,
+)
+from workers.axis_tasks import axis_attempt
 from workers.base import DocflowTask
 from workers.celery import app
 
@@ -65,6 +73,9 @@ def _webhook_attempt(task, push, **kwargs) -> bool:
 
 @app.task(name="exchange.document_push", base=DocflowTask, bind=True)
 def exchange_document_push(self, *, agency_id: int, document_id: str, external_agency_id: int) -> bool:
+    if axis_carries(external_agency_id=external_agency_id):  # an agency on another vendor's system
+        return axis_attempt(self, axis_document_send, agency_id=agency_id, document_id=document_id,
+                            external_agency_id=external_agency_id)
     return _webhook_attempt(
         self, delivery_push, agency_id=agency_id, document_id=document_id,
         external_agency_id=external_agency_id,
@@ -78,6 +89,8 @@ def exchange_inbound_notify(*, inbound_id: str) -> int:
 
 @app.task(name="exchange.status_push", base=DocflowTask, bind=True)
 def exchange_status_push(self, *, agency_id: int, report_id: str) -> bool:
+    if report_via_axis(agency_id=agency_id, report_id=report_id):
+        return axis_attempt(self, axis_status_send, agency_id=agency_id, report_id=report_id)
     return _webhook_attempt(self, status_report_push, agency_id=agency_id, report_id=report_id)
 
 
@@ -134,6 +147,7 @@ def notify_document_issued(*, agency_id: int, document_id: str) -> int:
 
 @app.task(name="notify.document_recall_requested", base=DocflowTask)
 def notify_document_recall_requested(*, agency_id: int, document_id: str) -> int:
+    axis_recall_enqueue(agency_id=agency_id, document_id=document_id)  # revocations to axis recipients
     return document_recall_notify(agency_id=agency_id, document_id=document_id)
 
 

@@ -11,6 +11,7 @@ from django_scopes import ScopeError, scopes_disabled
 from docflow.api.models import IdempotencyRecord
 from docflow.audit.models import AuditEvent
 from docflow.audit.services import event_record
+from docflow.exchange.axis.models import AxisMessage
 from docflow.exchange.models import WebhookDelivery
 from docflow.notifications.models import Notification, NotificationDigest, NotificationPreference
 from docflow.notifications.services import notification_create, notification_preference_set
@@ -287,6 +288,13 @@ def _archive_transfer_file(agency, n):
     with scopes_disabled():
         return ArchiveTransferFile.objects.create(agency=agency, transfer=transfer, position=1,
                                                   work_file=WorkFileFactory(agency=agency))
+
+
+@builds(AxisMessage)
+def _axis_message(agency, n):
+    with scopes_disabled():
+        return AxisMessage.objects.create(agency=agency, direction="out", kind="edoc", counterpart_code="000.00.12.H52",
+                                          state="pending", dedup_key=f"isolation:{n}")
 
 
 def tenant_models():
