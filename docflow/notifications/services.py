@@ -199,8 +199,13 @@ def notification_email_send(*, agency_id: int, notification_id: UUID | str) -> b
     """Email one notification to its recipient, at most once (plain text and HTML, from the
     kind's Vietnamese templates; see ``notifications.emails``).
 
-    The row is claimed (``emailed_at`` set) in the same transaction that sends, so a task run
-    twice sends once; a failure to send rolls the claim back and the task retries.
+    Claim, then send: ``emailed_at`` is set and committed before the message leaves, so a run
+    of the task again — retried, redelivered after its worker died, or sent twice by the
+    sweeper — finds the claim and sends nothing. A send that fails (the SMTP server refused)
+    gives the claim back and raises, so the task retries. A process that dies between the
+    claim and the send loses that one e-mail: at most once, because an e-mail cannot be taken
+    back and the notification is in the app either way. The message id names the notification
+    (``<notification.<id>@docflow>``), so a mail system can tell it apart from any other.
     """
     with transaction.atomic():
         notification = (
@@ -213,11 +218,21 @@ def notification_email_send(*, agency_id: int, notification_id: UUID | str) -> b
         if notification is None or notification.emailed_at is not None:
             return False
         address = notification.recipient.email
-        if address:
-            notification_email_message(notification=notification, address=address).send()
-        notification.emailed_at = timezone.now()
+        # Made before the claim commits, so the claim and the send are as close as they can be.
+        message = notification_email_message(notification=notification, address=address) if address else None
+        claimed = notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
-    return bool(address)
+    if message is None:
+        return False
+    message.extra_headers["Message-ID"] = f"<notification.{notification.id}@docflow>"
+    try:
+        message.send()
+    except Exception:
+        Notification.objects.with_scope(agency=agency_id).filter(
+            id=notification.id, emailed_at=claimed
+        ).update(emailed_at=None)
+        raise
+    return True
 
 
 def notifications_mark_read(*, recipient_id: int) -> int:
