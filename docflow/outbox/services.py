@@ -31,6 +31,7 @@ from uuid import UUID
 from celery import current_app
 from celery.exceptions import Retry
 from django.conf import settings
+from kombu.exceptions import ChannelError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -165,23 +166,45 @@ def outbox_mark_done(*, outbox_id: UUID | str) -> None:
 def outbox_sweep(*, now=None, limit: int = 500) -> int:
     """Re-send tasks not done that no live run holds: never sent (the broker was down at commit,
     or the sender died) after ``DOCFLOW_OUTBOX_RESEND_AFTER_SECONDS``; sent but neither done nor
-    leased after ``DOCFLOW_OUTBOX_REDRIVE_AFTER_SECONDS``, doubled for each earlier send (a lost
-    message, or a worker that died with it; doubling keeps a long queue from filling with copies
-    of work that is only waiting its turn)."""
+    leased after ``DOCFLOW_OUTBOX_REDRIVE_AFTER_SECONDS`` — the message was lost (a restarted
+    Redis) or its worker died with it. When the row's queue has messages waiting (or the broker
+    cannot say), the time doubles with each earlier send, so a long queue does not fill with
+    copies of work that is only waiting its turn; an empty queue holds nothing it waits for."""
     outbox_broker_resume()  # the sweeper always tries; a failure pauses the rest of this sweep
     now = now or timezone.now()
     resend_after = timedelta(seconds=settings.DOCFLOW_OUTBOX_RESEND_AFTER_SECONDS)
     redrive_after = settings.DOCFLOW_OUTBOX_REDRIVE_AFTER_SECONDS
-    sent_long_ago = Q(pk__in=[])
+    pending = OutboxTask.objects.filter(done_at__isnull=True, send_count__lt=MAX_SENDS).filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    )
+    sent_queues = set(pending.filter(sent_at__isnull=False).values_list("queue", flat=True).distinct())
+    empty = [queue for queue, waiting in queue_waiting(queues=sent_queues).items() if waiting == 0]
+    sent_long_ago = Q(queue__in=empty, sent_at__lt=now - timedelta(seconds=redrive_after))
     for sends in range(1, MAX_SENDS):
         sent_long_ago |= Q(send_count=sends, sent_at__lt=now - timedelta(seconds=redrive_after * 2 ** (sends - 1)))
-    stale = (
-        OutboxTask.objects.filter(done_at__isnull=True, send_count__lt=MAX_SENDS)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .filter(Q(sent_at__isnull=True, created_at__lt=now - resend_after) | sent_long_ago)
-    )
+    stale = pending.filter(Q(sent_at__isnull=True, created_at__lt=now - resend_after) | sent_long_ago)
     ids = list(stale.order_by("created_at").values_list("id", flat=True)[:limit])
     return sum(1 for outbox_id in ids if outbox_send(outbox_id=outbox_id))
+
+
+def queue_waiting(*, queues: set[str]) -> dict[str, int | None]:
+    """How many messages wait in each of ``queues`` at the broker; None where it cannot say
+    (embedded mode, the broker away)."""
+    if not queues or settings.CELERY_TASK_ALWAYS_EAGER:
+        return dict.fromkeys(queues)
+    counts: dict[str, int | None] = dict.fromkeys(queues)
+    try:
+        with current_app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1)
+            for queue in queues:
+                with connection.channel() as channel:
+                    try:
+                        counts[queue] = channel.queue_declare(queue=queue, passive=True).message_count
+                    except ChannelError:
+                        counts[queue] = 0  # Redis drops an emptied list: no such queue
+    except Exception:
+        log.warning("outbox: could not ask the broker how much work waits", exc_info=True)
+    return counts
 
 
 def outbox_purge(*, older_than_days: int = 30) -> int:

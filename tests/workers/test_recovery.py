@@ -46,20 +46,41 @@ def purge_row() -> OutboxTask:
     return OutboxTask.objects.create(task_name="outbox.purge", kwargs={})
 
 
-def test_work_whose_message_redis_lost_is_sent_again_within_two_minutes(broker_that_loses_messages):
+def queues_hold(monkeypatch, waiting: int | None) -> None:
+    monkeypatch.setattr("docflow.outbox.services.queue_waiting",
+                        lambda *, queues: dict.fromkeys(queues, waiting))
+
+
+def test_work_whose_message_redis_lost_is_sent_again_within_two_minutes(broker_that_loses_messages, monkeypatch):
+    queues_hold(monkeypatch, 0)  # the broker restarted empty
     row = purge_row()
     assert outbox_send(outbox_id=row.id)
-    assert len(lost) == 1  # the broker took it, then restarted empty
+    assert len(lost) == 1
     now = timezone.now()
-    assert outbox_sweep(now=now + timedelta(seconds=30)) == 0  # may still be waiting its turn
+    assert outbox_sweep(now=now + timedelta(seconds=30)) == 0  # may still be on its way
     assert outbox_sweep(now=now + timedelta(seconds=90)) == 1
-    # That copy lost too: the next waits twice as long (120 s), so a long queue is not flooded.
-    assert outbox_sweep(now=now + timedelta(seconds=100)) == 0
-    assert outbox_sweep(now=now + timedelta(seconds=130)) == 1
+    assert outbox_sweep(now=now + timedelta(seconds=30)) == 0  # just sent again
+    # That copy lost too (a worker killed with it): its queue is empty, so a minute again.
+    assert outbox_sweep(now=now + timedelta(seconds=75)) == 1
     assert OutboxTask.objects.get().send_count == 3 and len(lost) == 3
 
 
+@pytest.mark.parametrize("waiting", [500, None], ids=["long queue", "broker cannot say"])
+def test_work_waiting_in_a_long_queue_is_copied_ever_less_often(broker_that_loses_messages, monkeypatch, waiting):
+    queues_hold(monkeypatch, waiting)
+    row = purge_row()
+    assert outbox_send(outbox_id=row.id)
+    now = timezone.now()
+    assert outbox_sweep(now=now + timedelta(seconds=90)) == 1
+    assert outbox_sweep(now=now + timedelta(seconds=100)) == 0  # the next copy after 120 s
+    assert outbox_sweep(now=now + timedelta(seconds=130)) == 1
+    assert outbox_sweep(now=now + timedelta(seconds=230)) == 0  # then 240 s
+    assert outbox_sweep(now=now + timedelta(seconds=250)) == 1
+    assert len(lost) == 4
+
+
 def test_a_process_dying_while_publishing_leaves_its_row_unsent(monkeypatch, settings):
+    queues_hold(monkeypatch, 0)
     def dies(name, kwargs, queue):
         raise SystemExit("the web process was killed while publishing")
 
@@ -74,7 +95,9 @@ def test_a_process_dying_while_publishing_leaves_its_row_unsent(monkeypatch, set
     assert outbox_sweep(now=timezone.now() + timedelta(seconds=90)) == 1
 
 
-def test_work_whose_worker_holds_the_lease_waits_and_a_dead_workers_is_sent_again(broker_that_loses_messages):
+def test_work_whose_worker_holds_the_lease_waits_and_a_dead_workers_is_sent_again(broker_that_loses_messages,
+                                                                                  monkeypatch):
+    queues_hold(monkeypatch, 0)
     row = purge_row()
     assert outbox_send(outbox_id=row.id)
     assert outbox_claim(outbox_id=row.id, owner="task-1", seconds=60)
