@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
@@ -207,6 +208,19 @@ def notification_email_send(*, agency_id: int, notification_id: UUID | str) -> b
     back and the notification is in the app either way. The message id names the notification
     (``<notification.<id>@docflow>``), so a mail system can tell it apart from any other.
     """
+    # Connected (EHLO, TLS, login) before the claim, so between the claim and the message
+    # leaving there is only the SMTP exchange of the message itself.
+    connection = get_connection()
+    connection.open()
+    try:
+        return _notification_email_claim_and_send(
+            agency_id=agency_id, notification_id=notification_id, connection=connection
+        )
+    finally:
+        connection.close()
+
+
+def _notification_email_claim_and_send(*, agency_id: int, notification_id: UUID | str, connection) -> bool:
     with transaction.atomic():
         notification = (
             Notification.objects.with_scope(agency=agency_id)
@@ -225,6 +239,7 @@ def notification_email_send(*, agency_id: int, notification_id: UUID | str) -> b
     if message is None:
         return False
     message.extra_headers["Message-ID"] = f"<notification.{notification.id}@docflow>"
+    message.connection = connection
     try:
         message.send()
     except Exception:
