@@ -90,7 +90,11 @@ class DocflowTask(Task):
         if not outbox_id:
             return super().__call__(*args, **kwargs)
         owner = self.request.id or ""
-        if not outbox_claim(outbox_id=outbox_id, owner=owner, seconds=settings.DOCFLOW_OUTBOX_LEASE_SECONDS):
+        try:
+            claimed = outbox_claim(outbox_id=outbox_id, owner=owner, seconds=settings.DOCFLOW_OUTBOX_LEASE_SECONDS)
+        except self.autoretry_for as exc:  # the database is away before the task even began
+            raise self.retry(exc=exc) from exc
+        if not claimed:
             log.info("outbox: %s (%s) is done or running elsewhere; nothing to do", self.name, outbox_id)
             return None
         eager = self.request.is_eager

@@ -230,3 +230,24 @@ def test_a_webhook_the_receiver_took_is_not_posted_again(external, external_serv
     assert len(external_server.raw) == 1 and external_server.refused == []
     with scopes_disabled():
         assert WebhookDelivery.objects.filter(ok=True).count() == 1
+
+
+def test_a_task_that_cannot_reach_the_database_to_take_its_lease_retries(monkeypatch):
+    from django.db import OperationalError
+
+    class Retried(Exception):
+        pass
+
+    def database_away(**kwargs):
+        raise OperationalError("the database is restarting")
+
+    def celery_retry(self, *args, countdown=None, **kwargs):
+        raise Retried(countdown)
+
+    monkeypatch.setattr("workers.base.outbox_claim", database_away)
+    monkeypatch.setattr(Task, "retry", celery_retry)
+    monkeypatch.setattr(random, "uniform", lambda low, high: low)
+    row = purge_row()
+    with pytest.raises(Retried) as retried:
+        current_app.tasks["outbox.purge"].apply(kwargs={"outbox_id": str(row.id)}, throw=True)
+    assert retried.value.args == (2.5,)
