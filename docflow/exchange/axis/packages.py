@@ -42,7 +42,7 @@ from docflow.documents.files import stored_file_open
 from docflow.documents.models import OutgoingDocument
 from docflow.documents.pdf import PDF, official_pdf_filename
 from docflow.documents.types import TYPES_BY_CODE
-from docflow.exchange import edxml
+from docflow.exchange import edxml, edxml_tables
 from docflow.exchange.inbound import InboundFile, InboundReceipt, inbound_document_receive
 from docflow.exchange.models import ExchangeClient
 from docflow.exchange.outbound import document_envelope, status_messages
@@ -88,10 +88,10 @@ def document_package(*, delivery: Delivery, business: str = "new", reason: str =
     if business == "new":
         return raw
     root = ElementTree.fromstring(raw)
-    traces = root.find(f"{{{edxml.NAMESPACE}}}edXMLHeader/{{{edxml.NAMESPACE}}}TraceHeaderList")
-    bussiness = ElementTree.SubElement(traces, f"{{{edxml.NAMESPACE}}}Bussiness")
-    ElementTree.SubElement(bussiness, f"{{{edxml.NAMESPACE}}}BussinessDocType").text = BUSINESS_DOC_TYPE[business]
-    ElementTree.SubElement(bussiness, f"{{{edxml.NAMESPACE}}}BussinessDocReason").text = reason
+    traces = root.find(f"{{{edxml_tables.NAMESPACE}}}edXMLHeader/{{{edxml_tables.NAMESPACE}}}TraceHeaderList")
+    bussiness = ElementTree.SubElement(traces, f"{{{edxml_tables.NAMESPACE}}}Bussiness")
+    ElementTree.SubElement(bussiness, f"{{{edxml_tables.NAMESPACE}}}BussinessDocType").text = BUSINESS_DOC_TYPE[business]
+    ElementTree.SubElement(bussiness, f"{{{edxml_tables.NAMESPACE}}}BussinessDocReason").text = reason
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
@@ -219,7 +219,7 @@ def _our_document(document_id: str) -> UUID:
     raise NotFound("Không tìm thấy văn bản mà gói trạng thái nhắc đến.")
 
 
-_STATUS_NS = edxml.NAMESPACE
+_STATUS_NS = edxml_tables.NAMESPACE
 
 
 def _status_render(*, document_id: str, sender_code: str, notation: str, issued: date | None,
