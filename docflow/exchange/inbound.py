@@ -7,7 +7,7 @@ exactly like documents from inside Docflow; their status goes back through routi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -37,6 +37,7 @@ from docflow.routing.models import IncomingDocument, Status
 from docflow.routing.notices import KIND_DELIVERED
 from docflow.routing.status import INCOMING_OBJECT
 from docflow.tenancy.models import Agency, Membership
+from docflow.tenancy.selectors import agencies_for_codes
 
 NOTIFY_TASK = "exchange.inbound_notify"
 
@@ -52,6 +53,8 @@ class InboundReceipt:
     document: InboundDocument
     copies: list[IncomingDocument]
     received_at: datetime
+    # Old codes the sender used (a merged agency's) and the code that answers them now.
+    renamed: dict[str, str] = field(default_factory=dict)
 
 
 def inbound_document_receive(
@@ -68,30 +71,31 @@ def inbound_document_receive(
     sender = client.external_agency
     if envelope["sender_code"] != sender.code:
         raise NotPermitted(_("Mã cơ quan gửi phải là mã của cơ quan sở hữu khóa API."))
-    recipients = _recipients(envelope["recipients"])
+    recipients, renamed = _recipients(envelope["recipients"])
     puts: list[tuple[str, StoredPut]] = []
     try:
         for i, upload in enumerate(files):
             puts.append((attachment_name_clean(upload.name), _store(i, upload)))
         with transaction.atomic():
-            return _deliver(client, sender, envelope, recipients, puts, fmt)
+            receipt = _deliver(client, sender, envelope, recipients, puts, fmt)
+            receipt.renamed.update(renamed)
+            return receipt
     except BaseException:
         for _name, put in puts:
             stored_file_forget_if_orphan(put=put)
         raise
 
 
-def _recipients(codes: list[str]) -> list[Agency]:
-    found = {
-        a.code: a
-        for a in Agency.objects.filter(code__in=codes, is_active=True, is_external=False)
-    }
+def _recipients(codes: list[str]) -> tuple[list[Agency], dict[str, str]]:
+    """The recipient agencies (an old code reaches its successor, once) and the old codes renamed."""
+    found = agencies_for_codes(codes=codes, internal_only=True)
     unknown = [code for code in codes if code not in found]
     if unknown:
         raise ValidationError({"recipients": [
             _("Không có cơ quan nhận trong hệ thống với mã: %(codes)s.") % {"codes": ", ".join(unknown)}
         ]})
-    return [found[code] for code in codes]
+    renamed = {code: found[code].code for code in codes if found[code].code != code}
+    return list({found[code].pk: found[code] for code in codes}.values()), renamed
 
 
 def _store(index: int, upload: InboundFile) -> StoredPut:

@@ -94,6 +94,11 @@ class ExchangeRecipientCopySerializer(serializers.Serializer):
     status_code = serializers.ChoiceField(choices=Status.choices)
 
 
+class RenamedCodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    now = serializers.CharField()
+
+
 class ExchangeInboundResultSerializer(serializers.Serializer):
     """The answer to an accepted document: its id for status messages, and one copy per recipient."""
 
@@ -101,3 +106,5 @@ class ExchangeInboundResultSerializer(serializers.Serializer):
     notation = serializers.CharField()
     received_at = serializers.DateTimeField()
     recipients = ExchangeRecipientCopySerializer(many=True)
+    # An old code addressed (an agency merged into another): the code that received it now.
+    renamed = RenamedCodeSerializer(many=True, required=False)

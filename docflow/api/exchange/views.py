@@ -253,6 +253,7 @@ class DocumentsView(ExchangeAPIView):
             return Response(ExchangeInboundResultSerializer({
                 "id": receipt.document.id, "notation": receipt.document.notation,
                 "received_at": receipt.received_at, "recipients": copies,
+                "renamed": [{"code": old, "now": new} for old, new in receipt.renamed.items()],
             }).data, status=status.HTTP_201_CREATED)
 
         return self.idempotent(fingerprint=fingerprint, handler=handler)
