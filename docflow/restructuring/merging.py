@@ -192,7 +192,9 @@ def agencies_merge(
         moved(Attachment, plan.drafts, key="document_id")
         moved(SigningRequest, plan.drafts, key="document_id")
         for pk, code in plan.work_files_renamed.items():  # a code the successor has already
-            WorkFile.objects.filter(pk=pk, agency_id__in=pred_ids).update(code=code)
+            work_file = WorkFile.objects.get(pk=pk, agency_id__in=pred_ids)
+            work_file.code = code
+            work_file.save(update_fields=["code", "search_text"])
         moved(WorkFile, plan.work_files, unit_id=units("unit_id"))
         moved(FileDocument, plan.work_files, key="work_file_id")
         moved(Membership, plan.members_moved, key="uuid", unit_id=units("unit_id"))

@@ -285,73 +285,100 @@ def directory_check(*, text: str, batch_size: int = BATCH_SIZE) -> DirectoryPlan
 def directory_import(*, text: str, actor: User | None = None, batch_size: int = BATCH_SIZE) -> DirectoryResult:
     """Check the whole file, then write it: all lines or none (DirectoryInvalid with every error).
 
-    Per batch of ``batch_size`` lines a fixed number of queries: read the batch's agencies,
-    insert the new ones, update the changed ones, insert the new agencies' units, registers,
-    people and memberships, and the audit events (one per agency created or changed, in that
-    agency's log). Running the same file again creates and updates nothing.
+    Lines are written superiors first (by depth in the file), so a new agency is inserted with
+    its parent. Per batch of at most ``batch_size`` lines of one depth, a fixed number of
+    queries: read the batch's agencies, insert the new ones, update the changed ones, insert
+    the new agencies' units, registers, people and memberships, and the audit events (one per
+    agency created or changed, in that agency's log). The same file again writes nothing.
     """
     plan = directory_check(text=text, batch_size=batch_size)
     if not plan.ok:
         raise DirectoryInvalid(plan.errors)
-    ids: dict[str, int] = {}
-    created_ids: set[int] = set()
-    pairs_all: list[tuple[Line, Agency]] = []
+    ids = _outside_parent_ids(plan, batch_size)
+    created = changed = 0
     logins: list[FirstLogin] = []
     new_people = set(plan.new_people)
-    # First pass: every agency exists, new ones without a parent yet (it may come later).
-    for lines in _chunks(plan.lines, batch_size):
+    for lines in _batches_by_depth(plan.lines, batch_size):
         existing = {a.code: a for a in Agency.objects.filter(code__in=[ln.code for ln in lines])}
-        new = [_agency_new(line) for line in lines if line.code not in existing]
+        new = [_agency_new(line, ids.get(line.parent_code)) for line in lines if line.code not in existing]
         Agency.objects.bulk_create(new, batch_size=batch_size)
         if new and new[0].pk is None:  # a database that returns no ids from a bulk INSERT
             pks = dict(Agency.objects.filter(code__in=[a.code for a in new]).values_list("code", "pk"))
             for agency in new:
                 agency.pk = pks[agency.code]
-        created_ids.update(a.pk for a in new)
-        existing.update({a.code: a for a in new})
-        ids.update({code: a.pk for code, a in existing.items()})
-        pairs_all += [(line, existing[line.code]) for line in lines]
+        ids.update({a.code: a.pk for a in (*existing.values(), *new)})
+        updated = _updates(lines, existing, ids)
+        if updated:
+            Agency.objects.bulk_update([a for a, _before in updated], ["parent", "search_text", *AGENCY_FIELDS],
+                                       batch_size=batch_size)
         _provision(new, batch_size)
         logins += _people_create(lines, ids, new_people, batch_size)
-    # Second pass: parents (any of them may have been created above), names and the rest.
-    parent_ids = _parent_ids(plan, ids, batch_size)
-    changed = 0
-    for pairs in _chunks(pairs_all, batch_size):
-        rows, events = [], []
-        for line, agency in pairs:
-            parent_id = parent_ids.get(line.parent_code)
-            is_new = agency.pk in created_ids
-            if not is_new and not _changed(agency, line, parent_id):
-                continue
-            before = f"{agency.level}:{agency.parent_id or ''}"
-            for name, value in line.values.items():
-                setattr(agency, name, value)
-            agency.parent_id, agency.search_text = parent_id, fold(f"{agency.code} {agency.name}")
-            if parent_id or not is_new:
-                rows.append(agency)
-            changed += 0 if is_new else 1
-            events.append(EventSpec(
-                agency_id=agency.pk, actor_id=actor.pk if actor else None, object_type="agency",
-                object_id=agency.uuid, action="agency.imported" if is_new else "agency.updated",
-                state_before="" if is_new else before[:32], state_after=f"{agency.level}:{parent_id or ''}"[:32],
-                data={"code": agency.code, "name": agency.name, "parent_code": line.parent_code},
-            ))
-        if rows:
-            Agency.objects.bulk_update(rows, ["parent", "search_text", *AGENCY_FIELDS], batch_size=batch_size)
-        if events:
-            events_record(events=events)
-    return DirectoryResult(created=len(created_ids), updated=changed, logins=logins)
+        events_record(events=[
+            *(_event(a, actor, "agency.imported", "") for a in new),
+            *(_event(a, actor, "agency.updated", before) for a, before in updated),
+        ])
+        created, changed = created + len(new), changed + len(updated)
+    return DirectoryResult(created=created, updated=changed, logins=logins)
 
 
-def _agency_new(line: Line) -> Agency:
-    agency = Agency(code=line.code, **line.values)
+def _batches_by_depth(lines: list[Line], size: int) -> Iterable[list[Line]]:
+    """Batches of lines of one depth in the file's tree, superiors first (the check refused cycles)."""
+    by_code = {line.code: line for line in lines}
+    depth: dict[str, int] = {}
+
+    def depth_of(code: str) -> int:
+        walk, up = [], code
+        while up in by_code and up not in depth:
+            walk.append(up)
+            up = by_code[up].parent_code
+        base = depth.get(up, -1)  # -1: the top of the walk has no superior in the file
+        for n, item in enumerate(reversed(walk), start=1):
+            depth[item] = base + n
+        return depth[code]
+
+    levels: dict[int, list[Line]] = {}
+    for line in lines:
+        levels.setdefault(depth_of(line.code), []).append(line)
+    for level in sorted(levels):
+        yield from _chunks(levels[level], size)
+
+
+def _updates(lines: list[Line], existing: dict[str, Agency], ids: dict[str, int]) -> list[tuple[Agency, str]]:
+    """The existing agencies whose line changes them, set to the line; with their state before."""
+    updated = []
+    for line in lines:
+        agency = existing.get(line.code)
+        parent_id = ids.get(line.parent_code)
+        if agency is None or not _changed(agency, line, parent_id):
+            continue
+        before = f"{agency.level}:{agency.parent_id or ''}"
+        for name, value in line.values.items():
+            setattr(agency, name, value)
+        agency.parent_id, agency.search_text = parent_id, fold(f"{agency.code} {agency.name}")
+        updated.append((agency, before))
+    return updated
+
+
+def _event(agency: Agency, actor: User | None, action: str, before: str) -> EventSpec:
+    return EventSpec(
+        agency_id=agency.pk, actor_id=actor.pk if actor else None, object_type="agency",
+        object_id=agency.uuid, action=action, state_before=before[:32],
+        state_after=f"{agency.level}:{agency.parent_id or ''}"[:32],
+        data={"code": agency.code, "name": agency.name},
+    )
+
+
+def _agency_new(line: Line, parent_id: int | None) -> Agency:
+    agency = Agency(code=line.code, parent_id=parent_id, **line.values)
     agency.search_text = fold(f"{agency.code} {agency.name}")
     return agency
 
 
-def _parent_ids(plan: DirectoryPlan, ids: dict[str, int], size: int) -> dict[str, int]:
-    wanted = list({ln.parent_code for ln in plan.lines if ln.parent_code and ln.parent_code not in ids})
-    found = dict(ids)
+def _outside_parent_ids(plan: DirectoryPlan, size: int) -> dict[str, int]:
+    """The ids of the superiors that are in the directory but not in the file."""
+    in_file = {ln.code for ln in plan.lines}
+    wanted = list({ln.parent_code for ln in plan.lines if ln.parent_code and ln.parent_code not in in_file})
+    found: dict[str, int] = {}
     for chunk in _chunks(wanted, size):
         found.update(Agency.objects.filter(code__in=chunk).values_list("code", "pk"))
     return found
