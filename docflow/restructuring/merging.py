@@ -35,6 +35,7 @@ from docflow.routing.models import (
 from docflow.tenancy.models import Agency, AgencyAlias, Membership, Unit, User
 
 MEMBERSHIP_CHOICES = ("move", "end")
+ID_CHUNK = 10_000
 # An incoming copy whose handling is over stays with the predecessor, as history.
 CLOSED_STATUSES = (Status.REJECTED, Status.COMPLETED, Status.RECALL_ACCEPTED)
 
@@ -179,15 +180,18 @@ def agencies_merge(
     units = _units_create(plan)
 
     def moved(model, ids, key="pk", **extra):
-        if not ids:
-            return 0
-        return model.objects.with_scopes_disabled().filter(agency_id__in=pred_ids, **{f"{key}__in": ids}).update(
-            agency_id=successor.pk, **extra)
+        rows = model.objects.with_scopes_disabled().filter(agency_id__in=pred_ids)
+        return sum(  # in chunks: a statement takes at most 65,535 parameters
+            rows.filter(**{f"{key}__in": ids[i:i + ID_CHUNK]}).update(agency_id=successor.pk, **extra)
+            for i in range(0, len(ids), ID_CHUNK)
+        )
 
     with scopes_disabled():
         moved(IncomingDocument, plan.copies)
         for child in (IncomingAttachment, Assignment, HandlingNote, StatusReport, IntakeScan):
-            moved(child, plan.copies, key="incoming_id")
+            # The rows of the copies just moved: one statement each, whatever their number.
+            child.objects.filter(agency_id__in=pred_ids, incoming__agency_id=successor.pk).update(
+                agency_id=successor.pk)
         moved(OutgoingDocument, plan.drafts, unit_id=units("unit_id"))
         moved(Attachment, plan.drafts, key="document_id")
         moved(SigningRequest, plan.drafts, key="document_id")
@@ -196,7 +200,8 @@ def agencies_merge(
             work_file.code = code
             work_file.save(update_fields=["code", "search_text"])
         moved(WorkFile, plan.work_files, unit_id=units("unit_id"))
-        moved(FileDocument, plan.work_files, key="work_file_id")
+        FileDocument.objects.filter(agency_id__in=pred_ids, work_file__agency_id=successor.pk).update(
+            agency_id=successor.pk)
         moved(Membership, plan.members_moved, key="uuid", unit_id=units("unit_id"))
         if plan.members_ended:
             Membership.objects.filter(agency_id__in=pred_ids, uuid__in=plan.members_ended).update(is_active=False)
