@@ -221,3 +221,19 @@ def test_command_dry_run_prints_what_moves_then_the_merger_ends_memberships(merg
         assert Membership.objects.get(pk=m["b"]["clerk"].pk).agency_id == m["b"]["agency"].pk
     with pytest.raises(CommandError):
         call_command("merge_agencies", "--into", m["a"]["agency"].code, *codes, "--date", "01/07/2026")
+
+
+def test_successor_reads_a_predecessors_closed_copy_but_cannot_act_on_it(merger, client_for):
+    from docflow.core.errors import NotFound
+    from docflow.routing.handling import incoming_reject
+
+    m = merger
+    merge(m)
+    kept = m["b"]["done"].pk
+    reader = MembershipFactory(agency=m["a"]["agency"], staff=True)
+    assert client_for(reader).get(f"/api/v1/incoming/{kept}/").status_code == 200
+    stranger = MembershipFactory(agency=m["x"]["agency"], staff=True)
+    assert client_for(stranger).get(f"/api/v1/incoming/{kept}/").status_code == 404
+    second = m["shared"][1].pk  # kept open at C: readable, never handled by the successor
+    with pytest.raises(NotFound):
+        incoming_reject(membership=m["a"]["clerk"], incoming_id=second, reason="Sai địa chỉ")
