@@ -10,7 +10,7 @@ from docflow.core.search import search_filter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from docflow.tenancy.models import Agency, AgencyAlias, Membership, Role, User
+from docflow.tenancy.models import Agency, Membership, Role, User
 from docflow.core.scoping import agency_scope, scopes_disabled
 
 # No real structure is deeper (ministry → province → department → unit…); a longer chain is a cycle.

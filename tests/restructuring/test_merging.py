@@ -26,7 +26,7 @@ from tests.documents.story import issued, sending_office
 from tests.exchange.conftest import envelope, external, external_server  # noqa: F401 (fixtures)
 from tests.factories import AgencyFactory, MembershipFactory, OutgoingDocumentFactory, RegisterFactory, UnitFactory
 from tests.records.factories import WorkFileFactory
-from tests.routing.factories import IncomingAttachmentFactory, IncomingDocumentFactory, sent_copy
+from tests.routing.factories import IncomingDocumentFactory, sent_copy
 
 pytestmark = pytest.mark.django_db
 ON = datetime.date(2026, 7, 1)
