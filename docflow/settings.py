@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "docflow.exchange.axis",
     "docflow.reports",
     "docflow.records",
+    "docflow.restructuring",  # merge_agencies
     "docflow.api",
     "docflow.web",
     "docflow.demo",  # seed_demo and demo_info
