@@ -34,7 +34,7 @@ from docflow.notifications.services import Notice, notifications_create
 from docflow.outbox.services import outbox_enqueue, outbox_enqueue_many
 from docflow.routing.copies import CopyFile, incoming_copies_deliver, main_file_marked
 from docflow.routing.models import IncomingDocument, Status
-from docflow.routing.notices import KIND_DELIVERED
+from docflow.routing.issue_notifications import KIND_DELIVERED
 from docflow.routing.status import INCOMING_OBJECT
 from docflow.tenancy.models import Agency, Membership
 

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from docflow.documents.services import approval_chain_set
 from docflow.routing.deadlines import handling_settings_update
 from docflow.routing.register_books import registers_list
 from docflow.routing.selectors import handling_settings
-from docflow.tenancy.models import Membership, Unit, User
+from docflow.tenancy.models import Membership, Unit
 from docflow.tenancy.passwords import password_reset_issue
 from docflow.tenancy.selectors import user_belongs_elsewhere
 from docflow.tenancy.services import member_upsert, unit_upsert
@@ -85,8 +84,6 @@ def member_edit(request: HttpRequest, username: str | None = None) -> HttpRespon
 
     def save() -> None:
         data = form.cleaned_data
-        if member is None and User.objects.filter(username=data["username"]).exists():
-            raise ValidationError({"username": _("Tên đăng nhập này đã có người dùng.")})
         member_upsert(
             actor=request.membership, agency=request.agency, username=data["username"],
             full_name=data["full_name"], password=data.get("password") or None, roles=data["roles"],
