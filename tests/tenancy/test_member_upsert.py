@@ -12,6 +12,7 @@ from django_scopes import scopes_disabled
 from docflow.audit.models import AuditEvent
 from docflow.core.errors import NotPermitted
 from docflow.tenancy.models import Membership, User
+from docflow.tenancy import services
 from docflow.tenancy.services import member_upsert
 from tests.factories import MembershipFactory
 
@@ -134,16 +135,24 @@ def _race(admins, username):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_admins_creating_one_username_at_once_end_with_one_person_in_one_agency(agency_a, agency_b):
+def test_two_admins_creating_one_username_at_once_end_with_one_person_in_one_agency(
+    agency_a, agency_b, monkeypatch,
+):
     if connection.vendor != "postgresql":
         pytest.fail("concurrent transactions need PostgreSQL: run scripts/test.sh postgres")
     admins = [MembershipFactory(agency=agency_a, admin=True), MembershipFactory(agency=agency_b, admin=True)]
-    for round_ in range(5):  # the INSERTs meet on the index in some rounds, one runs after the other in others
-        username = f"nguyen.van.an{round_}"
-        answers = _race(admins, username)
-        won = [agency for agency, answer in answers.items() if answer == agency]
-        lost = [answer for answer in answers.values() if isinstance(answer, dict)]
-        assert len(won) == 1 and lost == [{"username": ["Tên đăng nhập này đã có người dùng."]}], answers
-        user = User.objects.get(username=username)
-        with scopes_disabled():
-            assert list(Membership.objects.filter(user=user).values_list("agency_id", flat=True)) == won
+    # Both have looked the username up and found nobody before either INSERTs: the unique index decides.
+    both_checked, real_check = threading.Barrier(2), services.password_check
+
+    def checked_together(**kwargs):
+        real_check(**kwargs)
+        both_checked.wait(timeout=20)
+
+    monkeypatch.setattr(services, "password_check", checked_together)
+    answers = _race(admins, "nguyen.van.an")
+    won = [agency for agency, answer in answers.items() if answer == agency]
+    lost = [answer for answer in answers.values() if isinstance(answer, dict)]
+    assert len(won) == 1 and lost == [{"username": ["Tên đăng nhập này đã có người dùng."]}], answers
+    user = User.objects.get(username="nguyen.van.an")
+    with scopes_disabled():
+        assert list(Membership.objects.filter(user=user).values_list("agency_id", flat=True)) == won
