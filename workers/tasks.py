@@ -16,7 +16,7 @@ from docflow.notifications.services import notification_email_send
 from docflow.outbox.services import outbox_purge, outbox_sweep
 from docflow.records.transfers import archive_package_build
 from docflow.reports.services import statistics_report_render, statistics_reports_monthly
-from docflow.routing.notices import document_issued_notify, document_recall_notify
+from docflow.routing.issue_notifications import document_issued_notify, document_recall_notify
 from docflow.routing.register_books import register_book_pdf_render
 from docflow.routing.intake_scans import intake_scan_ocr
 from docflow.routing.reminders import agency_deadline_remind, deadline_reminders_dispatch

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from docflow.audit.services import event_record
 from docflow.core.errors import InvalidState, NotFound, NotPermitted
-from docflow.documents.acting import as_member
+from docflow.core.services import service
 from docflow.documents.models import (
     AUDIT_OBJECT,
     OutgoingDocument,
@@ -163,7 +163,7 @@ def _replaced_document(replaces_id) -> OutgoingDocument:
     return original
 
 
-@as_member
+@service
 def document_create(
     *,
     actor: Membership,
@@ -218,7 +218,7 @@ def document_create(
     return document
 
 
-@as_member
+@service
 def document_update(*, actor: Membership, document_id: UUID | str, changes: Mapping[str, Any]) -> OutgoingDocument:
     """Edit a draft: only its drafter, only while it is a draft. ``changes`` holds any of
     ``EDITABLE`` with the same meaning as in ``document_create``."""
@@ -242,7 +242,7 @@ def document_update(*, actor: Membership, document_id: UUID | str, changes: Mapp
     return document
 
 
-@as_member
+@service
 def document_delete(*, actor: Membership, document_id: UUID | str) -> None:
     """Delete a draft: only its drafter, only while it is a draft (never sent for approval
     since it was last returned). Its attachment rows go with it; the audit log keeps its

@@ -50,7 +50,7 @@ from docflow.outbox.services import outbox_enqueue, outbox_enqueue_many
 from docflow.routing.copies import CopyFile, incoming_copies_deliver, main_file_marked
 from docflow.routing.models import Delivery, IncomingDocument, Status
 from docflow.routing.deliveries import NOT_RECALLABLE
-from docflow.routing.notices import KIND_DELIVERED, KIND_RECALL
+from docflow.routing.issue_notifications import KIND_DELIVERED, KIND_RECALL
 from docflow.routing.status import INCOMING_OBJECT
 from docflow.tenancy.models import Agency, Membership
 from docflow.tenancy.selectors import agencies_for_codes

@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from docflow.audit.services import EventSpec, events_record
 from docflow.core.errors import InvalidState, NotPermitted
 from docflow.core.ids import uuid7
-from docflow.core.scoping import agency_scope
+from docflow.core.services import service
 from docflow.documents.models import (
     AUDIT_OBJECT,
     OutgoingDocument,
@@ -54,6 +53,7 @@ NOTIFY_TASK = "notify.document_issued"
 EXCHANGE_PUSH_TASK = "exchange.document_push"  # sends to an agency outside Docflow
 
 
+@service
 def document_issue(
     *, actor: Membership, document_id: UUID | str, signed_scan: StoredFile | None = None,
     expected_number: int | None = None,
@@ -71,35 +71,34 @@ def document_issue(
     ``signed_scan`` is the main file instead of the rendered PDF, and the number it bears by
     hand must be the one taken (``expected_number``), else 409 and nothing is taken.
     """
-    with agency_scope(actor.agency_id), transaction.atomic():
-        document = _locked(document_id)
-        if not actor.has_role("clerk"):
-            raise NotPermitted(_("Chỉ văn thư được phát hành văn bản."))
-        if document.state != OutgoingState.APPROVED:
-            raise InvalidState(_("Chỉ phát hành được văn bản đã ký duyệt."), state=document.state)
-        recipients = _recipients_checked(document)
-        _take_number(document, actor)
-        if expected_number is not None and document.number != expected_number:
-            raise InvalidState(_("Số tiếp theo của sổ là %(n)02d, không phải số ghi trên bản giấy.")
-                               % {"n": document.number}, state="number_changed")
-        if signed_scan is not None:
-            main, document.pdf_sha256 = signed_scan, signed_scan.sha256
-        else:
-            main = official_pdf_store(document=document, recipients=recipients)
-        document.save(update_fields=[
-            "register", "year", "number", "notation", "state", "issued_at", "issued_by",
-            "pdf_sha256", "updated_at",
-        ])
-        files = _files(document, main)
-        _deliver(document, recipients, files)
-        _record(document, actor)
-        notifications_done(agency_id=document.agency_id, object_type=AUDIT_OBJECT,
-                           object_id=document.pk, kinds=["outgoing.approved"])  # "chờ phát hành"
-        outbox_enqueue_many(tasks=[
-            *_after_commit_work(document, recipients),
-            *verification_work(f.sha256 for f in files if f.content_type == PDF),
-        ])
-        return document
+    document = _locked(document_id)
+    if not actor.has_role("clerk"):
+        raise NotPermitted(_("Chỉ văn thư được phát hành văn bản."))
+    if document.state != OutgoingState.APPROVED:
+        raise InvalidState(_("Chỉ phát hành được văn bản đã ký duyệt."), state=document.state)
+    recipients = _recipients_checked(document)
+    _take_number(document, actor)
+    if expected_number is not None and document.number != expected_number:
+        raise InvalidState(_("Số tiếp theo của sổ là %(n)02d, không phải số ghi trên bản giấy.")
+                           % {"n": document.number}, state="number_changed")
+    if signed_scan is not None:
+        main, document.pdf_sha256 = signed_scan, signed_scan.sha256
+    else:
+        main = official_pdf_store(document=document, recipients=recipients)
+    document.save(update_fields=[
+        "register", "year", "number", "notation", "state", "issued_at", "issued_by",
+        "pdf_sha256", "updated_at",
+    ])
+    files = _files(document, main)
+    _deliver(document, recipients, files)
+    _record(document, actor)
+    notifications_done(agency_id=document.agency_id, object_type=AUDIT_OBJECT,
+                       object_id=document.pk, kinds=["outgoing.approved"])  # "chờ phát hành"
+    outbox_enqueue_many(tasks=[
+        *_after_commit_work(document, recipients),
+        *verification_work(f.sha256 for f in files if f.content_type == PDF),
+    ])
+    return document
 
 
 def _files(document: OutgoingDocument, main: StoredFile) -> list[CopyFile]:

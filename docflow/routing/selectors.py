@@ -198,3 +198,14 @@ def _due_soon(today: date, days: int) -> Q:
 
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def incoming_senders() -> list[tuple[str, str]]:
+    """(code, name) of everyone who sent the scoped agency something, by name: a filter's choices."""
+    rows = IncomingDocument.objects.order_by("sender_name").values_list("sender_code", "sender_name").distinct()
+    return [(code, name) for code, name in rows]
+
+
+def incoming_copies(*, ids: Sequence) -> QuerySet[IncomingDocument]:
+    """The scoped agency's copies with these ids, the latest received first."""
+    return IncomingDocument.objects.filter(pk__in=list(ids)).order_by("-received_at")

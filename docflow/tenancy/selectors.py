@@ -10,7 +10,7 @@ from docflow.core.search import search_filter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from docflow.tenancy.models import Agency, Membership, Role, User
+from docflow.tenancy.models import Agency, Membership, Role, Unit, User
 from docflow.core.scoping import agency_scope, scopes_disabled
 
 # No real structure is deeper (ministry → province → department → unit…); a longer chain is a cycle.
@@ -131,3 +131,38 @@ def user_belongs_elsewhere(*, user: User, agency_id: int) -> bool:
         return True
     with scopes_disabled():
         return Membership.objects.filter(user=user).exclude(agency_id=agency_id).exists()
+
+
+def units_list(*, active_only: bool = False) -> list[Unit]:
+    """The scoped agency's units by name (only the active ones when asked)."""
+    units = Unit.objects.order_by("name")
+    return list(units.filter(is_active=True) if active_only else units)
+
+
+def members_active() -> list[Membership]:
+    """Active members of the scoped agency, by unit then name: the people a form offers."""
+    return list(
+        Membership.objects.filter(is_active=True, user__is_active=True)
+        .select_related("user", "unit")
+        .order_by("unit__name", "user__full_name", "user__username")
+    )
+
+
+def member_by_username(*, username: str) -> Membership | None:
+    """The scoped agency's member with ``username`` (with user and unit), or None."""
+    return Membership.objects.select_related("user", "unit").filter(user__username=username).first()
+
+
+def member_by_id(*, member_id) -> Membership | None:
+    """The scoped agency's member with this public id (with user), or None."""
+    return Membership.objects.select_related("user").filter(uuid=member_id).first()
+
+
+def agencies_with_codes(*, codes: list[str]) -> list[Agency]:
+    """The agencies named by ``codes``, active or not (what a document names stays named)."""
+    return list(Agency.objects.filter(code__in=codes)) if codes else []
+
+
+def agency_superiors(*, agency: Agency) -> list[Agency]:
+    """Our parent and its parents, nearest first, at any depth: active agencies inside Docflow."""
+    return [a for a in agency_ancestors(agency=agency) if a.is_active and not a.is_external]

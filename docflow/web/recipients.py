@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from docflow.tenancy.models import Agency, AgencyLevel
-from docflow.tenancy.selectors import agency_ancestors, agency_directory
+from docflow.tenancy.selectors import agency_directory, agency_superiors
 
 GROUP_PREFIX = "@children:"
 SEARCH_LIMIT = 30
@@ -32,11 +32,6 @@ def _children_label(parent: Agency) -> str:
     return _("Tất cả xã, thị trấn thuộc %(name)s") % {"name": parent.name}
 
 
-def _superiors(agency: Agency) -> list[Agency]:
-    """Our parent and its parents, nearest first, at any depth."""
-    return [a for a in agency_ancestors(agency=agency) if a.is_active and not a.is_external]
-
-
 def recipient_groups(*, agency: Agency) -> list[Group]:
     """The agencies around ours: our superiors, our children, our siblings (two queries)."""
     related = [agency.pk] + ([agency.parent_id] if agency.parent_id else [])
@@ -44,7 +39,7 @@ def recipient_groups(*, agency: Agency) -> list[Group]:
         agency_directory().filter(parent_id__in=related).exclude(pk=agency.pk).filter(is_external=False)
     )
     groups = []
-    superiors = _superiors(agency)
+    superiors = agency_superiors(agency=agency)
     if superiors:
         groups.append(Group("", _("Cấp trên"), superiors))
     children = [a for a in rows if a.parent_id == agency.pk]
