@@ -157,19 +157,25 @@ def months_checked(months) -> int:
     return value
 
 
-def agencies_below(*, agency_id: int) -> list[Subordinate]:
-    """Every agency below ``agency_id`` at any depth (not the external directory entries),
-    ordered by code. One query: a recursive CTE, on PostgreSQL and SQLite alike."""
+def below_ids(agency_id: int) -> RawSQL:
+    """The ids of every agency below ``agency_id`` at any depth, as a subquery (``id__in``):
+    a recursive CTE, on PostgreSQL and SQLite alike."""
     table = Agency._meta.db_table
-    tree = RawSQL(
+    return RawSQL(
         f"WITH RECURSIVE below(id, depth) AS ("  # noqa: S608 - the table name is ours
-        f" SELECT id, 1 FROM {table} WHERE parent_id = %s"
+        f" SELECT id, 1 FROM {table} WHERE parent_id = %s AND NOT is_external"
         f" UNION ALL SELECT a.id, b.depth + 1 FROM {table} a JOIN below b ON a.parent_id = b.id"
-        f" WHERE b.depth < %s) SELECT id FROM below",
+        f" WHERE b.depth < %s AND NOT a.is_external) SELECT id FROM below",
         (agency_id, MAX_DEPTH),
     )
+
+
+def agencies_below(*, agency_id: int) -> list[Subordinate]:
+    """Every agency below ``agency_id`` at any depth (not the external directory entries),
+    ordered by code. One query."""
+    tree = below_ids(agency_id)
     rows = list(
-        Agency.objects.filter(id__in=tree, is_external=False)
+        Agency.objects.filter(id__in=tree)
         .values_list("id", "code", "name", "parent_id").order_by("code")
     )
     parents = {row[0]: row[3] for row in rows}
@@ -198,8 +204,9 @@ def oversight_figures(
     *, agency_ids: list[int], first: dt.date, last: dt.date, today: dt.date | None = None,
 ) -> dict[tuple[int, dt.date], OversightFigures]:
     """Per (agency, month) from the month of ``first`` to the month of ``last``: the figures of
-    the agencies ``agency_ids`` (the caller checked they are below its agency). Only (agency,
-    month) pairs with something to count are present. Four aggregate queries."""
+    the agencies ``agency_ids`` (the caller checked they are below its agency; a list of ids
+    rather than the recursive subquery, so that the planner knows how many). Only (agency, month) pairs with something to count are present. Four aggregate
+    queries."""
     today = today or timezone.localdate()
     start, end = Period(first=first.replace(day=1), last=_month_end(last)).bounds
     result: dict[tuple[int, dt.date], OversightFigures] = {}

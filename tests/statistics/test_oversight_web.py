@@ -35,7 +35,7 @@ def test_province_leader_ranks_every_agency_below_and_sorts_by_a_criterion(tree)
     assert all(a.name in html for a in tree.below_province)
     assert 'aria-current="page"' in html and "Theo dõi đơn vị cấp dưới" in html
     ranked = client.get(PAGE, {**MARCH, "sap_xep": "signed_share"}).content.decode()
-    shares = [int(s) for s in re.findall(r'data-label="Tỷ lệ ký số">(\d+)%', ranked)]
+    shares = [float(s.replace(",", ".")) for s in re.findall(r'data-label="Tỷ lệ ký số">([\d,]+)%', ranked)]
     assert len(shares) == len(tree.below_province) and shares == sorted(shares, reverse=True)
 
 

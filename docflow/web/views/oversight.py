@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from docflow.rendering.oversight_report import format_share
 from docflow.reports.oversight import OVERSIGHT_ROLES, TREND_MONTHS, oversight_month, oversight_trend
 from docflow.reports.oversight_sheets import month_label, oversight_csv, oversight_pdf, report_filename
 from docflow.routing.statistics import MonthFigures
@@ -16,6 +17,13 @@ from docflow.web.statistics_charts import trend_chart
 from docflow.web.views.common import role_required
 
 EXPORTS = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
+
+
+def _shown(figures) -> dict:
+    """A row (or a month) with its shares as the page prints them (formatted here once, not
+    by a template include per cell: a province has thousands of rows)."""
+    return {"f": figures, "electronic": format_share(figures.electronic_share),
+            "signed": format_share(figures.signed_share), "on_time": format_share(figures.on_time_share)}
 
 
 def _query(form: OversightMonthForm) -> str:
@@ -29,7 +37,7 @@ def oversight_page(request: HttpRequest) -> HttpResponse:
     month, sort = form.month(), form.sort()
     rows = oversight_month(member=request.membership, month=month, sort=sort)
     return render(request, "web/oversight/page.html", {
-        "nav": "oversight", "form": form, "rows": rows, "month": month, "month_label": month_label(month),
+        "nav": "oversight", "form": form, "rows": [_shown(r) for r in rows], "month": month, "month_label": month_label(month),
         "sort": sort, "sorts": SORT_CHOICES, "query": _query(form),
     })
 
@@ -58,5 +66,5 @@ def oversight_agency_page(request: HttpRequest, agency_code: str) -> HttpRespons
         for m in trend.months
     ])
     return render(request, "web/oversight/agency.html", {
-        "nav": "oversight", "trend": trend, "months": list(reversed(trend.months)), "trend_chart": chart,
+        "nav": "oversight", "trend": trend, "months": [_shown(m) for m in reversed(trend.months)], "trend_chart": chart,
     })
