@@ -13,7 +13,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from docflow.api.base import ScopedAPIView
@@ -29,20 +29,12 @@ from docflow.reports.oversight import (
 from docflow.reports.oversight_sheets import oversight_csv, oversight_pdf, report_filename
 
 
-class PDFBytesRenderer(BaseRenderer):
+class PDFBytesRenderer(CSVRenderer):
     """``?format=pdf``: the view hands over the file's bytes; an error still answers JSON."""
 
     media_type = "application/pdf"
     format = "pdf"
     charset = None
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes):
-            return data
-        response = (renderer_context or {}).get("response")
-        if response is not None:
-            response["Content-Type"] = "application/json"
-        return JSONRenderer().render(data)
 
 
 class MonthQuerySerializer(serializers.Serializer):
