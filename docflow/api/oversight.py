@@ -108,7 +108,7 @@ class OversightView(ScopedAPIView):
 
     renderer_classes = [JSONRenderer, CSVRenderer, PDFBytesRenderer]
 
-    @extend_schema(parameters=[MonthQuerySerializer], responses={
+    @extend_schema(operation_id="v1_oversight_list", parameters=[MonthQuerySerializer], responses={
         (200, "application/json"): OversightListSerializer, (200, "text/csv"): OpenApiTypes.BINARY,
         (200, "application/pdf"): OpenApiTypes.BINARY, **REFUSALS})
     def get(self, request):
@@ -128,7 +128,7 @@ class OversightView(ScopedAPIView):
 class OversightTrendView(ScopedAPIView):
     """One agency below the caller's, month by month (404 for any other agency)."""
 
-    @extend_schema(parameters=[TrendQuerySerializer], responses={
+    @extend_schema(operation_id="v1_oversight_trend", parameters=[TrendQuerySerializer], responses={
         200: OversightTrendSerializer, **REFUSALS, 404: OpenApiResponse(description="not below")})
     def get(self, request, agency_code: str):
         query = TrendQuerySerializer(data=request.query_params)
