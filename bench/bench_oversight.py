@@ -128,13 +128,15 @@ def build(*, copies: int, batch: int = 200_000) -> None:
     source = """SELECT g, (%(agencies)s::bigint[])[1 + g %% %(n)s] AS agency_id,
                        %(now)s::timestamptz - make_interval(secs => %(span)s * (1 - g::float8 / %(total)s)) AS t
                 FROM generate_series(%(start)s, %(stop)s) AS g"""
+    turn = "((s.g / %(n)s + s.g) %% 10)"
     status = "(ARRAY['01','03','04','05','06','06','06','06','06','06'])[1 + (s.g / 7) %% 10]"
     handled = f"{status} IN ('04', '05', '06')"
     incoming = _insert_select(IncomingDocument, {
         "id": "gen_random_uuid()", "agency_id": "s.agency_id", "status_code": status,
         "sender_name": "'Sở Nội vụ tỉnh'", "doc_type": "'cong_van'",
         "subject": "'Về việc báo cáo định kỳ số ' || s.g", "delivered_at": "s.t",
-        "medium": "CASE WHEN s.g %% 10 < 7 THEN 'electronic' WHEN s.g %% 10 < 9 THEN 'paper' ELSE 'email' END",
+        # The flags vary by the row's turn (g / n), not by g mod n, which picks the agency.
+        "medium": f"CASE WHEN {turn} < 7 THEN 'electronic' WHEN {turn} < 9 THEN 'paper' ELSE 'email' END",
         "due_date": f"CASE WHEN {handled} THEN (s.t + make_interval(days => 3 + (s.g %% 11)))::date END",
         "completed_at": f"CASE WHEN {status} = '06' THEN s.t + make_interval(hours => 6 + (s.g %% 300)) END",
         "created_at": "s.t", "updated_at": "s.t",
@@ -142,9 +144,9 @@ def build(*, copies: int, batch: int = 200_000) -> None:
     outgoing = _insert_select(OutgoingDocument, {
         "id": "gen_random_uuid()", "agency_id": "s.agency_id", "state": "'issued'", "doc_type": "'cong_van'",
         "subject": "'Về việc triển khai nhiệm vụ số ' || s.g", "drafter_id": "%(user)s", "issued_at": "s.t",
-        "external_places": "CASE WHEN s.g %% 10 < 3 THEN '[\"Lưu: VT\"]'::jsonb ELSE '[]'::jsonb END",
+        "external_places": f"CASE WHEN {turn} < 3 THEN '[\"Lưu: VT\"]'::jsonb ELSE '[]'::jsonb END",
         "recipient_codes": "'[]'::jsonb",
-        "approved_pdf_sha256": "CASE WHEN s.g %% 10 < 6 THEN repeat('a', 64) ELSE '' END",
+        "approved_pdf_sha256": f"CASE WHEN {turn} < 6 THEN repeat('a', 64) ELSE '' END",
         "created_at": "s.t", "updated_at": "s.t",
     }, source, params)
     for sql, total in ((incoming, copies), (outgoing, max(copies // 10, 1))):
