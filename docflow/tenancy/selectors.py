@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from docflow.core.errors import NotPermitted
 from docflow.core.search import search_filter
@@ -94,6 +94,9 @@ def memberships_of_user(*, user: User) -> list[Membership]:
         return list(
             Membership.objects.filter(user=user, is_active=True, agency__is_active=True)
             .select_related("agency", "agency__parent", "unit")
+            # Whether agencies sit below it (the oversight menu), in the same query.
+            .annotate(agency_has_below=Exists(
+                Agency.objects.filter(parent_id=OuterRef("agency_id"), is_external=False)))
             .order_by("created_at")
         )
 
