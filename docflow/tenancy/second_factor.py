@@ -18,6 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from docflow.tenancy.models import Membership, RecoveryCode, Role, User
 from docflow.tenancy.passwords import record_in_every_agency
 
+# Set in the session once the person gave a code (or enrolled) when signing in to it.
+SESSION_VERIFIED_KEY = "docflow_second_factor_ok"
 RECOVERY_CODES = 10
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I to misread
 DEVICE_NAME = "Ứng dụng xác thực"

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from docflow.tenancy.second_factor import confirmed_device, second_factor_required
-
-# Set in the session when the person passed or enrolled a second factor in this session.
-SESSION_VERIFIED_KEY = "docflow_second_factor_ok"
+from docflow.tenancy.second_factor import SESSION_VERIFIED_KEY, confirmed_device, second_factor_required
 ALLOWED_URL_NAMES = ("web:second-factor", "web:logout", "web:set-language", "web:login")
 
 
 class EnrolmentRequiredMiddleware:
-    """Every page but enrolment and signing out redirects there until the person has a device."""
+    """For a leader or admin of an agency that requires a second factor, a session that has not
+    given a code: with no device yet, every page but enrolment and signing out redirects there;
+    with a device (a session opened some other way than the code), it ends at the login."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -29,7 +29,7 @@ class EnrolmentRequiredMiddleware:
             and not request.path_info.startswith(("/static/", "/api/", "/admin/"))
         ):
             if confirmed_device(user=request.user) is not None:
-                request.session[SESSION_VERIFIED_KEY] = True
-            else:
-                return redirect("web:second-factor")
+                logout(request)
+                return redirect("web:login")
+            return redirect("web:second-factor")
         return self.get_response(request)

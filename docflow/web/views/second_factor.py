@@ -17,8 +17,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from docflow.tenancy import second_factor
 from docflow.tenancy.logins import lockout_response
+from docflow.tenancy.second_factor import SESSION_VERIFIED_KEY
 from docflow.web.forms.account import SecondFactorForm
-from docflow.web.second_factor import SESSION_VERIFIED_KEY
 
 # Between the password and the code, the session holds who passed the password, and when.
 PENDING_KEY = "docflow_second_factor_pending"
