@@ -91,7 +91,10 @@ class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         if len(key) != KEY_CHARS:
             raise exceptions.AuthenticationFailed(_("Token không hợp lệ."))
-        token = (ApiToken.objects.select_related("user").filter(digest=key_digest(key)).first())
+        try:
+            token = ApiToken.objects.select_related("user").get(digest=key_digest(key))
+        except ApiToken.DoesNotExist:
+            token = None
         now = timezone.now()
         if token is None or not token_valid(token, now=now):
             raise exceptions.AuthenticationFailed(_("Token không hợp lệ hoặc đã hết hạn."))
