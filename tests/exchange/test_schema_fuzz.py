@@ -63,6 +63,8 @@ def test_no_operation_answers_500_or_breaks_the_schema(callers, wsgi_app):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 20
     for operation in operations:
+        if operation.path == "/api/v1/auth/logout/":
+            continue  # revokes the caller's token for every later operation (tests/api/test_auth_tokens.py)
 
         @given(case=operation.as_strategy())
         @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
