@@ -25,6 +25,7 @@ import random
 import statistics
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -47,11 +48,12 @@ def main() -> None:
     from django.db import connection, models
     from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
     from rest_framework.authentication import TokenAuthentication as DRFTokenAuthentication
     from rest_framework.request import Request
 
     from docflow.api.models import ApiToken
-    from docflow.api.tokens import TokenAuthentication, token_issue
+    from docflow.api.tokens import TokenAuthentication, key_digest, password_mark, token_issue
     from docflow.tenancy.models import User
 
     class PlainToken(models.Model):  # authtoken_token's shape, for the baseline only
@@ -72,15 +74,23 @@ def main() -> None:
     try:
         started = time.perf_counter()
         password = make_password("bench-pass-123")
-        users = User.objects.bulk_create(
+        User.objects.bulk_create(
             [User(username=f"{PREFIX}{i}", password=password) for i in range(args.tokens)], batch_size=1000)
         users = list(User.objects.filter(username__startswith=PREFIX).order_by("pk"))
-        ours = [token_issue(user=u, device="bench")[1] for u in users]
+        ours = [secrets.token_hex(20) for _ in users]  # as token_issue makes them, in bulk
+        now = timezone.now()
+        ApiToken.objects.bulk_create([
+            ApiToken(prefix=k[:8], digest=key_digest(k), user=u, device="bench", password_mark=password_mark(u),
+                     created_at=now, last_used_at=now, expires_at=now + timedelta(days=30))
+            for k, u in zip(ours, users)], batch_size=1000)
+        assert TokenAuthentication().authenticate_credentials(token_issue(user=users[0])[1])[0] == users[0]
         plain = [secrets.token_hex(20) for _ in users]
         PlainToken.objects.bulk_create([PlainToken(key=k, user=u) for k, u in zip(plain, users)], batch_size=1000)
         print(f"{args.tokens:,} users with one token each ({connection.vendor}), "
               f"made in {time.perf_counter() - started:.1f} s", flush=True)
 
+        # Steady state: every token was used within the minute, so no lookup writes last_used_at.
+        ApiToken.objects.filter(user__username__startswith=PREFIX).update(last_used_at=timezone.now())
         factory = RandomFactory(RequestFactory())
         picks = [random.randrange(len(users)) for _ in range(args.lookups)]
         contenders = {"DRF TokenAuthentication (plain key)": (PlainAuthentication(), plain),
