@@ -117,8 +117,6 @@ class LogoutView(APIView):
 class TokenListView(APIView):
     """The caller's tokens that still work (never the keys)."""
 
-    pagination_class = None
-
     @extend_schema(responses=TokenInfoSerializer(many=True))
     def get(self, request):
         tokens = tokens_of_user(user=request.user)

@@ -24,6 +24,7 @@ from rest_framework import authentication, exceptions
 
 from docflow.api.models import ApiToken
 from docflow.tenancy.models import User
+from docflow.tenancy.passwords import record_in_every_agency
 
 KEY_CHARS = 40
 PREFIX_CHARS = 8
@@ -40,9 +41,10 @@ def password_mark(user: User) -> str:
     return salted_hmac("docflow.api.tokens", user.password, algorithm="sha256").hexdigest()
 
 
+@transaction.atomic
 def token_issue(*, user: User, device: str = "") -> tuple[ApiToken, str]:
     """A new token for ``user``; returns the row and the key, which is shown once and never
-    stored. Guarantees a prefix no other token has."""
+    stored. Guarantees a prefix no other token has; the sign-in is in the audit log."""
     now = timezone.now()
     for _attempt in range(5):
         key = secrets.token_hex(KEY_CHARS // 2)
@@ -56,6 +58,8 @@ def token_issue(*, user: User, device: str = "") -> tuple[ApiToken, str]:
                 )
         except IntegrityError:
             continue  # the same 8-character prefix as another token: draw again
+        record_in_every_agency(user, action="user.token_issued", data={"prefix": token.prefix,
+                                                                         "device": token.device})
         return token, key
     raise RuntimeError("could not draw a token prefix")
 
@@ -72,13 +76,17 @@ def tokens_of_user(*, user: User) -> list[ApiToken]:
             if token_valid(t, now=now)]
 
 
+@transaction.atomic
 def token_revoke(*, user: User, prefix: str) -> bool:
     """Revoke the owner's token with ``prefix``; False when ``user`` has none such."""
     deleted, _ = ApiToken.objects.filter(user=user, prefix=prefix).delete()
+    if deleted:
+        record_in_every_agency(user, action="user.token_revoked", data={"prefix": prefix})
     return bool(deleted)
 
 
 def tokens_revoke_all(*, user_id: int) -> int:
+    """Every token of the person ends (logout ``?all=1``, a membership ended, the person locked)."""
     deleted, _ = ApiToken.objects.filter(user_id=user_id).delete()
     return deleted
 

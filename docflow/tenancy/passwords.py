@@ -119,10 +119,11 @@ def password_reset_complete(*, uidb64: str, token: str, new_password: str) -> Us
     return user
 
 
-def record_in_every_agency(user: User, *, action: str) -> None:
+def record_in_every_agency(user: User, *, action: str, data: dict | None = None) -> None:
+    """One audit event about the person in each agency they belong to."""
     events_record(events=[
         EventSpec(agency_id=m.agency_id, action=action, object_type="membership", object_id=m.uuid,
-                  actor_id=user.pk, data={"username": user.username})
+                  actor_id=user.pk, data={"username": user.username, **(data or {})})
         for m in memberships_of_user(user=user)
     ])
 

@@ -181,3 +181,16 @@ def test_token_issue_draws_again_when_a_prefix_is_taken(thu, monkeypatch):
     monkeypatch.setattr("docflow.api.tokens.secrets.token_hex", lambda n: next(draws))
     token, again = token_issue(user=thu.user)
     assert again == "a" * 40 and token.prefix == "aaaaaaaa"
+
+
+def test_issuing_and_revoking_a_token_is_in_the_audit_log(thu):
+    from docflow.audit.models import AuditEvent as Event
+
+    key = _sign_in("thu", device="Máy văn phòng")
+    _client(key).post("/api/v1/auth/logout/")
+    with scopes_disabled():
+        events = list(Event.objects.filter(agency=thu.agency, action__startswith="user.token_")
+                      .order_by("pk").values_list("action", "data"))
+    assert [a for a, _ in events] == ["user.token_issued", "user.token_revoked"]
+    assert events[0][1]["prefix"] == key[:8] and events[0][1]["device"] == "Máy văn phòng"
+    assert key not in repr(events)
