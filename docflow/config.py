@@ -130,6 +130,16 @@ def sqlite_database(path: Path) -> dict:
 
 
 @dataclass(frozen=True)
+class AxisConfig:
+    """Where the national document exchange axis (trục liên thông) is and how we sign in to it."""
+
+    url: str
+    system_id: str
+    secret: str
+    timeout_seconds: int = 20
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting Docflow reads from the environment, validated."""
 
@@ -166,6 +176,7 @@ class Config:
     login_cooloff_minutes: int = 15
     token_days: int = 30
     second_factor_default: bool = False
+    axis: AxisConfig | None = None  # the national exchange axis connector; None: off
     extra: dict = field(default_factory=dict)
 
     @property
@@ -229,6 +240,7 @@ def load_config(env: Mapping[str, str] | None = None, *, base_dir: Path) -> Conf
         revocation_fetch=parse_bool(env, "DOCFLOW_REVOCATION_FETCH", True),
         tsa_url=(parse_url(env, "DOCFLOW_TSA_URL", "", schemes=("http", "https"))
                  if env.get("DOCFLOW_TSA_URL", "").strip() else ""),
+        axis=parse_axis(env),
     )
     config = replace(
         config, trusted_proxies=parse_int(env, "DOCFLOW_TRUSTED_PROXIES", 0),
@@ -255,6 +267,31 @@ def parse_trust_roots(env: Mapping[str, str], name: str, data_dir: Path) -> Path
     if not path.is_dir():
         raise ConfigError(name, f"{raw!r} is not a folder of CA certificates")
     return path
+
+
+AXIS_VARIABLES = ("DOCFLOW_AXIS_URL", "DOCFLOW_AXIS_SYSTEM_ID", "DOCFLOW_AXIS_SECRET")
+
+
+def parse_axis(env: Mapping[str, str]) -> AxisConfig | None:
+    """The axis connector: off (None) when its three variables are unset; all three or none.
+
+    The URL is the axis endpoint the operations are appended to (no query, no fragment).
+    """
+    values = {name: env.get(name, "").strip() for name in AXIS_VARIABLES}
+    if not any(values.values()):
+        return None
+    for name, value in values.items():
+        if not value:
+            raise ConfigError(name, "the axis connector needs DOCFLOW_AXIS_URL, DOCFLOW_AXIS_SYSTEM_ID "
+                                    "and DOCFLOW_AXIS_SECRET together (or none of them)")
+    url = parse_url(env, "DOCFLOW_AXIS_URL", "", schemes=("http", "https"))
+    parts = urlsplit(url)
+    if not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError("DOCFLOW_AXIS_URL", f"expected http(s)://host/path without query; got {url!r}")
+    return AxisConfig(
+        url=url.rstrip("/"), system_id=values["DOCFLOW_AXIS_SYSTEM_ID"], secret=values["DOCFLOW_AXIS_SECRET"],
+        timeout_seconds=parse_int(env, "DOCFLOW_AXIS_TIMEOUT_SECONDS", 20, minimum=1),
+    )
 
 
 def _check_production(config: Config, env: Mapping[str, str]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import smtplib
 from datetime import date
 
-from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
 from docflow.documents.pdf import document_pdf_render
@@ -23,7 +22,15 @@ from docflow.routing.intake_scans import intake_scan_ocr
 from docflow.routing.reminders import agency_deadline_remind, deadline_reminders_dispatch
 from docflow.routing.stamping import incoming_attachments_stamp
 from docflow.documents.signing.verification import file_verify
-from workers.base import DocflowTask
+from docflow.exchange.axis.services import (
+    axis_carries,
+    axis_document_send,
+    axis_recall_enqueue,
+    axis_status_send,
+    report_via_axis,
+)
+from workers.axis_tasks import axis_attempt
+from workers.base import DocflowTask, retry_countdown
 from workers.celery import app
 
 
@@ -45,7 +52,7 @@ def notification_email(*, agency_id: int, notification_id: str) -> bool:
 
 
 def _webhook_attempt(task, push, **kwargs) -> bool:
-    """One push; a refused one is retried with the base's backoff and jitter, then left to pull."""
+    """One push; a refused one is retried with the base's backoff and jitter, then left to pull.\n    Every attempt carries the same message id; a push already taken is not posted again\n    (``webhooks.webhook_post``)."""
     attempt = task.request.retries + 1
     while True:
         try:
@@ -56,15 +63,15 @@ def _webhook_attempt(task, push, **kwargs) -> bool:
             if task.request.is_eager:
                 attempt += 1  # embedded mode has no broker to wait on: the next try is now
                 continue
-            countdown = get_exponential_backoff_interval(
-                factor=task.retry_backoff, retries=task.request.retries,
-                maximum=task.retry_backoff_max, full_jitter=task.retry_jitter,
-            )
+            countdown = retry_countdown(task.request.retries)
             raise task.retry(exc=exc, countdown=countdown, max_retries=None) from exc
 
 
 @app.task(name="exchange.document_push", base=DocflowTask, bind=True)
 def exchange_document_push(self, *, agency_id: int, document_id: str, external_agency_id: int) -> bool:
+    if axis_carries(external_agency_id=external_agency_id):  # an agency on another vendor's system
+        return axis_attempt(self, axis_document_send, agency_id=agency_id, document_id=document_id,
+                            external_agency_id=external_agency_id)
     return _webhook_attempt(
         self, delivery_push, agency_id=agency_id, document_id=document_id,
         external_agency_id=external_agency_id,
@@ -78,6 +85,8 @@ def exchange_inbound_notify(*, inbound_id: str) -> int:
 
 @app.task(name="exchange.status_push", base=DocflowTask, bind=True)
 def exchange_status_push(self, *, agency_id: int, report_id: str) -> bool:
+    if report_via_axis(agency_id=agency_id, report_id=report_id):
+        return axis_attempt(self, axis_status_send, agency_id=agency_id, report_id=report_id)
     return _webhook_attempt(self, status_report_push, agency_id=agency_id, report_id=report_id)
 
 
@@ -134,6 +143,7 @@ def notify_document_issued(*, agency_id: int, document_id: str) -> int:
 
 @app.task(name="notify.document_recall_requested", base=DocflowTask)
 def notify_document_recall_requested(*, agency_id: int, document_id: str) -> int:
+    axis_recall_enqueue(agency_id=agency_id, document_id=document_id)  # revocations to axis recipients
     return document_recall_notify(agency_id=agency_id, document_id=document_id)
 
 

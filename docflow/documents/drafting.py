@@ -29,6 +29,7 @@ from docflow.documents.selectors import document_get, document_locked
 from docflow.documents.types import TYPES_BY_CODE, Secrecy, Urgency
 from docflow.notifications.services import notifications_done
 from docflow.tenancy.models import Agency, Membership, Unit
+from docflow.tenancy.selectors import agencies_for_codes
 
 DRAFTING_ROLES = ("staff", "clerk", "leader")
 EDITABLE = (
@@ -104,9 +105,7 @@ class _Fields:
         if len(codes) > MAX_RECIPIENTS:
             self.error("recipients", _("Quá nhiều nơi nhận."))
             return
-        known = set(
-            Agency.objects.filter(code__in=codes, is_active=True).values_list("code", flat=True)
-        )
+        known = set(agencies_for_codes(codes=codes))
         unknown = [c for c in codes if c not in known]
         if unknown:
             self.error("recipients", _("Không có cơ quan với mã: %(codes)s.") % {"codes": ", ".join(unknown)})

@@ -1,9 +1,12 @@
-"""edXML (QCVN 102:2016) packages: parsing into the JSON envelope's shape, and rendering one.
+"""edXML (QCVN 102:2016) packages as the national axis carries them: parsing into the JSON
+envelope's shape plus what only edXML says (the axis identifier, the ``Bussiness`` block, the
+signature). Rendering is ``edxml_render``; the mapping tables are ``edxml_tables``.
 
-We read and write a documented subset (docs/EXCHANGE.md): the MessageHeader, a TraceHeaderList,
-and attachments inlined as base64 under ``AttachmentEncoded``. Parsing refuses DTDs, entity
-declarations and external references outright (defusedxml), so neither billion-laughs nor XXE
-payloads are expanded. Element names are matched without their namespace.
+Accepted: the root ``<edXML>`` wrapping ``edXML:edXMLEnvelope`` (attachments beside it in
+``AttachmentEncoded``) and the bare ``edXMLEnvelope``; elements with or without namespace or
+prefix (names are matched without them); dates ``yyyy/MM/dd`` (with or without a time),
+ISO ``yyyy-MM-dd`` and ``dd/MM/yyyy``. Parsing refuses DTDs, entity declarations and external
+references outright (defusedxml), so neither billion-laughs nor XXE payloads are expanded.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from datetime import date, datetime
+from dataclasses import dataclass, field
 from typing import Any
 from xml.etree import ElementTree
 
@@ -19,16 +22,17 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from django.core.exceptions import ValidationError
 
-from docflow.core.text import fold
-from docflow.documents.types import DOCUMENT_TYPES, TYPES_BY_CODE
+from docflow.exchange.edxml_tables import (
+    BUSINESS_NEW,
+    BUSINESS_TYPES,
+    PRIORITY_TO_URGENCY,
+    doc_type_of,
+)
+from docflow.exchange.xmldsig import SignatureCheck, package_verify
 
-NAMESPACE = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 HEADER = "edXMLEnvelope/edXMLHeader/MessageHeader"
-
-# edXML Priority (0 thường … 3 hỏa tốc, 4 hỏa tốc hẹn giờ) ↔ our urgency.
-PRIORITY_TO_URGENCY = {"0": "normal", "1": "urgent", "2": "very_urgent", "3": "flash", "4": "flash"}
-URGENCY_TO_PRIORITY = {"normal": "0", "urgent": "1", "very_urgent": "2", "flash": "3"}
-_TYPE_BY_FOLDED_NAME = {fold(t.name): t.code for t in DOCUMENT_TYPES}
+ORGAN_FIELDS = ("OrganId", "OrganizationInCharge", "OrganName", "OrganAdd", "Email", "Telephone",
+                "Fax", "Website")
 
 # JSON envelope field → the MessageHeader element it comes from: error keys for XML senders.
 FIELD_ELEMENTS = {
@@ -38,7 +42,7 @@ FIELD_ELEMENTS = {
     "notation": "Code/CodeNotation",
     "issued_at": "PromulgationInfo/PromulgationDate",
     "place": "PromulgationInfo/Place",
-    "doc_type": "DocumentType/TypeName",
+    "doc_type": "DocumentType/Type",
     "subject": "Subject",
     "content": "Content",
     "urgency": "OtherInfo/Priority",
@@ -56,8 +60,33 @@ FIELD_ELEMENTS = {
 }
 
 
+@dataclass(frozen=True)
+class Business:
+    """TraceHeaderList/Bussiness: what the package does to the document(s) it names."""
+
+    doc_type: int = BUSINESS_NEW
+    document_id: str = ""
+    reason: str = ""
+    concerns: list[str] = field(default_factory=list)  # ReplacementInfo / the updated document
+    staff: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return {v: k for k, v in BUSINESS_TYPES.items()}[self.doc_type]
+
+
+@dataclass(frozen=True)
+class Package:
+    envelope: dict[str, Any]
+    files: list[tuple[str, str, bytes]]
+    document_id: str
+    business: Business
+    signature: SignatureCheck
+    header: dict[str, Any]  # the rest of the MessageHeader, for the record
+
+
 def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def _child(node, name: str):
@@ -81,21 +110,30 @@ def _text(node, path: str) -> str | None:
     return (node.text or "").strip()
 
 
-def _date(raw: str | None) -> str | None:
-    """edXML dates come as yyyy-mm-dd or dd/mm/yyyy; the envelope takes ISO."""
-    if raw and re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", raw):
-        day, month, year = raw.split("/")
-        return f"{year}-{int(month):02d}-{int(day):02d}"
-    return raw or None
-
-
-def _doc_type(node) -> str | None:
-    name = _text(node, "DocumentType/TypeName")
-    if name is None:
+def edxml_date(raw: str | None) -> str | None:
+    """yyyy/MM/dd (a time after it ignored), dd/MM/yyyy or ISO in; ISO out (the envelope's form)."""
+    if not raw:
         return None
-    if name in TYPES_BY_CODE:
-        return name
-    return _TYPE_BY_FOLDED_NAME.get(fold(name), name)
+    raw = raw.strip()
+    if match := re.fullmatch(r"(\d{4})/(\d{1,2})/(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?", raw):
+        year, month, day = match.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    if match := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", raw):
+        day, month, year = match.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    if match := re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[T ].*)?", raw):
+        return match.group(1)
+    return raw
+
+
+def notation_of(number: str | None, code_notation: str | None) -> str | None:
+    """Our notation (``7816/VPCP-TTĐT``) from CodeNumber and a CodeNotation without the number;
+    a CodeNotation that already starts with the number is taken as it is."""
+    if not code_notation:
+        return code_notation
+    if not number or code_notation.startswith(f"{number}/"):
+        return code_notation
+    return f"{number}/{code_notation}"
 
 
 def xml_parse(raw: bytes):
@@ -110,25 +148,50 @@ def xml_parse(raw: bytes):
         raise ValidationError({"edXML": [f"XML không hợp lệ: {exc}"]}) from None
 
 
-def edxml_envelope(raw: bytes) -> tuple[dict[str, Any], list[tuple[str, str, bytes]]]:
-    """Parse an edXML package into (envelope in the JSON shape, [(name, content type, bytes)])."""
-    root = xml_parse(raw)
+def envelope_root(root):
+    """(edXMLEnvelope, the element holding AttachmentEncoded) of a wrapped or bare package."""
+    if _local(root.tag) == "edXML":
+        envelope = _child(root, "edXMLEnvelope")
+        if envelope is None:
+            raise ValidationError({"edXMLEnvelope": ["Thiếu edXMLEnvelope trong edXML."]})
+        return envelope, root if _child(root, "AttachmentEncoded") is not None else envelope
     if _local(root.tag) != "edXMLEnvelope":
-        raise ValidationError({"edXMLEnvelope": ["Phần tử gốc phải là edXMLEnvelope."]})
-    header = _child(_child(root, "edXMLHeader"), "MessageHeader")
+        raise ValidationError({"edXMLEnvelope": ["Phần tử gốc phải là edXML hoặc edXMLEnvelope."]})
+    return root, root
+
+
+def organ(node) -> dict[str, str]:
+    return {name: _text(node, name) or "" for name in ORGAN_FIELDS}
+
+
+def edxml_package(raw: bytes) -> Package:
+    """Parse a package: its envelope (JSON shape), files, identifier, Bussiness and signature.
+
+    400 on ``Signature`` when the package is signed and does not verify; 400 naming the
+    element for anything malformed. Envelope fields are validated by the envelope serializer."""
+    root = xml_parse(raw)
+    envelope_root(root)  # the root is checked before the signature is
+    check = package_verify(raw)
+    if check.signed_xml:
+        root = xml_parse(check.signed_xml)  # read what was signed, nothing around it
+    envelope_node, attachments_parent = envelope_root(root)
+    head = _child(envelope_node, "edXMLHeader")
+    header = _child(head, "MessageHeader")
     if header is None:
         raise ValidationError({"edXMLHeader/MessageHeader": ["Thiếu MessageHeader."]})
+    number = _text(header, "Code/CodeNumber")
     envelope: dict[str, Any] = {
         "sender_code": _text(header, "From/OrganId"),
         "recipients": [_text(to, "OrganId") or "" for to in _children(header, "To")],
-        "number": _text(header, "Code/CodeNumber") or None,
-        "notation": _text(header, "Code/CodeNotation"),
-        "issued_at": _date(_text(header, "PromulgationInfo/PromulgationDate")),
+        "number": number or None,
+        "notation": notation_of(number, _text(header, "Code/CodeNotation")),
+        "issued_at": edxml_date(_text(header, "PromulgationInfo/PromulgationDate")),
         "place": _text(header, "PromulgationInfo/Place") or "",
-        "doc_type": _doc_type(header),
+        "doc_type": doc_type_of(number=_text(header, "DocumentType/Type"),
+                                name=_text(header, "DocumentType/TypeName")),
         "subject": _text(header, "Subject"),
         "content": _text(header, "Content") or "",
-        "due_date": _date(_text(header, "DueDate")),
+        "due_date": edxml_date(_text(header, "DueDate")),
     }
     priority = _text(header, "OtherInfo/Priority")
     if priority:
@@ -147,97 +210,110 @@ def edxml_envelope(raw: bytes) -> tuple[dict[str, Any], list[tuple[str, str, byt
         envelope["reply_to"] = {
             "sender_code": _text(response_for, "OrganId"),
             "notation": _text(response_for, "Code"),
-            "issued_at": _date(_text(response_for, "PromulgationDate")),
+            "issued_at": edxml_date(_text(response_for, "PromulgationDate")),
             "document_id": _text(response_for, "DocumentId") or None,
         }
     envelope = {k: v for k, v in envelope.items() if v is not None}
-    return envelope, _attachments(root)
+    other = _child(header, "OtherInfo")
+    extra = {
+        "from": organ(_child(header, "From")),
+        "to": [organ(to) for to in _children(header, "To")],
+        "to_places": [(p.text or "").strip() for p in _children(_child(header, "ToPlaces"), "Place")],
+        "steering_type": _text(header, "SteeringType") or "",
+        "other_info": {
+            "sphere_of_promulgation": _text(other, "SphereOfPromulgation") or "",
+            "typer_notation": _text(other, "TyperNotation") or "",
+            "promulgation_amount": _text(other, "PromulgationAmount") or "",
+            "page_amount": _text(other, "PageAmount") or "",
+            "appendixes": [(a.text or "").strip() for a in _children(_child(other, "Appendixes"), "Appendix")],
+        },
+    }
+    files = _attachments(attachments_parent)
+    _manifest_check(_child(envelope_node, "edXMLBody"), attachments_parent)
+    return Package(
+        envelope=envelope, files=files, document_id=_text(header, "DocumentId") or "",
+        business=_business(_child(head, "TraceHeaderList")), signature=check, header=extra,
+    )
 
 
-def _attachments(root) -> list[tuple[str, str, bytes]]:
+def edxml_envelope(raw: bytes) -> tuple[dict[str, Any], list[tuple[str, str, bytes]]]:
+    """Parse an edXML package into (envelope in the JSON shape, [(name, content type, bytes)])."""
+    package = edxml_package(raw)
+    return package.envelope, package.files
+
+
+def _business(traces) -> Business:
+    node = _child(traces, "Bussiness")
+    node = _child(traces, "Business") if node is None else node
+    if node is None:
+        return Business()
+    raw_type = _text(node, "BussinessDocType") or _text(node, "BusinessDocType") or "0"
+    if not raw_type.isdigit() or int(raw_type) not in BUSINESS_TYPES.values():
+        raise ValidationError({"TraceHeaderList/Bussiness/BussinessDocType": [
+            "Loại nghiệp vụ phải là 0 (mới), 1 (thu hồi), 2 (cập nhật) hoặc 3 (thay thế)."
+        ]})
+    concerns = [
+        _text(info, "DocumentId") or ""
+        for info in _children(_child(node, "ReplacementInfoList"), "ReplacementInfo")
+    ]
+    info = _child(node, "BussinessDocumentInfo")
+    info = _child(node, "BusinessDocumentInfo") if info is None else info
+    if info is not None and _text(info, "DocumentInfo"):
+        concerns.append(_text(info, "DocumentInfo"))
+    staff = _child(node, "StaffInfo")
+    return Business(
+        doc_type=int(raw_type), document_id=_text(node, "DocumentId") or "",
+        reason=_text(node, "BussinessDocReason") or _text(node, "BusinessDocReason") or "",
+        concerns=[c for c in concerns if c],
+        staff={k: _text(staff, k) or "" for k in ("Department", "Staff", "Mobile", "Email")} if staff is not None else {},
+    )
+
+
+def _attachments(parent) -> list[tuple[str, str, bytes]]:
     files = []
-    for i, node in enumerate(_children(_child(root, "AttachmentEncoded"), "Attachment"), start=1):
+    for i, node in enumerate(_children(_child(parent, "AttachmentEncoded"), "Attachment"), start=1):
         where = f"AttachmentEncoded/Attachment[{i}]"
         name = _text(node, "AttachmentName")
         if not name:
             raise ValidationError({f"{where}/AttachmentName": ["Thiếu tên tệp đính kèm."]})
-        encoding = (_text(node, "ContentTransferEncoded") or "base64").lower()
-        if encoding != "base64":
-            raise ValidationError({f"{where}/ContentTransferEncoded": ["Chỉ hỗ trợ base64."]})
+        encoded = _text(node, "ContentTransferEncoded") or ""
+        if _child(node, "Content") is not None:  # Docflow's first form: the bytes in Content
+            if encoded.lower() not in ("", "base64"):
+                raise ValidationError({f"{where}/ContentTransferEncoded": ["Chỉ hỗ trợ base64."]})
+            where, encoded = f"{where}/Content", _text(node, "Content") or ""
+        else:
+            where = f"{where}/ContentTransferEncoded"
         try:
-            content = base64.b64decode(_text(node, "Content") or "", validate=True)
+            content = base64.b64decode("".join(encoded.split()), validate=True)
         except (binascii.Error, ValueError):
-            raise ValidationError({f"{where}/Content": ["Nội dung base64 không hợp lệ."]}) from None
+            raise ValidationError({where: ["Nội dung base64 không hợp lệ."]}) from None
         files.append((name, _text(node, "ContentType") or "application/octet-stream", content))
     return files
+
+
+def _manifest_check(body, parent) -> None:
+    """Each manifest Reference names an attachment by ContentId, and each attachment is listed."""
+    manifest = _child(body, "edXMLManifest")
+    if manifest is None:
+        return
+    listed = [_text(r, "ContentId") or "" for r in _children(manifest, "Reference")]
+    carried = [_text(a, "ContentId") or "" for a in _children(_child(parent, "AttachmentEncoded"), "Attachment")]
+    if sorted(listed) != sorted(carried):
+        missing = sorted(set(listed) - set(carried))
+        unlisted = sorted(set(carried) - set(listed))
+        raise ValidationError({"edXMLBody/edXMLManifest/Reference": [
+            f"Danh mục và tệp đính kèm không khớp: thiếu tệp {missing or '-'}, tệp không có trong danh mục {unlisted or '-'}."
+        ]})
 
 
 def edxml_error_keys(detail: dict) -> dict:
     """Envelope validation errors keyed by the MessageHeader elements an XML sender wrote."""
     out: dict = {}
-    for field, messages in detail.items():
+    for name, messages in detail.items():
         if isinstance(messages, dict):
             for sub, sub_messages in messages.items():
-                key = FIELD_ELEMENTS.get(f"{field}.{sub}", f"{FIELD_ELEMENTS.get(field, field)}/{sub}")
+                key = FIELD_ELEMENTS.get(f"{name}.{sub}", f"{FIELD_ELEMENTS.get(name, name)}/{sub}")
                 out[f"MessageHeader/{key}"] = sub_messages
         else:
-            out[f"MessageHeader/{FIELD_ELEMENTS.get(field, field)}"] = messages
+            out[f"MessageHeader/{FIELD_ELEMENTS.get(name, name)}"] = messages
     return out
-
-
-def _sub(parent, name: str, text: Any = None):
-    element = ElementTree.SubElement(parent, f"{{{NAMESPACE}}}{name}")
-    if text is not None:
-        element.text = text.isoformat() if isinstance(text, (date, datetime)) else str(text)
-    return element
-
-
-def edxml_render(*, envelope: dict[str, Any], trace: list[tuple[str, datetime]],
-                 attachments: list[tuple[str, str, bytes]]) -> bytes:
-    """An edXML package for ``envelope`` (the JSON shape), with attachments inlined as base64."""
-    ElementTree.register_namespace("", NAMESPACE)
-    root = ElementTree.Element(f"{{{NAMESPACE}}}edXMLEnvelope")
-    header = _sub(_sub(root, "edXMLHeader"), "MessageHeader")
-    sender = _sub(header, "From")
-    _sub(sender, "OrganId", envelope["sender_code"])
-    _sub(sender, "OrganName", envelope.get("sender_name", ""))
-    for code in envelope["recipients"]:
-        _sub(_sub(header, "To"), "OrganId", code)
-    _sub(header, "DocumentId", envelope["id"])
-    code = _sub(header, "Code")
-    _sub(code, "CodeNumber", envelope.get("number") or "")
-    _sub(code, "CodeNotation", envelope.get("notation", ""))
-    promulgation = _sub(header, "PromulgationInfo")
-    _sub(promulgation, "Place", envelope.get("place", ""))
-    _sub(promulgation, "PromulgationDate", envelope.get("issued_at") or "")
-    doc_type = _sub(header, "DocumentType")
-    _sub(doc_type, "Type", envelope["doc_type"])
-    _sub(doc_type, "TypeName", TYPES_BY_CODE[envelope["doc_type"]].name)
-    _sub(header, "Subject", envelope["subject"])
-    _sub(header, "Content", envelope.get("content", ""))
-    signer = _sub(header, "SignerInfo")
-    _sub(signer, "Competence", envelope.get("signer", {}).get("competence", ""))
-    _sub(signer, "Position", envelope.get("signer", {}).get("position", ""))
-    _sub(signer, "FullName", envelope.get("signer", {}).get("full_name", ""))
-    if envelope.get("due_date"):
-        _sub(header, "DueDate", envelope["due_date"])
-    places = _sub(header, "ToPlaces")
-    for place in envelope.get("external_places", []):
-        _sub(places, "Place", place)
-    other = _sub(header, "OtherInfo")
-    _sub(other, "Priority", URGENCY_TO_PRIORITY[envelope.get("urgency", "normal")])
-    _sub(header, "SteeringType", "0")
-    traces = _sub(_child(root, "edXMLHeader"), "TraceHeaderList")
-    for organ_id, at in trace:
-        entry = _sub(traces, "TraceHeader")
-        _sub(entry, "OrganId", organ_id)
-        _sub(entry, "Timestamp", at)
-    encoded = _sub(root, "AttachmentEncoded")
-    for i, (name, content_type, content) in enumerate(attachments, start=1):
-        node = _sub(encoded, "Attachment")
-        _sub(node, "ContentId", i)
-        _sub(node, "AttachmentName", name)
-        _sub(node, "ContentType", content_type)
-        _sub(node, "ContentTransferEncoded", "base64")
-        _sub(node, "Content", base64.b64encode(content).decode())
-    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)

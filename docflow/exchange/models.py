@@ -72,10 +72,20 @@ class InboundDocument(models.Model):
     recipient_codes = models.JSONField(default=list)
     envelope = models.JSONField(default=dict)
     fmt = models.CharField(max_length=8, default="json")  # json | edxml
+    # The axis identifier (OrganId,yyyy/MM/dd,number/notation) and the package's Bussiness
+    # type (0 new, 2 update, 3 replacement): the same pair from the same sender is one document.
+    exchange_document_id = models.CharField(max_length=200, blank=True, db_index=True)
+    business_type = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["external_agency", "created_at"], name="inbound_agency_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_agency", "exchange_document_id", "business_type"],
+                name="inbound_document_id_once", condition=~models.Q(exchange_document_id=""),
+            )
+        ]
 
 
 class WebhookEvent(models.TextChoices):

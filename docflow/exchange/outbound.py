@@ -19,10 +19,18 @@ from django.utils import timezone
 from docflow.audit.models import AuditEvent
 from docflow.core.errors import NotFound
 from docflow.documents.models import Attachment
+from docflow.documents.files import stored_file_open
+from docflow.documents.pdf import official_pdf_filename
 from docflow.exchange.clients import client_for_webhook
+from docflow.exchange.edxml_render import edxml_render
+from docflow.exchange.edxml_status import status_package_render
+from docflow.exchange.edxml_tables import BUSINESS_TYPES
+from docflow.exchange.identifier import document_identifier, outgoing_identifier
+from docflow.exchange.xmldsig import agency_credential
 from docflow.exchange.models import WebhookEvent
 from docflow.exchange.webhooks import webhook_post
-from docflow.routing.models import STATUS_SLUGS, Delivery, Status, StatusReport
+from docflow.routing.models import STATUS_SLUGS, Delivery, IncomingDocument, Status, StatusReport
+from docflow.tenancy.models import Agency, Membership, User
 from docflow.routing.status import INCOMING_OBJECT
 
 
@@ -87,7 +95,69 @@ def document_envelope(delivery: Delivery) -> dict[str, Any]:
         ],
         "pdf_url": _url("exchange-document-pdf", pk=document.id),
         "edxml_url": _url("exchange-document-edxml", pk=document.id),
+        "document_id": outgoing_identifier(document),
     }
+
+
+def _organ(agency: Agency) -> dict[str, str]:
+    """An agency as an edXML From/To organ (the directory knows its code, name and place)."""
+    in_charge = agency.parent.name if agency.parent_id else agency.name
+    return {"OrganId": agency.code, "OrganName": agency.name, "OrganizationInCharge": in_charge,
+            "OrganAdd": agency.place}
+
+
+def _staff(user: User | None, agency_id: int) -> dict[str, str]:
+    """StaffInfo of a person of our agency: their unit as Department."""
+    if user is None:
+        return {}
+    membership = (
+        Membership.objects.with_scopes_disabled().select_related("unit")
+        .filter(agency_id=agency_id, user_id=user.pk).first()
+    )
+    return {"Department": membership.unit.name if membership and membership.unit_id else "",
+            "Staff": user.get_full_name() or user.username, "Mobile": "", "Email": user.email or ""}
+
+
+def delivery_package(delivery: Delivery, *, business: str = "new") -> bytes:
+    """The edXML package (axis form) of our document to one external recipient: the official
+    signed PDF first, then the attachments, the Bussiness block ``business`` (new, revocation,
+    update, replacement — a replacement names the document it replaces), signed with the
+    agency's key when it has one here (docs/SIGNING.md)."""
+    document = delivery.document
+    envelope = document_envelope(delivery)
+    envelope["sender"] = _organ(document.agency)
+    envelope["external_places"] = list(document.external_places or [])
+    organs = Agency.objects.filter(code__in=envelope["recipients"]).select_related("parent")
+    envelope["recipient_organs"] = [_organ(a) for a in organs]
+    if document.reply_to_incoming_id:
+        answered = IncomingDocument.objects.with_scopes_disabled().filter(pk=document.reply_to_incoming_id).first()
+        if answered is not None and answered.issued_on:
+            envelope["reply_to"] = {
+                "sender_code": answered.sender_code, "notation": answered.notation,
+                "issued_at": answered.issued_on,
+                "document_id": answered.exchange_document_id or document_identifier(
+                    organ_id=answered.sender_code, issued_on=answered.issued_on, notation=answered.notation),
+            }
+    files = []
+    if document.pdf_sha256:
+        with stored_file_open(sha256=document.pdf_sha256) as fh:
+            files.append((official_pdf_filename(document), "application/pdf", fh.read()))
+    for a in document.attachments.all():
+        with stored_file_open(sha256=a.file_id) as fh:
+            files.append((a.name, a.content_type, fh.read()))
+    kind = BUSINESS_TYPES[business]
+    block: dict[str, Any] = {"type": kind, "staff": _staff(document.issued_by, document.agency_id)}
+    if business == "revocation":
+        block["reason"] = document.recall_reason
+    elif business == "replacement" and document.replaces_id:
+        block["concerns"] = [outgoing_identifier(document.replaces)]
+        block["organs"] = envelope["recipients"]
+    elif business == "update":
+        block["concerns"] = [envelope["document_id"]]
+    return edxml_render(
+        envelope=envelope, trace=[(envelope["sender_code"], delivery.created_at)], attachments=files,
+        business=block, credential=agency_credential(document.agency_id),
+    )
 
 
 def delivery_push(
@@ -143,6 +213,11 @@ def status_messages(reports: list[StatusReport]) -> list[dict[str, Any]]:
 
 
 def _staff_names(reports: list[StatusReport]) -> dict[UUID, str]:
+    return {rid: user.get_full_name() for rid, user in _actors(reports).items()}
+
+
+def _actors(reports: list[StatusReport]) -> dict[UUID, User]:
+    """Who took each report's step: the actor of the step's audit event (one query)."""
     if not reports:
         return {}
     events = (
@@ -160,8 +235,28 @@ def _staff_names(reports: list[StatusReport]) -> dict[UUID, str]:
         candidates = by_step.get((report.incoming_id, report.status_code), [])
         if candidates:
             event = min(candidates, key=lambda e: abs((e.created_at - report.created_at).total_seconds()))
-            names[report.id] = event.actor.get_full_name()
+            names[report.id] = event.actor
     return names
+
+
+def report_status_package(report: StatusReport) -> bytes:
+    """The edXML status package of one status our agency reached on an external sender's
+    document: ResponseFor names it by its axis identifier, From is our agency, StaffInfo the
+    person who acted (their unit as Department); signed with the agency's key when it has one."""
+    copy, agency = report.incoming, report.agency
+    actor = _actors([report]).get(report.id)
+    return status_package_render(
+        response_for={
+            "sender_code": copy.sender_code, "notation": copy.notation, "issued_at": copy.issued_on,
+            "document_id": copy.exchange_document_id or (document_identifier(
+                organ_id=copy.sender_code, issued_on=copy.issued_on, notation=copy.notation)
+                if copy.issued_on else ""),
+        },
+        sender=_organ(agency), status_code=report.status_code,
+        description=report.note or str(Status(report.status_code).label),
+        timestamp=report.created_at, staff=_staff(actor, agency.pk),
+        credential=agency_credential(agency.pk),
+    )
 
 
 def status_report_push(*, agency_id: int, report_id: UUID | str, attempt: int = 1) -> bool:

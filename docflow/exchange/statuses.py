@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from docflow.core.errors import InvalidState, NotFound
+from docflow.exchange.identifier import outgoing_by_identifier
 from docflow.exchange.models import ExchangeClient
 from docflow.routing.models import Delivery, Status
 from docflow.routing.status import external_status_record
@@ -45,3 +47,18 @@ def delivery_status_receive(
         note = f"{note} ({staff.strip()})" if note else staff.strip()
     external_status_record(delivery=delivery, reported=status_code, note=note)
     return delivery
+
+
+def sent_document_for(*, client: ExchangeClient, identifier: str) -> UUID:
+    """Our document an axis identifier names, among those delivered to the client's agency.
+
+    400 on ``ResponseFor/DocumentId`` otherwise: a status package about a document we did not
+    send to that agency changes nothing."""
+    document = outgoing_by_identifier(identifier)
+    if document is None or not Delivery.objects.with_scopes_disabled().filter(
+        document_id=document.pk, recipient_agency_id=client.external_agency_id
+    ).exists():
+        raise ValidationError({"ResponseFor/DocumentId": [
+            _("Không có văn bản nào gửi cơ quan này với mã định danh %(id)s.") % {"id": identifier}
+        ]})
+    return document.pk

@@ -48,6 +48,7 @@ from docflow.outbox.services import outbox_enqueue_many
 from docflow.routing.copies import CopyFile, incoming_copies_deliver
 from docflow.routing.models import Delivery, IncomingDocument, Status
 from docflow.tenancy.models import Agency, Membership
+from docflow.tenancy.selectors import agencies_for_codes
 
 NOTIFY_TASK = "notify.document_issued"
 EXCHANGE_PUSH_TASK = "exchange.document_push"  # sends to an agency outside Docflow
@@ -149,10 +150,7 @@ def issue_preview(*, document: OutgoingDocument) -> IssuePreview:
         )
     except ValueError:
         notation = ""
-    external = dict(
-        Agency.objects.filter(code__in=document.recipient_codes, is_active=True)
-        .values_list("code", "is_external")
-    )
+    external = {a.code: a.is_external for a in agencies_for_codes(codes=document.recipient_codes).values()}
     outside = sum(1 for flag in external.values() if flag)
     return IssuePreview(
         register_name=taken.register_name, year=year, number=taken.number, notation=notation,
@@ -195,13 +193,18 @@ def _recipients_checked(document: OutgoingDocument) -> list[Agency]:
     kind = document_type(document.doc_type)
     if kind.needs_unit and document.unit is None:
         raise ValidationError({"unit": [_("%(t)s cần đơn vị soạn thảo.") % {"t": kind.name}]})
-    found = {a.code: a for a in Agency.objects.filter(code__in=codes, is_active=True)}
+    found = agencies_for_codes(codes=codes)
     missing = [c for c in codes if c not in found]
     if missing:
         raise ValidationError({"recipients": [
             _("Không còn cơ quan với mã: %(c)s.") % {"c": ", ".join(missing)}
         ]})
-    return [found[c] for c in codes]
+    recipients: dict[int, Agency] = {}
+    for code in codes:  # an old code reaches its successor once; the delivery row names both
+        agency = recipients.setdefault(found[code].pk, found[code])
+        if agency.code != code:
+            agency.addressed_as = code
+    return list(recipients.values())
 
 
 def _take_number(document: OutgoingDocument, actor: Membership) -> None:
@@ -220,6 +223,12 @@ def _take_number(document: OutgoingDocument, actor: Membership) -> None:
     document.state, document.issued_at, document.issued_by = OutgoingState.ISSUED, now, actor.user
 
 
+def _renamed_note(agency: Agency) -> str:
+    """What the sender is told when it addressed an old code (a merged agency's)."""
+    old = getattr(agency, "addressed_as", "")
+    return _("Gửi đến mã cũ %(old)s: nay là %(new)s.") % {"old": old, "new": agency.code} if old else ""
+
+
 def _deliver(
     document: OutgoingDocument, recipients: list[Agency], files: list[CopyFile]
 ) -> list[IncomingDocument]:
@@ -233,6 +242,7 @@ def _deliver(
         delivery = Delivery(
             id=uuid7(), agency_id=sender.pk, document=document, recipient_agency_id=agency.pk,
             recipient_code=agency.code, recipient_name=agency.name[:255],
+            status_note=_renamed_note(agency),
         )
         deliveries.append(delivery)
         if agency.is_external:

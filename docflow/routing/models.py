@@ -140,6 +140,9 @@ class IncomingDocument(models.Model):
     # Set when this document answers one of ours (edXML ResponseFor): our outgoing document.
     response_for_document_id = models.UUIDField(null=True, blank=True)
     response_for_notation = models.CharField(_("trả lời văn bản số"), max_length=80, blank=True)
+    # The national axis' identifier of the document (OrganId,yyyy/MM/dd,number/notation),
+    # on copies received through the exchange.
+    exchange_document_id = models.CharField(max_length=200, blank=True, db_index=True)
     delivered_at = models.DateTimeField()
     # Registration (vào sổ).
     register = models.ForeignKey(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from docflow.tenancy.models import Agency, AgencyLevel
-from docflow.tenancy.selectors import agency_directory
+from docflow.tenancy.selectors import agency_ancestors, agency_directory
 
 GROUP_PREFIX = "@children:"
 SEARCH_LIMIT = 30
@@ -27,16 +27,14 @@ class Group:
 def _children_label(parent: Agency) -> str:
     if parent.level == AgencyLevel.PROVINCE:
         return _("Tất cả huyện, sở thuộc %(name)s") % {"name": parent.name}
+    if parent.level not in (AgencyLevel.DISTRICT, AgencyLevel.COMMUNE, AgencyLevel.WARD):
+        return _("Tất cả đơn vị thuộc %(name)s") % {"name": parent.name}
     return _("Tất cả xã, thị trấn thuộc %(name)s") % {"name": parent.name}
 
 
 def _superiors(agency: Agency) -> list[Agency]:
-    """Our parent and its parents, nearest first (one query)."""
-    if not agency.parent_id:
-        return []
-    parent = Agency.objects.select_related("parent__parent").get(pk=agency.parent_id)
-    chain = [parent, parent.parent, parent.parent.parent if parent.parent else None]
-    return [a for a in chain if a is not None and a.is_active and not a.is_external]
+    """Our parent and its parents, nearest first, at any depth."""
+    return [a for a in agency_ancestors(agency=agency) if a.is_active and not a.is_external]
 
 
 def recipient_groups(*, agency: Agency) -> list[Group]:

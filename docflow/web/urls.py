@@ -1,6 +1,7 @@
 from django.urls import path
 from django.views.i18n import set_language
 
+from docflow.web.views import agency_axis
 from docflow.web.views import (
     account,
     agency_admin,
@@ -113,4 +114,6 @@ urlpatterns = [
     path("quan-tri/don-vi/", agency_admin.unit_edit, name="admin-unit-new"),
     path("quan-tri/quy-trinh-duyet/", agency_admin.approval_chain_edit, name="admin-approval-chain"),
     path("quan-tri/ky-so/", agency_keys.keys_page, name="admin-keys"),
+    path("quan-tri/truc-lien-thong/", agency_axis.axis_log_page, name="admin-axis"),
+    path("quan-tri/truc-lien-thong/<uuid:message_id>/", agency_axis.axis_message_page, name="admin-axis-message"),
 ]

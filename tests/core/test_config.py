@@ -128,3 +128,31 @@ def test_timestamp_authority_is_optional_and_must_be_a_url():
     assert load({"DOCFLOW_TSA_URL": "http://tsa.example.gov.vn/tsa"}).tsa_url == "http://tsa.example.gov.vn/tsa"
     with pytest.raises(ConfigError, match="DOCFLOW_TSA_URL"):
         load({"DOCFLOW_TSA_URL": "tsa.example"})
+
+
+AXIS = {"DOCFLOW_AXIS_URL": "https://truc.example.gov.vn/XrdAdapter/adapter/",
+        "DOCFLOW_AXIS_SYSTEM_ID": "000.00.31.H52", "DOCFLOW_AXIS_SECRET": "bi-mat-cua-he-thong"}
+
+
+def test_axis_connector_is_off_until_its_three_variables_are_set():
+    assert load({}).axis is None
+    axis = load(AXIS).axis
+    assert axis.url == "https://truc.example.gov.vn/XrdAdapter/adapter"  # operations are appended
+    assert (axis.system_id, axis.secret, axis.timeout_seconds) == ("000.00.31.H52", "bi-mat-cua-he-thong", 20)
+    assert load({**AXIS, "DOCFLOW_AXIS_TIMEOUT_SECONDS": "5"}).axis.timeout_seconds == 5
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("DOCFLOW_AXIS_URL", ""),
+    ("DOCFLOW_AXIS_URL", "truc.example.gov.vn"),
+    ("DOCFLOW_AXIS_URL", "ftp://truc.example.gov.vn/"),
+    ("DOCFLOW_AXIS_URL", "https://truc.example.gov.vn/adapter?token=x"),
+    ("DOCFLOW_AXIS_SYSTEM_ID", " "),
+    ("DOCFLOW_AXIS_SECRET", ""),
+    ("DOCFLOW_AXIS_TIMEOUT_SECONDS", "0"),
+    ("DOCFLOW_AXIS_TIMEOUT_SECONDS", "soon"),
+])
+def test_bad_axis_value_names_the_variable(variable, value):
+    with pytest.raises(ConfigError) as excinfo:
+        load({**AXIS, variable: value})
+    assert excinfo.value.variable == variable

@@ -7,7 +7,8 @@ import base64
 import pytest
 from django.core.exceptions import ValidationError
 
-from docflow.exchange.edxml import edxml_envelope, edxml_error_keys, edxml_render
+from docflow.exchange.edxml import edxml_envelope, edxml_error_keys
+from docflow.exchange.edxml_render import edxml_render
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 
@@ -96,5 +97,5 @@ def test_render_then_parse_round_trips_the_envelope():
     raw = edxml_render(envelope=envelope, trace=[], attachments=[("a.pdf", "application/pdf", b"x")])
     parsed, files = edxml_envelope(raw)
     assert parsed["notation"] == "07/UBND-VP" and parsed["urgency"] == "flash"
-    assert parsed["recipients"] == ["000.00.00.G12"] and parsed["number"] == "7"
+    assert parsed["recipients"] == ["000.00.00.G12"] and parsed["number"] == "07"
     assert files == [("a.pdf", "application/pdf", b"x")]

@@ -187,7 +187,8 @@ def test_delivery_to_2_or_20_agencies_costs_the_same_queries(external):
     agencies = [commune(f"Xã {n}").agency.code for n in range(20)]
 
     def queries(codes, key) -> int:
-        body = envelope(external.agency.code, codes, attachments=[
+        # Two documents (the same identifier twice would be one document).
+        body = envelope(external.agency.code, codes, notation=f"12/SNV-{key.upper()}", attachments=[
             {"name": "cv.pdf", "content_base64": base64.b64encode(small_pdf()).decode()}])
         with CaptureQueriesContext(connection) as captured:
             assert post(external, body, key=key).status_code == 201

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from docflow.documents.attachments import attachment_add
+from docflow.documents.pdf import official_pdf_filename
 from docflow.exchange.edxml import edxml_envelope
 from docflow.exchange.models import WebhookDelivery
 from docflow.notifications.models import Notification
@@ -50,7 +51,9 @@ def test_issued_document_is_pulled_with_its_files_and_edxml(external):
     assert raw.status_code == 200 and raw["Content-Type"].startswith("application/xml")
     parsed, files = edxml_envelope(raw.content)
     assert parsed["notation"] == document.notation and parsed["sender_code"] == office.agency.code
-    assert files == [("phu-luc.pdf", "application/pdf", pdf_bytes())]
+    # The axis form carries the official signed PDF first, then the attachments.
+    assert files[0][0] == official_pdf_filename(document)
+    assert files[1:] == [("phu-luc.pdf", "application/pdf", pdf_bytes())]
     assert external.api.get(URL, {"since": page["since"]}).json()["results"] == []
     assert external.api.get(f"{URL}{document.id}/").json()["status_code"] == "01"
 

@@ -11,6 +11,7 @@ from django_scopes import ScopeError, scopes_disabled
 from docflow.api.models import IdempotencyRecord
 from docflow.audit.models import AuditEvent
 from docflow.audit.services import event_record
+from docflow.exchange.axis.models import AxisMessage
 from docflow.exchange.models import WebhookDelivery
 from docflow.notifications.models import Notification, NotificationDigest, NotificationPreference
 from docflow.notifications.services import notification_create, notification_preference_set
@@ -22,7 +23,7 @@ from docflow.routing.models import (
     IncomingDocument,
     StatusReport,
 )
-from docflow.tenancy.models import Agency, Membership, Unit
+from docflow.tenancy.models import Agency, AgencyAlias, Membership, Unit
 from docflow.core.scoping import agency_scope
 from tests.exchange.factories import webhook_delivery
 from docflow.documents.models import (
@@ -289,11 +290,22 @@ def _archive_transfer_file(agency, n):
                                                   work_file=WorkFileFactory(agency=agency))
 
 
+@builds(AxisMessage)
+def _axis_message(agency, n):
+    with scopes_disabled():
+        return AxisMessage.objects.create(agency=agency, direction="out", kind="edoc", counterpart_code="000.00.12.H52",
+                                          state="pending", dedup_key=f"isolation:{n}")
+
+
 def tenant_models():
     return [
         m for m in apps.get_models()
-        if any(f.name == "agency" and f.is_relation for f in m._meta.get_fields()) and m is not Agency
+        if any(f.name == "agency" and f.is_relation for f in m._meta.get_fields()) and m not in DIRECTORY_MODELS
     ]
+
+
+# The addressing directory, read by every agency: agencies and the old codes that reach them.
+DIRECTORY_MODELS = (Agency, AgencyAlias)
 
 
 def test_every_tenant_model_is_covered():

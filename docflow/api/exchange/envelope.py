@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+from uuid import UUID
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from docflow.documents.types import DocType, Secrecy, Urgency
+from docflow.exchange.identifier import parse_document_identifier
 from docflow.routing.models import Status
 from docflow.tenancy.models import agency_code_validator
 
@@ -34,7 +36,23 @@ class ExchangeReplyToSerializer(serializers.Serializer):
     sender_code = AgencyCodeField()
     notation = serializers.CharField(max_length=80)
     issued_at = serializers.DateField(required=False, allow_null=True, default=None)
-    document_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+    # Our document's id, or its axis identifier (OrganId,yyyy/MM/dd,number/notation).
+    document_id = serializers.CharField(max_length=200, required=False, allow_null=True, default=None)
+
+    def validate_document_id(self, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            return str(UUID(value))
+        except ValueError:
+            pass
+        try:
+            parse_document_identifier(value)
+        except ValueError:
+            raise serializers.ValidationError(
+                _("Phải là mã văn bản (UUID) hoặc mã định danh OrganId,yyyy/MM/dd,số/ký hiệu.")
+            ) from None
+        return value
 
 
 class ExchangeAttachmentInSerializer(serializers.Serializer):
@@ -94,6 +112,11 @@ class ExchangeRecipientCopySerializer(serializers.Serializer):
     status_code = serializers.ChoiceField(choices=Status.choices)
 
 
+class RenamedCodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    now = serializers.CharField()
+
+
 class ExchangeInboundResultSerializer(serializers.Serializer):
     """The answer to an accepted document: its id for status messages, and one copy per recipient."""
 
@@ -101,3 +124,8 @@ class ExchangeInboundResultSerializer(serializers.Serializer):
     notation = serializers.CharField()
     received_at = serializers.DateTimeField()
     recipients = ExchangeRecipientCopySerializer(many=True)
+    document_id = serializers.CharField(help_text="mã định danh OrganId,yyyy/MM/dd,số/ký hiệu")
+    duplicate = serializers.BooleanField(help_text="đã nhận văn bản này trước đó: đây là lần nhận đầu")
+    recall_requested = serializers.BooleanField(help_text="gói thu hồi: các bản đã chuyển sang 13")
+    # An old code addressed (an agency merged into another): the code that received it now.
+    renamed = RenamedCodeSerializer(many=True, required=False)

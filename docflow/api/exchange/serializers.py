@@ -42,6 +42,7 @@ class ExchangeOutboundDocumentSerializer(serializers.Serializer):
     attachments = ExchangeOutboundAttachmentSerializer(many=True)
     pdf_url = serializers.URLField()
     edxml_url = serializers.URLField()
+    document_id = serializers.CharField(help_text="mã định danh trên trục: OrganId,yyyy/MM/dd,số/ký hiệu")
 
 
 class ExchangeStatusMessageSerializer(serializers.Serializer):

@@ -35,11 +35,13 @@ from docflow.documents.files import stored_file_open
 from docflow.documents.pdf import official_pdf_filename
 from docflow.api.exchange.authentication import ApiKeyAuthentication, ExchangePrincipal
 from docflow.exchange.clients import signed_request_accept
-from docflow.exchange.edxml import edxml_envelope, edxml_error_keys, edxml_render
+from docflow.exchange.edxml import edxml_error_keys, edxml_package
+from docflow.exchange.edxml_status import status_package_parse
 from docflow.api.exchange.envelope import ExchangeEnvelopeSerializer, ExchangeInboundResultSerializer
 from docflow.exchange.inbound import InboundFile, inbound_document_receive
 from docflow.exchange.models import WebhookDelivery
 from docflow.exchange.outbound import (
+    delivery_package,
     document_envelope,
     sent_deliveries,
     sent_delivery_get,
@@ -56,8 +58,9 @@ from docflow.api.exchange.serializers import (
     ExchangeWebhookDeliverySerializer,
 )
 from docflow.exchange.signing import SignatureInvalid
-from docflow.exchange.statuses import delivery_status_receive
+from docflow.exchange.statuses import delivery_status_receive, sent_document_for
 from docflow.routing.models import STATUS_SLUGS, Status
+from docflow.tenancy.models import Agency
 
 IDEMPOTENCY_HEADER = "HTTP_IDEMPOTENCY_KEY"
 XML_TYPES = ("application/xml", "text/xml", "application/edxml+xml")
@@ -225,9 +228,11 @@ class DocumentsView(ExchangeAPIView):
         content_type = request.content_type.split(";")[0].strip().lower()
         path = f"POST {request.path}"
         files: list[InboundFile] = []
+        package = None
         if content_type in XML_TYPES:
-            envelope, parsed = edxml_envelope(self.raw_body)
-            files = [InboundFile(name=name, data=data) for name, _type, data in parsed]
+            package = edxml_package(self.raw_body)
+            envelope = package.envelope
+            files = [InboundFile(name=name, data=data) for name, _type, data in package.files]
             fingerprint, fmt = _canonical(path, self.raw_body), "edxml"
         elif content_type == "application/json":
             envelope, fmt = _json_object(self.raw_body, "non_field_errors"), "json"
@@ -247,13 +252,20 @@ class DocumentsView(ExchangeAPIView):
         files = [InboundFile(name=a["name"], data=a["content_base64"]) for a in valid["attachments"]] + files
 
         def handler():
-            receipt = inbound_document_receive(client=self.client, envelope=valid, files=files, fmt=fmt)
-            copies = [{"agency_code": code, "incoming_id": c.id, "status_code": c.status_code}
-                      for code, c in zip(receipt.document.recipient_codes, receipt.copies)]
+            receipt = inbound_document_receive(
+                client=self.client, envelope=valid, files=files, fmt=fmt, package=package)
+            agency_codes = dict(Agency.objects.filter(
+                pk__in=[c.agency_id for c in receipt.copies]).values_list("pk", "code"))
+            copies = [{"agency_code": agency_codes[c.agency_id], "incoming_id": c.id, "status_code": c.status_code}
+                      for c in receipt.copies]
+            created = not receipt.duplicate and not receipt.recall_requested
             return Response(ExchangeInboundResultSerializer({
                 "id": receipt.document.id, "notation": receipt.document.notation,
                 "received_at": receipt.received_at, "recipients": copies,
-            }).data, status=status.HTTP_201_CREATED)
+                "document_id": receipt.document.exchange_document_id, "duplicate": receipt.duplicate,
+                "recall_requested": receipt.recall_requested,
+                "renamed": [{"code": old, "now": new} for old, new in receipt.renamed.items()],
+            }).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
         return self.idempotent(fingerprint=fingerprint, handler=handler)
 
@@ -273,14 +285,9 @@ class DocumentEdxmlView(ExchangeAPIView):
                    responses={(200, "application/xml"): OpenApiTypes.STR, 404: None})
     def get(self, request, pk):
         delivery = sent_delivery_get(external_agency_id=self.client.external_agency_id, document_id=pk)
-        envelope = document_envelope(delivery)
-        attachments = []
-        for a in delivery.document.attachments.all():
-            with stored_file_open(sha256=a.file_id) as fh:
-                attachments.append((a.name, a.content_type, fh.read()))
-        trace = [(envelope["sender_code"], delivery.created_at)]
-        raw = edxml_render(envelope=envelope, trace=trace, attachments=attachments)
-        return HttpResponse(raw, content_type="application/xml; charset=utf-8")
+        if not delivery.document.pdf_sha256:
+            return Response(status=status.HTTP_202_ACCEPTED, headers={"Retry-After": "5"})
+        return HttpResponse(delivery_package(delivery), content_type="application/xml; charset=utf-8")
 
 
 class DocumentAttachmentView(ExchangeAPIView):
@@ -312,6 +319,17 @@ class DocumentPdfView(ExchangeAPIView):
                             content_type="application/pdf")
 
 
+# Status message field → the status package element it comes from: error keys for XML senders.
+STATUS_ELEMENTS = {"document_id": "ResponseFor/DocumentId", "status_code": "StatusCode",
+                   "description": "Description", "staff": "StaffInfo/Staff", "timestamp": "Timestamp"}
+
+
+def _staff_line(staff: dict[str, str]) -> str:
+    """StaffInfo as the one ``staff`` line statuses keep: "name, department, mobile, email"."""
+    return ", ".join(v for v in (staff.get("Staff"), staff.get("Department"), staff.get("Mobile"),
+                                 staff.get("Email")) if v)[:150]
+
+
 class StatusView(ExchangeAPIView):
     """Statuses both ways: ours on what the caller sent (pull), theirs on what we sent (push)."""
 
@@ -325,16 +343,31 @@ class StatusView(ExchangeAPIView):
         return self.feed(reports, lambda rows: ExchangeStatusMessageSerializer(status_messages(rows), many=True).data)
 
     @extend_schema(
-        operation_id="exchange_status_send", request=ExchangeStatusInSerializer, parameters=[IDEMPOTENCY_PARAMETER],
+        operation_id="exchange_status_send",
+        request={"application/json": ExchangeStatusInSerializer, "application/xml": OpenApiTypes.STR},
+        parameters=[IDEMPOTENCY_PARAMETER],
         responses={200: ExchangeStatusAppliedSerializer, 404: None,
                    409: OpenApiResponse(description="Trạng thái không hợp lệ lúc này, hoặc khóa đã dùng"),
                    **ERRORS},
     )
     def post(self, request):
-        if request.content_type.split(";")[0].strip().lower() != "application/json":
+        content_type = request.content_type.split(";")[0].strip().lower()
+        if content_type in XML_TYPES:
+            parsed = status_package_parse(self.raw_body)
+            message = {
+                "document_id": str(sent_document_for(client=self.client, identifier=parsed["document_id"])),
+                "status_code": parsed["status_code"], "description": parsed["description"],
+                "staff": _staff_line(parsed["staff_info"]), "timestamp": parsed["timestamp"],
+            }
+            serializer = ExchangeStatusInSerializer(data=message)
+            if not serializer.is_valid():
+                raise exceptions.ValidationError(
+                    {STATUS_ELEMENTS.get(k, k): v for k, v in serializer.errors.items()})
+        elif content_type == "application/json":
+            serializer = ExchangeStatusInSerializer(data=_json_object(self.raw_body, "non_field_errors"))
+            serializer.is_valid(raise_exception=True)
+        else:
             raise exceptions.UnsupportedMediaType(request.content_type)
-        serializer = ExchangeStatusInSerializer(data=_json_object(self.raw_body, "non_field_errors"))
-        serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         fingerprint = _canonical(f"POST {request.path}", json.dumps(serializer.initial_data, sort_keys=True).encode())
 

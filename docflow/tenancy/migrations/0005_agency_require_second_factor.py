@@ -1,8 +1,7 @@
 """Agencies that require a second factor, and recovery codes.
 
 Agencies already there keep signing in as before (False); new ones take
-DOCFLOW_SECOND_FACTOR_DEFAULT (on in production). The coordinator re-points the dependency
-after the agencies branch's 0004.
+DOCFLOW_SECOND_FACTOR_DEFAULT (on in production).
 """
 
 import django.db.models.deletion
@@ -14,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenancy', '0003_membership_is_archivist'),
+        ('tenancy', '0004_agency_kinds_aliases'),
     ]
 
     operations = [
