@@ -90,11 +90,11 @@ def main() -> None:
     install_urls()
 
     from django.test import Client
-    from rest_framework.authtoken.models import Token
+
+    from docflow.api.tokens import token_issue
 
     big, small, reader = data["big"], data["small"], data["reader"]
-    token, _ = Token.objects.get_or_create(user=reader)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client = Client(HTTP_AUTHORIZATION=f"Token {token_issue(user=reader, device='bench')[1]}")
     first_url = "/api/v1/incoming/"
     deep_url = follow(client, first_url, args.depth - 1)
     for name, url in (("first", first_url), ("deep", deep_url)):
@@ -120,8 +120,7 @@ def prepare_data(args) -> dict:
     """The data set of ``args.tag``: reused when complete, else (re)built with datagen."""
     from django.db import connection
 
-    from rest_framework.authtoken.models import Token
-
+    from docflow.api.models import ApiToken
     from docflow.routing.models import IncomingDocument
     from docflow.tenancy.models import Agency, User
     from docflow.core.scoping import scopes_disabled
@@ -139,7 +138,7 @@ def prepare_data(args) -> dict:
         started = time.perf_counter()
         print(f"building the data set {args.tag}: {args.agencies} agencies, "
               f"{args.copies:,} copies ({args.big:,} in one agency)…", flush=True)
-        Token.objects.filter(user__username__startswith=f"b{args.tag.lower()}_").delete()
+        ApiToken.objects.filter(user__username__startswith=f"b{args.tag.lower()}_").delete()
         Dataset.delete(tag=args.tag)
         data = Dataset.create(tag=args.tag, agencies=args.agencies)
         leads = {m.agency_id: m.user_id for m in data.memberships if m.is_staff_member}

@@ -110,14 +110,14 @@ def main() -> None:
     big, reader = prepare_data(args)
 
     from django.test import Client
-    from rest_framework.authtoken.models import Token
+
+    from docflow.api.tokens import token_issue
 
     from docflow.core.search import search_terms
     from docflow.routing.search import documents_search
     from docflow.core.scoping import agency_scope
 
-    token, _ = Token.objects.get_or_create(user=reader)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client = Client(HTTP_AUTHORIZATION=f"Token {token_issue(user=reader, device='bench')[1]}")
     terms = {"selective": f"HS-{(777 * 7919) % CONTENT_CODES:06d}", "common": COMMON}
     series, naive = {}, {}
     for kind, term in terms.items():

@@ -166,7 +166,7 @@ class Dataset:
                 cursor.execute(f'DELETE FROM "{table}" WHERE "{column}" = ANY(%s)', [ids])
             users = 'SELECT u.id FROM "tenancy_user" u WHERE u.username LIKE %s'
             # API tokens the benchmarks gave the run's users go with them.
-            cursor.execute(f'DELETE FROM "authtoken_token" WHERE user_id IN ({users})', [f"b{tag.lower()}\\_%"])
+            cursor.execute(f'DELETE FROM "api_apitoken" WHERE user_id IN ({users})', [f"b{tag.lower()}\\_%"])
             cursor.execute(f'DELETE FROM "tenancy_user" WHERE id IN ({users})', [f"b{tag.lower()}\\_%"])
             cursor.execute('DELETE FROM "tenancy_agency" WHERE id = ANY(%s)', [ids])
 

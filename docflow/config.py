@@ -167,6 +167,15 @@ class Config:
     trust_roots: Path | None = None
     revocation_fetch: bool = True
     tsa_url: str = ""
+    # Logins (docs/SECURITY.md): proxies in front whose X-Forwarded-For is trusted (0: none, the
+    # address is REMOTE_ADDR), failures before a username+address pair and a username alone are
+    # locked, for how long; API tokens' lifetime; second factor on by default for new agencies.
+    trusted_proxies: int = 0
+    login_failures_per_address: int = 5
+    login_failures_per_username: int = 20
+    login_cooloff_minutes: int = 15
+    token_days: int = 30
+    second_factor_default: bool = False
     axis: AxisConfig | None = None  # the national exchange axis connector; None: off
     extra: dict = field(default_factory=dict)
 
@@ -232,6 +241,14 @@ def load_config(env: Mapping[str, str] | None = None, *, base_dir: Path) -> Conf
         tsa_url=(parse_url(env, "DOCFLOW_TSA_URL", "", schemes=("http", "https"))
                  if env.get("DOCFLOW_TSA_URL", "").strip() else ""),
         axis=parse_axis(env),
+    )
+    config = replace(
+        config, trusted_proxies=parse_int(env, "DOCFLOW_TRUSTED_PROXIES", 0),
+        login_failures_per_address=parse_int(env, "DOCFLOW_LOGIN_FAILURES_PER_ADDRESS", 5, minimum=1),
+        login_failures_per_username=parse_int(env, "DOCFLOW_LOGIN_FAILURES_PER_USERNAME", 20, minimum=1),
+        login_cooloff_minutes=parse_int(env, "DOCFLOW_LOGIN_COOLOFF_MINUTES", 15, minimum=1),
+        token_days=parse_int(env, "DOCFLOW_TOKEN_DAYS", 30, minimum=1),
+        second_factor_default=parse_bool(env, "DOCFLOW_SECOND_FACTOR_DEFAULT", production),
     )
     if production:
         _check_production(config, env)

@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -64,6 +63,9 @@ INSTALLED_APPS = [
     "docflow.web",
     "docflow.demo",  # seed_demo and demo_info
     "workers",
+    "axes",  # failed logins counted in the database (docs/SECURITY.md "Logins")
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # the second factor of leaders and agency admins
 ]
 
 MIDDLEWARE = [
@@ -83,6 +85,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "docflow.tenancy.middleware.AgencyScopeMiddleware",
+    # A leader or admin of an agency that requires a second factor enrols before anything else.
+    "docflow.web.second_factor.EnrolmentRequiredMiddleware",
+    # Last, so the lockout answer replaces whatever the login view said.
+    "axes.middleware.AxesMiddleware",
+]
+AUTHENTICATION_BACKENDS = [
+    "docflow.tenancy.logins.LoginBackend",  # refuses a locked username/address before the password
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "docflow.urls"
@@ -161,7 +171,7 @@ DEFAULT_FROM_EMAIL = CONFIG.default_from_email
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "docflow.api.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -183,6 +193,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
+
+# Logins (docs/SECURITY.md): failures are counted per username+address and per username in the
+# database (shared by every process); a pair is locked after a few, a username alone after more,
+# so one attacker behind a town's shared address does not lock out everyone there.
+AXES_HANDLER = "docflow.tenancy.logins.LoginAttemptsHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_FAILURE_LIMIT = CONFIG.login_failures_per_address
+DOCFLOW_LOGIN_FAILURES_PER_USERNAME = CONFIG.login_failures_per_username
+AXES_COOLOFF_TIME = CONFIG.login_cooloff_minutes / 60  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # only failures are counted; no row per successful sign-in
+# A try during the lockout does not extend it: the cool-off (and Retry-After) is what it says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "docflow.tenancy.logins.client_ip"
+AXES_LOCKOUT_CALLABLE = "docflow.tenancy.logins.lockout_response"
+AXES_ENABLE_ADMIN = True
+DOCFLOW_TRUSTED_PROXIES = CONFIG.trusted_proxies  # X-Forwarded-For trusted only behind these
+# API tokens: hashed at rest, one per sign-in, fixed lifetime from their creation.
+DOCFLOW_TOKEN_DAYS = CONFIG.token_days
+DOCFLOW_SECOND_FACTOR_DEFAULT = CONFIG.second_factor_default  # new agencies; on in production
+OTP_TOTP_ISSUER = "Docflow"
 
 # Celery: JSON only, late acks so a killed worker's task is redelivered, one task at a time.
 CELERY_BROKER_URL = CONFIG.broker_url
@@ -236,6 +267,8 @@ LOGGING = {
         # pyHanko logs every signature that fails to validate with a traceback; the result says it.
         "pyhanko.sign.validation": {"level": "ERROR"},
         "pyhanko_certvalidator": {"level": "ERROR"},
+        # Axes says every attempt at INFO; failures and lockouts are WARNING.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import AgencyFactory, MembershipFactory
@@ -12,6 +11,19 @@ from tests.factories import AgencyFactory, MembershipFactory
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_counts(request):
+    """Failed sign-ins of an earlier test never lock out this one (axes keeps them in the
+    database; the test's rollback normally clears them, this holds whatever the test kind)."""
+    for name in ("transactional_db", "db"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
+            from axes.utils import reset
+
+            reset()
+            break
 
 
 @pytest.fixture
@@ -25,9 +37,11 @@ def agency_b(db):
 
 
 def api_client_for(membership, *, agency_header: str | None = None) -> APIClient:
-    token, _ = Token.objects.get_or_create(user=membership.user)
+    from docflow.api.tokens import token_issue
+
+    _token, key = token_issue(user=membership.user, device="tests")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     if agency_header:
         client.defaults["HTTP_X_AGENCY"] = agency_header
     return client

@@ -140,3 +140,24 @@ class DeliveryFactory(ScopeFreeFactory):
     recipient_agency = factory.SubFactory(AgencyFactory)
     recipient_code = factory.LazyAttribute(lambda o: o.recipient_agency.code)
     recipient_name = factory.LazyAttribute(lambda o: o.recipient_agency.name)
+
+
+# --- second factor -------------------------------------------------------------------------------
+
+class TOTPDeviceFactory(factory.django.DjangoModelFactory):
+    """A confirmed authenticator app; ``totp_now(device)`` is the code it shows."""
+
+    class Meta:
+        model = "otp_totp.TOTPDevice"
+
+    user = factory.SubFactory(UserFactory)
+    name = "Điện thoại"
+    confirmed = True
+
+
+def totp_now(device, *, drift: int = 0) -> str:
+    """The code the device shows now (``drift`` steps later or earlier)."""
+    from django_otp.oath import totp
+
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=drift)
+    return f"{code:0{device.digits}d}"

@@ -38,3 +38,28 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.principal} {self.key}"
+
+
+class ApiToken(models.Model):
+    """One API token, made at one sign-in (``POST /api/v1/auth/token/``) for one device.
+
+    The key itself is never stored: ``digest`` is its SHA-256 (the per-request lookup, one
+    indexed query), ``prefix`` its first 8 characters (what the owner sees in the list and names
+    to revoke it). ``password_mark`` ties it to the password it was issued under, so a password
+    change, however made, ends every token. Revoking deletes the row.
+    """
+
+    prefix = models.CharField(max_length=8, unique=True)
+    digest = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey("tenancy.User", on_delete=models.CASCADE, related_name="api_tokens")
+    device = models.CharField(max_length=120, blank=True)
+    password_mark = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user_id})"

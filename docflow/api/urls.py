@@ -40,6 +40,9 @@ exchange_urls = [
 
 v1 = [
     path("auth/token/", auth.TokenView.as_view(), name="token"),
+    path("auth/logout/", auth.LogoutView.as_view(), name="logout"),
+    path("auth/tokens/", auth.TokenListView.as_view(), name="tokens"),
+    path("auth/tokens/<str:prefix>/", auth.TokenDetailView.as_view(), name="token-detail"),
     path("me/", auth.MeView.as_view(), name="me"),
     path("document-types/", directory.DocumentTypeView.as_view(), name="document-types"),
     path("exchange/", include(exchange_urls)),

@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import user_login_failed
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
@@ -11,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from docflow.core.admin_labels import LabelledAdmin
 from docflow.tenancy.directory_import import DirectoryInvalid, directory_check, directory_import
 from docflow.tenancy.models import Agency, AgencyAlias, Membership, Unit, User
+from docflow.tenancy.second_factor import SESSION_VERIFIED_KEY, confirmed_device, second_factor_verify
 
 MAX_DIRECTORY_BYTES = 20 * 1024 * 1024
 
@@ -125,3 +128,27 @@ class MembershipAdmin(LabelledAdmin, admin.ModelAdmin):
     search_fields = ["user__username", "user__full_name", "agency__name", "agency__code"]
     autocomplete_fields = ["user", "agency"]
     labels = MEMBERSHIP_LABELS
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's login: a person with a confirmed second-factor device gives a code too (a
+    wrong one is a failed sign-in for axes)."""
+
+    otp = forms.CharField(label=_("Mã xác thực"), required=False, max_length=20,
+                          help_text=_("Chỉ khi tài khoản đã bật xác thực hai lớp."),
+                          widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
+
+    def clean(self):
+        data = super().clean()
+        user = self.get_user()
+        if user is not None and confirmed_device(user=user) is not None:
+            if not second_factor_verify(user=user, code=data.get("otp", "")):
+                user_login_failed.send(sender=__name__, credentials={"username": user.get_username()},
+                                       request=self.request)
+                raise forms.ValidationError(_("Mã xác thực không đúng hoặc đã được dùng."), code="otp")
+            self.request.session[SESSION_VERIFIED_KEY] = True
+        return data
+
+
+admin.site.login_form = AdminLoginForm
+admin.site.login_template = "admin/docflow_login.html"

@@ -141,6 +141,7 @@ def demo_people_seed(*, password: str) -> dict[str, Agency]:
             agency, _ = agency_upsert(
                 code=demo.code, name=demo.name, level=demo.level, short_name=demo.short_name,
                 parent=agencies.get(demo.parent_code), place=demo.place,
+                require_second_factor=False,  # demo logins are password only, even in production
             )
             agencies[demo.code] = agency
             units = {sym: unit_upsert(agency=agency, symbol=sym, name=n)[0] for sym, n in demo.units}

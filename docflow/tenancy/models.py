@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -42,6 +43,11 @@ class Role(models.TextChoices):
     ARCHIVIST = "archivist", _("Lưu trữ")
 
 
+def second_factor_default() -> bool:
+    """New agencies require a second factor in production (DOCFLOW_SECOND_FACTOR_DEFAULT)."""
+    return settings.DOCFLOW_SECOND_FACTOR_DEFAULT
+
+
 class Agency(models.Model):
     """An issuing body and the tenant: every tenant-owned row points to one."""
 
@@ -67,6 +73,10 @@ class Agency(models.Model):
     # An agency outside Docflow reached through the exchange API: a directory entry, never a
     # tenant with users; what we issue to it waits in its exchange outbox.
     is_external = models.BooleanField(_("cơ quan ngoài hệ thống"), default=False)
+    # Leaders and agency admins sign in with a TOTP code too (docs/SECURITY.md "Second factor").
+    require_second_factor = models.BooleanField(
+        _("bắt buộc xác thực hai lớp cho lãnh đạo và quản trị"), default=second_factor_default,
+    )
     # Diacritic-free copy of code and name so directory search ignores accents.
     search_text = models.CharField(max_length=400, editable=False, db_index=True)
     # Contact details from the directory (import_agencies).
@@ -213,3 +223,17 @@ class Membership(models.Model):
 
     def has_role(self, *roles: str) -> bool:
         return any(getattr(self, self.ROLE_FIELDS[Role(r)]) for r in roles)
+
+
+class RecoveryCode(models.Model):
+    """A one-time code to sign in without the authenticator app; only its SHA-256 is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mã khôi phục")
+        verbose_name_plural = _("mã khôi phục")
+        constraints = [models.UniqueConstraint(fields=["user", "digest"], name="recovery_code_unique")]

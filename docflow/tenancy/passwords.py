@@ -57,7 +57,7 @@ def password_change(*, membership: Membership, old_password: str, new_password: 
     password_check(user=user, password=new_password, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    _record_in_every_agency(user, action="user.password_changed")
+    record_in_every_agency(user, action="user.password_changed")
     return user
 
 
@@ -115,14 +115,15 @@ def password_reset_complete(*, uidb64: str, token: str, new_password: str) -> Us
     password_check(user=user, password=new_password, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    _record_in_every_agency(user, action="user.password_reset")
+    record_in_every_agency(user, action="user.password_reset")
     return user
 
 
-def _record_in_every_agency(user: User, *, action: str) -> None:
+def record_in_every_agency(user: User, *, action: str, data: dict | None = None) -> None:
+    """One audit event about the person in each agency they belong to."""
     events_record(events=[
         EventSpec(agency_id=m.agency_id, action=action, object_type="membership", object_id=m.uuid,
-                  actor_id=user.pk, data={"username": user.username})
+                  actor_id=user.pk, data={"username": user.username, **(data or {})})
         for m in memberships_of_user(user=user)
     ])
 

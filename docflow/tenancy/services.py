@@ -28,11 +28,15 @@ def agency_upsert(
     symbol: str = "UBND",
     parent: Agency | None = None,
     place: str = "",
+    require_second_factor: bool | None = None,
 ) -> tuple[Agency, bool]:
-    """Create the agency with ``code`` or bring it up to date; returns (agency, created)."""
+    """Create the agency with ``code`` or bring it up to date; returns (agency, created).
+    ``require_second_factor`` None leaves it as it is (a new agency: the configured default)."""
     agency = Agency.objects.filter(code=code).first()
     created = agency is None
     agency = agency or Agency(code=code)
+    if require_second_factor is not None:
+        agency.require_second_factor = require_second_factor
     agency.name, agency.level, agency.short_name = name, level, short_name
     agency.symbol, agency.parent, agency.place = symbol, parent, place
     agency.full_clean()

@@ -17,6 +17,7 @@ from docflow.web.views import (
     records,
     registers,
     search,
+    second_factor,
     statistics,
     oversight,
 )
@@ -28,6 +29,8 @@ urlpatterns = [
     path("dang-xuat/", account.LogoutView.as_view(), name="logout"),
     path("co-quan/", account.switch_agency, name="switch-agency"),
     path("tai-khoan/mat-khau/", account.password_change, name="password-change"),
+    path("dang-nhap/ma-xac-thuc/", second_factor.login_code, name="login-code"),
+    path("tai-khoan/xac-thuc-hai-lop/", second_factor.enrolment, name="second-factor"),
     path("dat-lai-mat-khau/<str:uidb64>/<str:token>/", account.password_reset, name="password-reset"),
     path("ngon-ngu/", set_language, name="set-language"),
     # The installable web app

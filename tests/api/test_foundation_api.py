@@ -53,13 +53,12 @@ def test_x_agency_of_another_agency_is_refused(client_for, agency_a, agency_b):
 
 
 def test_user_without_membership_is_refused(db):
-    from rest_framework.authtoken.models import Token
-
+    from docflow.api.tokens import token_issue
     from tests.factories import UserFactory
 
     user = UserFactory()
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=user)[1]}")
     assert client.get("/api/v1/me/").status_code == 403
 
 

@@ -52,3 +52,14 @@ class NewPasswordForm(forms.Form):
 class PasswordChangeForm(OnceForm, NewPasswordForm):
     old_password = _password(_("Mật khẩu hiện tại"), autocomplete="current-password")
     field_order = ["old_password", "new_password", "new_password_again"]
+
+
+class SecondFactorForm(forms.Form):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Mã xác thực"), max_length=20, strip=True,
+        help_text=_("6 chữ số trong ứng dụng xác thực, hoặc một mã khôi phục."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+        error_messages={"required": _("Nhập mã xác thực.")},
+    )

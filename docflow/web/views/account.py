@@ -19,9 +19,11 @@ from django.views.decorators.http import require_POST
 from docflow.core.errors import InvalidState
 from docflow.tenancy import passwords
 from docflow.tenancy.middleware import SESSION_AGENCY_KEY
+from docflow.tenancy.second_factor import confirmed_device
 from docflow.tenancy.selectors import memberships_of_user
 from docflow.web.forms.account import LoginForm, NewPasswordForm, PasswordChangeForm
 from docflow.web.views.common import errors_to_form, member_required, perform
+from docflow.web.views.second_factor import second_factor_pending
 
 # The link's token moves into the session so it is not in the address (or a Referer) while typing.
 RESET_SESSION_KEY = "docflow_password_reset_token"
@@ -29,9 +31,17 @@ RESET_URL_TOKEN = "dat-mat-khau"
 
 
 class LoginView(auth_views.LoginView):
+    """The password; a person with a confirmed second-factor device gives a code next."""
+
     template_name = "web/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if confirmed_device(user=user) is not None:
+            return second_factor_pending(self.request, user, next_url=self.get_redirect_url())
+        return super().form_valid(form)
 
 
 @method_decorator(require_POST, name="dispatch")

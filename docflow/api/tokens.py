@@ -1,0 +1,114 @@
+"""API tokens of our own: hashed at rest, one per sign-in, with a fixed expiry.
+
+A key is 40 random hex characters, as DRF's were, so clients send ``Authorization: Token <key>``
+unchanged. The database keeps its SHA-256 and its first 8 characters; authenticating a request is
+one indexed query (token joined to its user), plus an update of ``last_used_at`` at most once a
+minute. A token stops working when it expires (``DOCFLOW_TOKEN_DAYS`` after it was made, not
+extended by use), when its owner revokes it, when the owner's password changes (the token
+carries a mark of the password it was issued under) and when one of the owner's memberships ends
+(``tokens_revoke_all`` from the membership's end, see ``docflow/api/apps.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from docflow.api.models import ApiToken
+from docflow.tenancy.models import User
+from docflow.tenancy.passwords import record_in_every_agency
+
+KEY_CHARS = 40
+PREFIX_CHARS = 8
+LAST_USED_EVERY = timedelta(minutes=1)
+DEVICE_CHARS = 120
+
+
+def key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def password_mark(user: User) -> str:
+    """Changes whenever the user's password does (Django's session check works the same way)."""
+    return salted_hmac("docflow.api.tokens", user.password, algorithm="sha256").hexdigest()
+
+
+@transaction.atomic
+def token_issue(*, user: User, device: str = "") -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns the row and the key, which is shown once and never
+    stored. Guarantees a prefix no other token has; the sign-in is in the audit log."""
+    now = timezone.now()
+    for _attempt in range(5):
+        key = secrets.token_hex(KEY_CHARS // 2)
+        try:
+            with transaction.atomic():
+                token = ApiToken.objects.create(
+                    prefix=key[:PREFIX_CHARS], digest=key_digest(key), user=user,
+                    device=device[:DEVICE_CHARS], password_mark=password_mark(user),
+                    created_at=now, last_used_at=now,
+                    expires_at=now + timedelta(days=settings.DOCFLOW_TOKEN_DAYS),
+                )
+        except IntegrityError:
+            continue  # the same 8-character prefix as another token: draw again
+        record_in_every_agency(user, action="user.token_issued", data={"prefix": token.prefix,
+                                                                         "device": token.device})
+        return token, key
+    raise RuntimeError("could not draw a token prefix")
+
+
+def token_valid(token: ApiToken, *, now=None) -> bool:
+    now = now or timezone.now()
+    return token.expires_at > now and constant_time_compare(token.password_mark, password_mark(token.user))
+
+
+def tokens_of_user(*, user: User) -> list[ApiToken]:
+    """The owner's tokens that still work, newest first."""
+    now = timezone.now()
+    return [t for t in ApiToken.objects.filter(user=user, expires_at__gt=now).select_related("user")
+            if token_valid(t, now=now)]
+
+
+@transaction.atomic
+def token_revoke(*, user: User, prefix: str) -> bool:
+    """Revoke the owner's token with ``prefix``; False when ``user`` has none such."""
+    deleted, _ = ApiToken.objects.filter(user=user, prefix=prefix).delete()
+    if deleted:
+        record_in_every_agency(user, action="user.token_revoked", data={"prefix": prefix})
+    return bool(deleted)
+
+
+def tokens_revoke_all(*, user_id: int) -> int:
+    """Every token of the person ends (logout ``?all=1``, a membership ended, the person locked)."""
+    deleted, _ = ApiToken.objects.filter(user_id=user_id).delete()
+    return deleted
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """``Authorization: Token <key>`` against the hashed tokens."""
+
+    model = ApiToken
+
+    def authenticate_credentials(self, key):
+        if len(key) != KEY_CHARS:
+            raise exceptions.AuthenticationFailed(_("Token không hợp lệ."))
+        try:
+            token = ApiToken.objects.select_related("user").get(digest=key_digest(key))
+        except ApiToken.DoesNotExist:
+            token = None
+        now = timezone.now()
+        if token is None or not token_valid(token, now=now):
+            raise exceptions.AuthenticationFailed(_("Token không hợp lệ hoặc đã hết hạn."))
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("Tài khoản này đã bị khóa."))
+        if now - token.last_used_at >= LAST_USED_EVERY:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        return token.user, token
