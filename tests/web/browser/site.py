@@ -64,6 +64,7 @@ class Site:
             Visit("registers", "clerk", reverse("web:registers")),
             Visit("search", "staff", reverse("web:search") + "?q=tong+ket+van+thu"),
             Visit("statistics", "leader", reverse("web:statistics")),
+            Visit("oversight", "leader", reverse("web:oversight")),
             Visit("notifications", "staff", reverse("web:notifications")),
             Visit("notification-preferences", "staff", reverse("web:notification-preferences")),
             Visit("admin-home", "admin", reverse("web:admin-home")),
@@ -71,6 +72,8 @@ class Site:
             Visit("admin-unit", "admin", reverse("web:admin-unit-new")),
             Visit("admin-approval-chain", "admin", reverse("web:admin-approval-chain")),
             Visit("admin-handling-days", "admin", reverse("web:admin-handling")),
+            Visit("admin-axis", "admin", reverse("web:admin-axis")),
             Visit("password-change", "staff", reverse("web:password-change")),
+            Visit("second-factor", "leader", reverse("web:second-factor")),
             Visit("offline", "", reverse("web:offline")),
         ]
