@@ -179,6 +179,17 @@ REST_FRAMEWORK = {
     ],
 }
 DOCFLOW_MAX_JSON_BYTES = 2 * 1024 * 1024
+# Exchange rate limits are counted per client in a cache every process shares: Redis beside
+# the broker when there is one (docflow/api/exchange/throttling.py).
+CACHES = globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["exchange"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CONFIG.broker_url,
+     "KEY_PREFIX": "docflow-exchange"}
+    if CONFIG.broker_url.startswith(("redis://", "rediss://"))
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "exchange-throttle"}
+)
+DOCFLOW_EXCHANGE_RATE = "120/min"
+DOCFLOW_EXCHANGE_WRITE_RATE = "30/min"
 DOCFLOW_MAX_JSON_DEPTH = 64
 SPECTACULAR_SETTINGS = {
     "TITLE": "Docflow API",

@@ -34,6 +34,7 @@ from docflow.core.errors import NotFound, NotPermitted
 from docflow.documents.files import stored_file_open
 from docflow.documents.pdf import official_pdf_filename
 from docflow.api.parsers import json_loads_bounded
+from docflow.api.exchange.throttling import ExchangeClientThrottle, ExchangeClientWriteThrottle
 from docflow.api.exchange.authentication import ApiKeyAuthentication, ExchangePrincipal
 from docflow.exchange.clients import signed_request_accept
 from docflow.exchange.edxml import edxml_envelope, edxml_error_keys, edxml_render
@@ -123,6 +124,7 @@ def body_read(request) -> bytes:
 class ExchangeAPIView(APIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [IsExchangeClient]
+    throttle_classes = [ExchangeClientThrottle, ExchangeClientWriteThrottle]
     pagination_class = None
 
     def initial(self, request, *args, **kwargs):
