@@ -59,7 +59,6 @@ DEFAULTS = {
     "DOCFLOW_PDF_CHECK_CPU_SECONDS": 10,
     "DOCFLOW_PDF_MAX_DECODED_BYTES": 256 * 1024 * 1024,
 }
-ZIP_DEFAULTS = DEFAULTS  # the earlier name
 # A single entry this small is not held to the ratio bound (tiny XML parts compress very well);
 # the archive as a whole always is, so no number of small entries adds up to a bomb.
 RATIO_EXEMPT_BYTES = 1024 * 1024

@@ -40,7 +40,7 @@ CATALOG_KEYS = {
     "/Type", "/Version", "/Pages", "/PageLabels", "/Names", "/Dests", "/ViewerPreferences",
     "/PageLayout", "/PageMode", "/Outlines", "/Metadata", "/StructTreeRoot", "/MarkInfo", "/Lang",
     "/OutputIntents", "/AcroForm", "/DSS", "/Perms", "/OCProperties", "/Extensions", "/Legal",
-    "/OpenAction", "/URI", "/PieceInfo", "/Threads", "/SpiderInfo", "/Extensions",
+    "/OpenAction", "/URI", "/PieceInfo", "/Threads", "/SpiderInfo",
 }
 NAME_TREES = {"/Dests", "/AP", "/IDS", "/URLS"}
 FORBIDDEN_KEYS = {"/AA", "/JS", "/JavaScript", "/XFA", "/EmbeddedFiles", "/EF", "/RichMediaContent",
