@@ -75,6 +75,8 @@ class AuditChainHead(models.Model):
     hash = models.CharField(max_length=64)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    objects = TenantManager()
+
     class Meta:
         verbose_name = _("đầu chuỗi nhật ký")
         verbose_name_plural = _("đầu chuỗi nhật ký")

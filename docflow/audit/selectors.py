@@ -33,7 +33,7 @@ def chain_verify(*, agency_ids: list[int] | None = None) -> dict[int, int]:
     Reads each chain in sequence order, in chunks: memory stays flat whatever its length.
     """
     events = AuditEvent.objects.with_scopes_disabled()
-    heads = {h.agency_id: h for h in AuditChainHead.objects.all()}
+    heads = {h.agency_id: h for h in AuditChainHead.objects.with_scopes_disabled().all()}
     agencies = set(heads) | set(events.values_list("agency_id", flat=True).distinct().order_by())
     if agency_ids is not None:
         agencies &= set(agency_ids)
@@ -54,7 +54,7 @@ def chain_heads_on(*, day: date) -> list[dict]:
     end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
     events = AuditEvent.objects.with_scopes_disabled()
     last = events.filter(agency_id=OuterRef("agency_id"), created_at__lt=end).order_by("-sequence")
-    heads = (AuditChainHead.objects.select_related("agency").order_by("agency_id")
+    heads = (AuditChainHead.objects.with_scopes_disabled().select_related("agency").order_by("agency_id")
              .annotate(day_sequence=Subquery(last.values("sequence")[:1]), day_hash=Subquery(last.values("hash")[:1])))
     return [
         {"agency_id": h.agency_id, "agency_code": h.agency.code, "date": day.isoformat(),

@@ -91,24 +91,26 @@ def events_record(*, events: Iterable[EventSpec]) -> list[AuditEvent]:
 
 def _heads_locked(agency_ids: list[int]) -> dict[int, AuditChainHead]:
     """The agencies' chain heads, locked, in agency order; created for a first event."""
-    heads = {h.agency_id: h for h in AuditChainHead.objects.select_for_update().filter(
+    # Scopes off on purpose, as for the events: every head named is an agency this write is for.
+    all_heads = AuditChainHead.objects.with_scopes_disabled()
+    heads = {h.agency_id: h for h in all_heads.select_for_update().filter(
         agency_id__in=agency_ids).order_by("agency_id")}
     missing = [a for a in agency_ids if a not in heads]
     if missing:
-        AuditChainHead.objects.bulk_create(
+        all_heads.bulk_create(
             [AuditChainHead(agency_id=a, sequence=0, hash=GENESIS) for a in missing], ignore_conflicts=True)
-        heads.update({h.agency_id: h for h in AuditChainHead.objects.select_for_update().filter(
+        heads.update({h.agency_id: h for h in all_heads.select_for_update().filter(
             agency_id__in=missing).order_by("agency_id")})
     return heads
 
 
 def _heads_move(heads: Iterable[AuditChainHead], now) -> None:
-    heads = list(heads)
+    heads, all_heads = list(heads), AuditChainHead.objects.with_scopes_disabled()
     if len(heads) == 1:
         head = heads[0]
-        AuditChainHead.objects.filter(pk=head.pk).update(sequence=head.sequence, hash=head.hash, updated_at=now)
+        all_heads.filter(pk=head.pk).update(sequence=head.sequence, hash=head.hash, updated_at=now)
         return
-    AuditChainHead.objects.filter(pk__in=[h.pk for h in heads]).update(
+    all_heads.filter(pk__in=[h.pk for h in heads]).update(
         sequence=Case(*[When(pk=h.pk, then=Value(h.sequence)) for h in heads], output_field=IntegerField()),
         hash=Case(*[When(pk=h.pk, then=Value(h.hash)) for h in heads]),
         updated_at=now,

@@ -66,7 +66,8 @@ def test_an_agencys_events_form_one_chain_from_the_genesis_and_verify():
     assert [e.sequence for e in events] == [1, 2, 3]
     assert events[0].prev_hash == GENESIS
     assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
-    assert AuditChainHead.objects.get(agency=agency).hash == events[-1].hash
+    with scopes_disabled():
+        assert AuditChainHead.objects.get(agency=agency).hash == events[-1].hash
     assert "2 cơ quan, 5 sự kiện" in verify()
 
 
