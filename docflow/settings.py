@@ -70,6 +70,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL in the path, a query parameter, a header or a form field is a 400 naming it, not a
+    # PostgreSQL error (a 500) when it reaches a query.
+    "docflow.core.middleware.NulByteMiddleware",
     # Pages, JSON and the embedded mode's CSS/JS go compressed (WhiteNoise's own .gz files in
     # production pass through untouched). BREACH needs a secret reflected next to attacker text
     # in a compressed body: Django masks the CSRF token afresh on every response, so its bytes
@@ -182,7 +185,26 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "docflow.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Bounded JSON (size, depth, NUL): docflow/api/parsers.py; DRF's own reads past Django's limit.
+    "DEFAULT_PARSER_CLASSES": [
+        "docflow.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+DOCFLOW_MAX_JSON_BYTES = 2 * 1024 * 1024
+# Exchange rate limits are counted per client in a cache every process shares: Redis beside
+# the broker when there is one (docflow/api/exchange/throttling.py).
+CACHES = globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["exchange"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CONFIG.broker_url,
+     "KEY_PREFIX": "docflow-exchange"}
+    if CONFIG.broker_url.startswith(("redis://", "rediss://"))
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "exchange-throttle"}
+)
+DOCFLOW_EXCHANGE_RATE = "120/min"
+DOCFLOW_EXCHANGE_WRITE_RATE = "30/min"
+DOCFLOW_MAX_JSON_DEPTH = 64
 SPECTACULAR_SETTINGS = {
     "TITLE": "Docflow API",
     "DESCRIPTION": "Document routing between Vietnamese People's Committees.",

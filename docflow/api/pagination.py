@@ -7,12 +7,16 @@ DRF's CursorPagination positions on the first ordering field only; lists here so
 from __future__ import annotations
 
 import base64
+import binascii
 import json
+import math
 from datetime import date, datetime
 from uuid import UUID
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
-from rest_framework.exceptions import NotFound
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -37,6 +41,30 @@ def _decode_value(value):
         if "u" in value:
             return UUID(value["u"])
     return value
+
+
+def _bad_cursor() -> ValidationError:
+    return ValidationError({"cursor": [_("Con trỏ trang không hợp lệ.")]})
+
+
+def _cursor_value(model, path: str, value):
+    """``value`` as the ordering field at ``path`` holds it; 400 on ``cursor`` when it cannot be
+    (a tampered cursor: null, a dict, an infinite number, text for a date)."""
+    if value is None or isinstance(value, (dict, list)) or (isinstance(value, float) and not math.isfinite(value)):
+        raise _bad_cursor()
+    try:
+        field = None
+        for part in path.split("__"):
+            field = model._meta.get_field(part)
+            model = field.related_model or model
+    except FieldDoesNotExist:  # an annotation: its type is the database's to check
+        return value
+    if field.is_relation:
+        field = field.target_field
+    try:
+        return field.get_prep_value(field.to_python(value))
+    except (DjangoValidationError, ValueError, TypeError, OverflowError):
+        raise _bad_cursor() from None
 
 
 def _resolve(obj, path: str):
@@ -92,9 +120,12 @@ class CursorPagination(BasePagination):
             return None
         try:
             data = json.loads(base64.urlsafe_b64decode(raw.encode()).decode())
-            return data["d"], [_decode_value(v) for v in data["v"]]
-        except (ValueError, KeyError, TypeError):
-            raise NotFound("Invalid cursor.") from None
+            direction, values = data["d"], [_decode_value(v) for v in data["v"]]
+        except (ValueError, KeyError, TypeError, binascii.Error, RecursionError):
+            raise _bad_cursor() from None
+        if direction not in ("n", "p") or not isinstance(values, list):
+            raise _bad_cursor()
+        return direction, values
 
     def encode_cursor(self, direction: str, obj, ordering) -> str:
         values = [_encode_value(_resolve(obj, f.lstrip("-"))) for f in ordering]
@@ -110,7 +141,8 @@ class CursorPagination(BasePagination):
         if cursor is not None:
             direction, values = cursor
             if len(values) != len(ordering):
-                raise NotFound("Invalid cursor.")
+                raise _bad_cursor()
+            values = [_cursor_value(queryset.model, f.lstrip("-"), v) for f, v in zip(ordering, values)]
             queryset = queryset.filter(keyset_filter(ordering, values, reverse=direction == "p"))
         if direction == "p":
             reversed_ordering = [f[1:] if f.startswith("-") else f"-{f}" for f in ordering]

@@ -1,9 +1,16 @@
-"""The append-only event log: who did what to which object, with the state before and after."""
+"""The append-only event log: who did what to which object, with the state before and after.
+
+Each agency's events form a hash chain (``docflow/audit/chain.py``): a per-agency sequence
+number, the previous event's hash and the event's own. ``AuditChainHead`` holds each agency's
+newest sequence and hash; writers lock it (``SELECT … FOR UPDATE``) so concurrent services of
+one agency keep one chain. On PostgreSQL triggers refuse UPDATE and DELETE of events.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from docflow.core.ids import uuid7
@@ -36,7 +43,11 @@ class AuditEvent(models.Model):
     state_before = models.CharField(max_length=32, blank=True)
     state_after = models.CharField(max_length=32, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set before the row is hashed (so not auto_now_add, which would set it after).
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    sequence = models.PositiveBigIntegerField(_("số thứ tự trong chuỗi"), editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
 
     objects = TenantManager(models.Manager.from_queryset(AuditQuerySet))
 
@@ -45,6 +56,7 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("nhật ký")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["agency", "object_type", "object_id", "created_at"])]
+        constraints = [models.UniqueConstraint(fields=["agency", "sequence"], name="audit_one_event_per_link")]
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
@@ -53,3 +65,18 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events cannot be deleted")
+
+
+class AuditChainHead(models.Model):
+    """Each agency's newest event in its chain: the row writers lock to append in order."""
+
+    agency = models.OneToOneField("tenancy.Agency", on_delete=models.PROTECT, primary_key=True, related_name="+")
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("đầu chuỗi nhật ký")
+        verbose_name_plural = _("đầu chuỗi nhật ký")

@@ -7,8 +7,6 @@ row written with its audit event. A refused upload leaves no ``StoredFile`` and 
 
 from __future__ import annotations
 
-import os
-import unicodedata
 from collections.abc import Iterable
 from uuid import UUID
 
@@ -16,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from docflow.audit.services import event_record
 from docflow.core.errors import InvalidState, NotPermitted
-from docflow.documents.content_checks import content_type_detect
+from docflow.documents.content_checks import DEFAULT_NAME, file_name_clean, upload_check
 from docflow.documents.files import (
     spooled,
     stored_file_forget_if_orphan,
@@ -28,18 +26,8 @@ from docflow.tenancy.models import Membership
 from docflow.core.scoping import agency_scope
 from docflow.core.services import service_transaction
 
-DEFAULT_NAME = "tep-dinh-kem"
-
-
-def attachment_name_clean(name: str) -> str:
-    """The file's base name, normalized (NFC), without control characters, at most 255 chars."""
-    base = os.path.basename((name or "").replace("\\", "/"))
-    base = "".join(ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch)[0] != "C")
-    base = base.strip().strip(".")
-    if not base:
-        return DEFAULT_NAME
-    stem, ext = os.path.splitext(base)
-    return stem[: 255 - len(ext[:20])] + ext[:20]
+__all__ = ["DEFAULT_NAME", "attachment_add", "attachment_name_clean"]
+attachment_name_clean = file_name_clean  # the name other packages know it by
 
 
 def _check_may_attach(actor: Membership, document: OutgoingDocument) -> None:
@@ -60,21 +48,22 @@ def attachment_add(
 ) -> Attachment:
     """Attach the bytes in ``chunks`` (read once, streamed) to a document of the actor's agency.
 
-    Refused with 400 on ``file``: over ``DOCFLOW_MAX_UPLOAD_BYTES``, a type other than PDF, DOCX,
-    XLSX, ODT, PNG, JPEG (by content), an active PDF, a ZIP over its bounds. Role 403, state 409.
+    Refused with 400 on ``file``: over ``DOCFLOW_MAX_UPLOAD_BYTES``, anything ``upload_check``
+    refuses (a type other than PDF, DOCX, XLSX, ODT, PNG, JPEG by content, a name whose extension
+    is not that type's, a polyglot, an active PDF, a ZIP over its bounds). Role 403, state 409.
     """
     with agency_scope(actor.agency_id):
         document = document_get(document_id=document_id)
         _check_may_attach(actor, document)  # before reading the upload: refuse early
         with spooled(chunks) as upload:
-            content_type = content_type_detect(upload.path)
+            checked = upload_check(path=upload.path, name=name)
             put = None
             try:
                 with service_transaction():
                     document = document_locked(document_id=document.pk)
                     _check_may_attach(actor, document)  # the state may have moved meanwhile
-                    put = stored_file_put(source=upload, content_type=content_type)
-                    return _attachment_row(actor, document, name, put.file)
+                    put = stored_file_put(source=upload, content_type=checked.content_type)
+                    return _attachment_row(actor, document, checked.name, put.file)
             except BaseException:
                 if put is not None:  # the row rolled back: take back bytes only this call wrote
                     stored_file_forget_if_orphan(put=put)
@@ -83,7 +72,7 @@ def attachment_add(
 
 def _attachment_row(actor: Membership, document: OutgoingDocument, name: str, stored) -> Attachment:
     attachment = Attachment.objects.create(
-        agency_id=actor.agency_id, document=document, name=attachment_name_clean(name),
+        agency_id=actor.agency_id, document=document, name=name,
         file=stored, size=stored.size, content_type=stored.content_type, uploaded_by=actor.user,
     )
     event_record(

@@ -19,8 +19,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from docflow.documents.attachments import attachment_add, attachment_name_clean
-from docflow.documents.content_checks import content_type_detect
+from docflow.documents.attachments import attachment_add
+from docflow.documents.content_checks import upload_check
 from docflow.documents.files import spooled, stored_file_open, stored_file_put
 from docflow.documents.models import Attachment
 from docflow.tenancy.models import Membership
@@ -41,9 +41,9 @@ def upload_hold(*, actor: Membership, name: str, chunks: Iterable[bytes]) -> Hel
     """Check and store an upload for a later ``attachment_add_held``; 400 on ``file`` as
     ``attachment_add`` would answer."""
     with spooled(chunks) as upload:
-        content_type = content_type_detect(upload.path)
-        stored = stored_file_put(source=upload, content_type=content_type).file
-    clean = attachment_name_clean(name)
+        checked = upload_check(path=upload.path, name=name)
+        stored = stored_file_put(source=upload, content_type=checked.content_type).file
+    clean = checked.name
     token = signing.dumps(
         {"sha256": stored.sha256, "name": clean, "size": stored.size,
          "agency": actor.agency_id, "user": actor.user_id},

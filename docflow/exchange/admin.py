@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from docflow.exchange.clients import exchange_client_unsigned_set
 from docflow.exchange.models import ExchangeClient, WebhookDelivery
 from docflow.core.admin_labels import LabelledAdmin
 
@@ -11,8 +12,9 @@ COMMON_LABELS = {"id": _("mã"), "created_at": _("thời điểm tạo"), "agenc
 
 @admin.register(ExchangeClient)
 class ExchangeClientAdmin(LabelledAdmin, admin.ModelAdmin):
-    list_display = ["key_prefix", "external_agency", "webhook_url", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["revoked_at"]
+    list_display = ["key_prefix", "external_agency", "webhook_url", "allow_unsigned", "created_at", "last_used_at",
+                    "revoked_at"]
+    list_filter = ["revoked_at", "allow_unsigned"]
     search_fields = ["key_prefix", "external_agency__code", "external_agency__name"]
     # Keys are made and revoked with the management commands; the hash and secret stay hidden.
     readonly_fields = ["external_agency", "key_prefix", "created_at", "last_used_at", "revoked_at"]
@@ -23,6 +25,14 @@ class ExchangeClientAdmin(LabelledAdmin, admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        """The legacy-unsigned switch goes through the service, so it is audited."""
+        if change and "allow_unsigned" in form.changed_data:
+            exchange_client_unsigned_set(code=obj.external_agency.code, key_prefix=obj.key_prefix,
+                                         allow=obj.allow_unsigned, actor_label=f"admin:{request.user}")
+            form.changed_data.remove("allow_unsigned")
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(WebhookDelivery)

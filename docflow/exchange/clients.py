@@ -38,12 +38,14 @@ class IssuedKey:
 
 @transaction.atomic
 def exchange_client_create(
-    *, code: str, name: str, webhook_url: str = "", level: str = AgencyLevel.DEPARTMENT
+    *, code: str, name: str, webhook_url: str = "", level: str = AgencyLevel.DEPARTMENT,
+    allow_unsigned: bool = False,
 ) -> IssuedKey:
     """Register (or update) the external agency ``code`` and give it a new API key.
 
     Refuses a code that belongs to an agency inside Docflow. Earlier keys stay valid until
-    revoked, so an agency can roll its key without a gap.
+    revoked, so an agency can roll its key without a gap. ``allow_unsigned`` (the operator's
+    choice for a legacy system) lets the key write without signing.
     """
     if webhook_url:
         try:
@@ -60,13 +62,14 @@ def exchange_client_create(
     prefix, key = key_generate()
     client = ExchangeClient(
         external_agency=agency, key_prefix=prefix, key_sha256=key_hash(key),
-        webhook_url=webhook_url, signing_secret=secret_generate(),
+        webhook_url=webhook_url, signing_secret=secret_generate(), allow_unsigned=allow_unsigned,
     )
     client.full_clean()
     client.save()
     event_record(
         agency_id=agency.pk, action="exchange_client.created", object_type=CLIENT_OBJECT,
-        object_id=client.id, actor_label="manage.py", data={"key_prefix": prefix, "webhook_url": webhook_url},
+        object_id=client.id, actor_label="manage.py",
+        data={"key_prefix": prefix, "webhook_url": webhook_url, "allow_unsigned": allow_unsigned},
     )
     return IssuedKey(client=client, key=key, signing_secret=client.signing_secret)
 
@@ -90,6 +93,29 @@ def exchange_client_revoke(*, code: str, key_prefix: str = "") -> int:
             data={"key_prefix": client.key_prefix},
         )
     return len(revoked)
+
+
+@transaction.atomic
+def exchange_client_unsigned_set(
+    *, code: str, allow: bool, key_prefix: str = "", actor_label: str = "manage.py"
+) -> int:
+    """Let the agency's active keys (or the one with ``key_prefix``) send unsigned writes, or
+    stop that; an operator's decision, recorded in the audit log. Returns how many changed."""
+    clients = ExchangeClient.objects.select_for_update().filter(
+        external_agency__code=code, revoked_at__isnull=True
+    ).exclude(allow_unsigned=allow)
+    if key_prefix:
+        clients = clients.filter(key_prefix=key_prefix)
+    changed = list(clients)
+    for client in changed:
+        client.allow_unsigned = allow
+        client.save(update_fields=["allow_unsigned"])
+        event_record(
+            agency_id=client.external_agency_id, action="exchange_client.unsigned_allowed" if allow
+            else "exchange_client.unsigned_refused", object_type=CLIENT_OBJECT, object_id=client.id,
+            actor_label=actor_label, data={"key_prefix": client.key_prefix},
+        )
+    return len(changed)
 
 
 def client_for_key(*, key: str) -> ExchangeClient | None:
@@ -131,17 +157,26 @@ def _meta_name(header: str) -> str:
     return "HTTP_" + header.upper().replace("-", "_")
 
 
-def signed_request_accept(*, client: ExchangeClient, meta: Mapping[str, str], body: bytes) -> bool:
-    """Check a request's optional signature; returns whether it was signed.
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
-    Unsigned requests pass (the key authenticates them). A request carrying any signature
+
+def signed_request_accept(*, client: ExchangeClient, meta: Mapping[str, str], body: bytes) -> bool:
+    """Check a request's signature; returns whether it was signed.
+
+    Every write (any method but GET, HEAD, OPTIONS, read from ``REQUEST_METHOD``) must be
+    signed, so replay protection covers every client — unless the operator marked the client
+    ``allow_unsigned`` (a legacy system). Reads may be signed. A request carrying any signature
     header must verify with the client's signing secret, be fresh, and use an id never accepted
     before from this client (SignatureInvalid otherwise). Ids older than twice the window are
     forgotten: their timestamps could no longer pass.
     """
     values = {h: meta.get(_meta_name(h), "") for h in (HEADER_ID, HEADER_TIMESTAMP, HEADER_SIGNATURE)}
     if not any(values.values()):
-        return False
+        if meta.get("REQUEST_METHOD", "POST").upper() in SAFE_METHODS or client.allow_unsigned:
+            return False
+        raise SignatureInvalid(
+            f"Yêu cầu ghi phải được ký ({HEADER_ID}, {HEADER_TIMESTAMP}, {HEADER_SIGNATURE}); xem docs/EXCHANGE.md."
+        )
     signature_check(
         secret=client.signing_secret, message_id=values[HEADER_ID],
         timestamp=values[HEADER_TIMESTAMP], signature=values[HEADER_SIGNATURE], body=body,

@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 
 from docflow.core.errors import NotPermitted
 from docflow.core.ids import uuid7
-from docflow.documents.attachments import attachment_name_clean
-from docflow.documents.content_checks import content_type_detect
+from docflow.documents.content_checks import upload_check
 from docflow.documents.files import (
     StoredPut,
     spooled,
@@ -111,7 +110,7 @@ def inbound_document_receive(
     puts: list[tuple[str, StoredPut]] = []
     try:
         for i, upload in enumerate(files):
-            puts.append((attachment_name_clean(upload.name), _store(i, upload)))
+            puts.append(_store(i, upload))
         try:
             with transaction.atomic():
                 receipt = _deliver(client, sender, envelope, recipients, puts, fmt,
@@ -225,10 +224,11 @@ def _recipients(codes: list[str]) -> tuple[list[Agency], dict[str, str]]:
     return list({found[code].pk: found[code] for code in codes}.values()), renamed
 
 
-def _store(index: int, upload: InboundFile) -> StoredPut:
+def _store(index: int, upload: InboundFile) -> tuple[str, StoredPut]:
     try:
         with spooled([upload.data]) as source:
-            return stored_file_put(source=source, content_type=content_type_detect(source.path))
+            checked = upload_check(path=source.path, name=upload.name)
+            return checked.name, stored_file_put(source=source, content_type=checked.content_type)
     except ValidationError as exc:
         messages = exc.message_dict.get("file", exc.messages)
         raise ValidationError(

@@ -34,6 +34,11 @@ class ExchangeClient(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Writes must be signed; only the operator may let an old system send unsigned ones.
+    allow_unsigned = models.BooleanField(
+        _("cho phép gửi không ký (hệ thống cũ)"), default=False,
+        help_text=_("Chỉ bật cho hệ thống chưa ký được yêu cầu; mất chống gửi lặp lại."),
+    )
 
     class Meta:
         verbose_name = _("khóa liên thông")

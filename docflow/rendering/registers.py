@@ -8,7 +8,6 @@ garbles every Vietnamese letter.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
+
+from docflow.core.csv_safe import csv_writer
 
 from .typeface import BOLD, REGULAR, compose, ensure_fonts, render_lock
 
@@ -177,7 +178,7 @@ def render_register_csv(
     cols = _normalise_columns(columns)
     body = _check_rows(rows, len(cols))
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")  # CRLF: what Excel itself writes
+    writer = csv_writer(text, lineterminator="\r\n")  # CRLF: what Excel itself writes; no formulas
     writer.writerow(compose(c.heading) for c in cols)
     writer.writerows(body)
     return text.getvalue().encode("utf-8-sig")

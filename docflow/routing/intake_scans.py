@@ -24,7 +24,7 @@ from pypdf import PdfReader
 from docflow.audit.services import event_record
 from docflow.core.errors import InvalidState, NotFound, NotPermitted
 from docflow.documents.attachments import attachment_name_clean
-from docflow.documents.content_checks import pdf_check
+from docflow.documents.content_checks import SCANS, upload_check
 from docflow.documents.files import spooled, stored_file_open, stored_file_put_bytes
 from docflow.documents.types import Secrecy
 from docflow.ocr.engine import OcrFailed, ocr_available, pdf_ocr
@@ -196,15 +196,13 @@ def scan_pdf(files: Sequence[Upload]) -> tuple[str, bytes, int]:
     if not files:
         raise scan_refused(_("Chưa chọn tệp."))
     kinds, blobs = [], []
-    for _name, chunks in files:
+    for name, chunks in files:
         with spooled(chunks) as upload:
             with open(upload.path, "rb") as fh:
                 data = fh.read()
-            kind = scan_type_detect(data[:8])
-            if kind is None:
+            if scan_type_detect(data[:8]) is None:
                 raise scan_refused(_("Chỉ nhận bản quét PDF, JPEG, PNG hoặc TIFF (xét theo nội dung tệp)."))
-            if kind == PDF:
-                pdf_check(upload.path)
+            kind = upload_check(path=upload.path, name=name, allowed=SCANS).content_type
         kinds.append(kind)
         blobs.append(data)
     stem = attachment_name_clean(files[0][0]).rsplit(".", 1)[0]

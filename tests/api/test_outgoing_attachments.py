@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 
 from docflow.api.models import IdempotencyRecord
 from docflow.documents.models import Attachment, OutgoingDocument, StoredFile
-from tests.documents import story
+from tests.documents import hostile_files as hostile, story
 from tests.documents.story import draft, sending_office
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +144,17 @@ def test_a_malformed_key_is_400(client_for):
     assert response.status_code == 400 and "idempotency_key" in response.json()
     with scopes_disabled():
         assert not IdempotencyRecord.objects.exists()
+
+
+@pytest.mark.parametrize("name, make", [
+    ("du-thao.docx", lambda: hostile.docx_with_dtd(entities=True)),
+    ("x.pdf", lambda: story.PNG_BYTES + story.pdf_bytes()),
+    ("ke-hoach.exe", story.pdf_bytes),
+    ("trang.html", story.pdf_bytes),
+])
+def test_drafter_uploading_a_hostile_file_gets_400_naming_file(client_for, storage, name, make):
+    office = sending_office()
+    doc = draft(office)
+    response = upload(client_for(office.staff), doc, make(), name=name)
+    assert response.status_code == 400 and list(response.json()) == ["file"], response.content
+    assert stored(storage) == []

@@ -34,7 +34,7 @@ def stored_files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
-def add(office, document, data: bytes, name: str = "tep.bin", chunk: int = 64 * 1024):
+def add(office, document, data: bytes, name: str = "tep", chunk: int = 64 * 1024):
     chunks = (data[i:i + chunk] for i in range(0, len(data), chunk))
     return attachment_add(actor=office.staff, document_id=document.pk, name=name, chunks=chunks)
 
@@ -53,8 +53,9 @@ ACCEPTED = [
 def test_allowed_kinds_are_stored_with_the_type_their_bytes_show(storage, name, make, content_type):
     office = sending_office()
     data = make()
-    attachment = add(office, draft(office), data, name="ten-gia.exe")  # the name does not matter
+    attachment = add(office, draft(office), data, name=name)
     assert attachment.content_type == content_type and attachment.size == len(data)
+    assert attachment.name == name
     assert attachment.file_id == hashlib.sha256(data).hexdigest()
     assert [p.read_bytes() for p in stored_files(storage)] == [data]
 

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from docflow.exchange.signing import SignatureInvalid, signature_check
 from docflow.tenancy.models import AgencyLevel
-from tests.exchange.factories import ExternalAgencyFactory, issued_key
+from tests.exchange.factories import ExternalAgencyFactory, SigningAPIClient, issued_key
 from tests.factories import AgencyFactory, MembershipFactory
 
 
@@ -44,6 +44,12 @@ def commune(name: str) -> Commune:
         leader=MembershipFactory(agency=agency, leader=True),
         staff=MembershipFactory(agency=agency, staff=True),
     )
+
+
+@pytest.fixture(autouse=True)
+def _rates_out_of_the_way(settings):
+    """Tests send hundreds of requests a minute; the rate limits are tested on their own."""
+    settings.DOCFLOW_EXCHANGE_RATE = settings.DOCFLOW_EXCHANGE_WRITE_RATE = "100000/min"
 
 
 @pytest.fixture(autouse=True)
@@ -137,8 +143,7 @@ def external(db, external_server):
     agency = ExternalAgencyFactory(name="Sở Nội vụ tỉnh Sơn La")
     issued = issued_key(agency=agency, webhook_url=external_server.url)
     external_server.secret = issued.signing_secret
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {issued.key}")
+    api = SigningAPIClient(key=issued.key, secret=issued.signing_secret)
     return ExternalClient(agency=agency, key=issued.key, secret=issued.signing_secret, api=api)
 
 

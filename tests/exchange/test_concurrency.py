@@ -7,13 +7,13 @@ import time
 
 import pytest
 from django.db import connection
-from rest_framework.test import APIClient
 
 from docflow.exchange import inbound
 from docflow.exchange.models import InboundDocument
 from docflow.routing.models import IncomingDocument
 from docflow.core.scoping import scopes_disabled
 from tests.exchange.conftest import envelope
+from tests.exchange.factories import SigningAPIClient
 
 
 @pytest.mark.postgres
@@ -32,8 +32,7 @@ def test_a_retry_sent_while_the_first_runs_waits_and_replays(communes, external,
     start, answers = threading.Barrier(2), []
 
     def send():
-        api = APIClient()
-        api.credentials(HTTP_AUTHORIZATION=f"Api-Key {external.key}")
+        api = SigningAPIClient(key=external.key, secret=external.secret)
         start.wait()
         try:
             answers.append(api.post("/api/v1/exchange/documents/", body, format="json",

@@ -33,13 +33,10 @@ def test_a_refused_request_keeps_no_key(communes, external):
 
 
 def test_keys_belong_to_one_client(communes, external):
-    from rest_framework.test import APIClient
-
-    from tests.exchange.factories import issued_key
+    from tests.exchange.factories import SigningAPIClient, issued_key
 
     other = issued_key()
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {other.key}")
+    api = SigningAPIClient(key=other.key, secret=other.signing_secret)
     mine = envelope(external.agency.code, [communes[0].agency.code])
     theirs = envelope(other.client.external_agency.code, [communes[0].agency.code])
     assert external.api.post(URL, mine, format="json", HTTP_IDEMPOTENCY_KEY="same").status_code == 201

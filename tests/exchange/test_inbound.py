@@ -222,3 +222,15 @@ def test_a_copy_received_through_the_exchange_shows_its_history_and_its_main_fil
     detail = client_for(communes[0].clerk).get(f"/api/v1/incoming/{copy.pk}/").json()
     assert [e["action"] for e in detail["history"]] == ["incoming.delivered"]
     assert [a["is_main"] for a in detail["attachments"]] == [True]
+
+
+@pytest.mark.parametrize("name, data", [
+    ("cong-van.pdf", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20 + b"IEND\xaeB`\x82" + b"%PDF-1.7\n%%EOF\n"),
+    ("cong-van.html", small_pdf()),
+])
+def test_an_inbound_polyglot_or_wrong_name_is_refused_like_an_upload(communes, external, name, data):
+    body = envelope(external.agency.code, [communes[0].agency.code],
+                    attachments=[{"name": name, "content_base64": base64.b64encode(data).decode()}])
+    answer = post(external, body)
+    assert answer.status_code == 400 and name in answer.json()["attachments"][0]
+    assert copies() == 0

@@ -29,7 +29,8 @@ def callers(db):
     with scopes_disabled():
         member.save()
     issued(office, recipients=[external.code])
-    return {"token": token_issue(user=member.user)[1], "api_key": issued_key(agency=external).key}
+    # A legacy-unsigned key (the operator's switch): the fuzzer reaches the writes' validation.
+    return {"token": token_issue(user=member.user)[1], "api_key": issued_key(agency=external, allow_unsigned=True).key}
 
 
 def headers_for(case, callers) -> dict[str, str]:
@@ -80,3 +81,52 @@ def test_no_operation_answers_500_or_breaks_the_schema(callers, wsgi_app):
         except Exception as exc:  # collect every operation's failure, then report them all
             failures.append(f"{operation.method.upper()} {operation.path}: {str(exc)[:1500]}")
     assert not failures, "\n\n".join(failures)
+
+
+DEEP = "[" * 1000 + "]" * 1000
+BAD_CURSORS = ["bnVsbA==", "e30=", "MWUzMDk=", "!!not-base64!!", "eyJkIjoibiIsInYiOlsxZTMwOSwxXX0=",
+               "eyJkIjoibiIsInYiOlt7fSx7fV19", "eyJkIjoieCIsInYiOltdfQ=="]
+
+
+def _json_body(operation) -> bool:
+    body = operation.definition.raw.get("requestBody", {})
+    return "application/json" in body.get("content", {})
+
+
+def _hostile_run(operation, callers, change, allowed: set[int]) -> list[str]:
+    """One generated case of ``operation``, changed by ``change``; the answers not in ``allowed``."""
+    seen: list[str] = []
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=1, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    def run(case):
+        kwargs = change(case)
+        response = case.call(headers={**headers_for(case, callers), **kwargs.pop("headers", {})}, **kwargs)
+        if response.status_code not in allowed:
+            seen.append(f"{operation.method.upper()} {operation.path}: {response.status_code} {response.text[:300]}")
+
+    run()
+    return seen
+
+
+def test_hostile_input_on_every_operation_is_a_4xx_never_a_500(callers, wsgi_app):
+    """JSON nested 1,000 deep and 3 MB of JSON on every JSON operation; a NUL in a query
+    parameter and tampered cursors on every operation that takes a query."""
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    client_errors = {400, 401, 403, 404, 405, 409, 413, 415}
+    failures: list[str] = []
+    json_operations = [op for op in operations if _json_body(op)]
+    assert len(json_operations) > 10
+    big = '{"body": "' + "x" * (3 * 1024 * 1024) + '"}'
+    for operation in json_operations:
+        for body in (DEEP, big):
+            failures += _hostile_run(operation, callers, lambda case, body=body: {
+                "data": body, "headers": {"Content-Type": "application/json"}}, client_errors)
+    for operation in [op for op in operations if op.method.upper() == "GET"]:
+        failures += _hostile_run(operation, callers, lambda case: {"params": {"q": "a\x00b", "since": "\x00"}}, {400})
+        for cursor in BAD_CURSORS:
+            failures += _hostile_run(operation, callers, lambda case, cursor=cursor: {"params": {"cursor": cursor}},
+                                     client_errors | {200})
+    assert not failures, "\n".join(failures)

@@ -194,3 +194,14 @@ def test_what_ocr_read_prefills_the_form_with_the_directory_code_of_the_sender(c
     assert prefill == {"number": "15", "notation": "15/QĐ-UBND", "issued_on": "2026-03-05",
                        "sender_name": "UBND HUYỆN BẮC YÊN", "doc_type": "quyet_dinh",
                        "sender_code": district.code}
+
+
+@pytest.mark.parametrize("name, data", [
+    ("trang-1.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20 + b"IEND\xaeB`\x82" + b"%PDF-1.7\n%%EOF\n"),
+    ("trang-1.exe", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"),
+])
+def test_a_scan_gets_the_same_checks_as_every_upload(commune, name, data):
+    copy = incoming_register(membership=commune.clerk, envelope=envelope())
+    with pytest.raises(ValidationError) as refused:
+        intake_scan_upload(membership=commune.clerk, incoming_id=copy.id, files=[(name, [data])])
+    assert "file" in refused.value.message_dict

@@ -84,3 +84,15 @@ def test_with_a_timestamp_authority_both_signatures_carry_a_trusted_timestamp(pk
 
     assert [(r["valid"], r["trusted"]) for r in results] == [(True, True), (True, True)]
     assert all(r["detail"].endswith("; timestamped") for r in results)
+
+
+def test_an_issued_pdf_with_both_signatures_passes_the_upload_check_as_it_arrives_elsewhere(pki, tmp_path):
+    from docflow.documents.content_checks import PDF, upload_check
+
+    office = sending_office()
+    pki.keys_for(office)
+    document = issued(office)
+    document.refresh_from_db()
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(_bytes(document.pdf_sha256))
+    assert upload_check(path=str(path), name="quyet-dinh.pdf").content_type == PDF

@@ -9,7 +9,7 @@ from django.apps import apps
 from django_scopes import ScopeError, scopes_disabled
 
 from docflow.api.models import IdempotencyRecord
-from docflow.audit.models import AuditEvent
+from docflow.audit.models import AuditChainHead, AuditEvent
 from docflow.audit.services import event_record
 from docflow.exchange.axis.models import AxisMessage
 from docflow.exchange.models import WebhookDelivery
@@ -86,6 +86,13 @@ def _membership(agency, n):
 def _event(agency, n):
     unit = UnitFactory(agency=agency, symbol=f"E{n}")
     return event_record(agency_id=agency.pk, action="test", object_type="unit", object_id=unit.uuid)
+
+
+@builds(AuditChainHead)
+def _chain_head(agency, n):
+    _event(agency, 100 + n)  # one head per agency: each build moves the same row
+    with scopes_disabled():
+        return AuditChainHead.objects.get(agency=agency)
 
 
 @builds(Notification)

@@ -33,6 +33,8 @@ from docflow.api.pagination import CursorPagination
 from docflow.core.errors import NotFound, NotPermitted
 from docflow.documents.files import stored_file_open
 from docflow.documents.pdf import official_pdf_filename
+from docflow.api.parsers import json_loads_bounded
+from docflow.api.exchange.throttling import ExchangeClientThrottle, ExchangeClientWriteThrottle
 from docflow.api.exchange.authentication import ApiKeyAuthentication, ExchangePrincipal
 from docflow.exchange.clients import signed_request_accept
 from docflow.exchange.edxml import edxml_error_keys, edxml_package
@@ -125,6 +127,7 @@ def body_read(request) -> bytes:
 class ExchangeAPIView(APIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [IsExchangeClient]
+    throttle_classes = [ExchangeClientThrottle, ExchangeClientWriteThrottle]
     pagination_class = None
 
     def initial(self, request, *args, **kwargs):
@@ -165,10 +168,7 @@ def _canonical(method_path: str, *parts: bytes) -> str:
 
 
 def _json_object(raw: bytes | str, field: str) -> dict:
-    try:
-        value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise exceptions.ValidationError({field: [_("JSON không hợp lệ.")]}) from None
+    value = json_loads_bounded(raw, field=field)  # depth, NUL: 400, never a RecursionError
     if not isinstance(value, dict):
         raise exceptions.ValidationError({field: [_("Phải là một đối tượng JSON.")]})
     return value

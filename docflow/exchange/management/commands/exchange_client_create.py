@@ -17,15 +17,20 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True, help="Tên cơ quan")
         parser.add_argument("--webhook", default="", help="URL nhận webhook (đẩy văn bản, trạng thái)")
         parser.add_argument("--level", default=AgencyLevel.DEPARTMENT, choices=AgencyLevel.values)
+        parser.add_argument("--allow-unsigned", action="store_true",
+                            help="Hệ thống cũ chưa ký được yêu cầu: cho phép gửi không ký (không chống gửi lặp lại)")
 
-    def handle(self, *args, code, name, webhook, level, **options):
+    def handle(self, *args, code, name, webhook, level, allow_unsigned, **options):
         try:
-            issued = exchange_client_create(code=code, name=name, webhook_url=webhook, level=level)
+            issued = exchange_client_create(code=code, name=name, webhook_url=webhook, level=level,
+                                            allow_unsigned=allow_unsigned)
         except ValidationError as exc:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
         agency = issued.client.external_agency
         self.stdout.write(f"Cơ quan: {agency.code} {agency.name}")
         self.stdout.write(f"Tiền tố khóa: {issued.client.key_prefix}")
+        if allow_unsigned:
+            self.stdout.write("Cảnh báo: khóa này được gửi yêu cầu không ký (hệ thống cũ).")
         self.stdout.write(f"Khóa ký webhook (chỉ hiện một lần): {issued.signing_secret}")
         self.stdout.write("Khóa API (chỉ hiện một lần), dòng cuối:")
         self.stdout.write(issued.key)
