@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     # 0002 and 0003 are other branches' (issue #19); the coordinator chains this after them.
     dependencies = [
-        ("exchange", "0001_initial"),
+        ("exchange", "0002_inbound_exchange_document_id"),
     ]
 
     operations = [
