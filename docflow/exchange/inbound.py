@@ -243,7 +243,8 @@ def _deliver(client, sender, envelope, recipients, puts, fmt, *, identifier: str
     stored = _stored_envelope(envelope)
     if package is not None:
         stored["edxml"] = {
-            **package.header, "signature": {"state": package.signature.state, "subject": package.signature.subject},
+            **package.header, "signature": {"state": package.signature.state, "subject": package.signature.subject,
+                          "trusted": package.signature.trusted, "detail": package.signature.trust_detail},
             "business": {"type": business.doc_type, "document_id": business.document_id,
                          "reason": business.reason, "concerns": business.concerns, "staff": business.staff},
         }

@@ -1,7 +1,9 @@
 """The package ``Signature`` (XML-DSig, enveloped, signxml): made with the agency's own key (the
 PKCS#12 credential clerks sign issued PDFs with, docs/SIGNING.md) and checked on receipt against
-the certificate the package carries. Integrity is checked here; the certificate is named in the
-result for the record (chain checks are the PDF verification's, docs/SIGNING.md)."""
+the certificate the package carries. Integrity decides (a package changed after signing is
+refused); whether the certificate chains to the trust roots (``DOCFLOW_TRUST_ROOTS``, the same
+roots the PDF verification uses, docs/SIGNING.md) is recorded beside it, three-valued like a PDF
+signature's ``trusted``."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from lxml import etree
@@ -18,6 +21,7 @@ from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, Signatur
 
 from docflow.documents.signing.credentials import pkcs12_bytes
 from docflow.documents.signing.models import CredentialKind, SigningCredential
+from docflow.documents.signing.validation import certificate_trust, load_certificates
 from docflow.exchange.edxml_tables import DSIG_NAMESPACE
 
 UNSIGNED, VALID = "unsigned", "valid"
@@ -29,6 +33,8 @@ class SignatureCheck:
     state: str  # unsigned | valid
     subject: str = ""
     signed_xml: bytes = b""
+    trusted: bool | None = None  # the certificate chains to a trust root (None: could not tell)
+    trust_detail: str = ""
 
 
 def agency_credential(agency_id: int) -> SigningCredential | None:
@@ -84,7 +90,8 @@ def package_verify(raw: bytes) -> SignatureCheck:
         raise ValidationError({"Signature": [_("Chữ ký gói tin thiếu chứng thư số (X509Certificate).")]})
     pem = "-----BEGIN CERTIFICATE-----\n" + "".join(certificates[0].text.split()) + "\n-----END CERTIFICATE-----\n"
     try:
-        subject = x509.load_pem_x509_certificate(pem.encode()).subject.rfc4514_string()
+        certificate = x509.load_pem_x509_certificate(pem.encode())
+        subject = certificate.subject.rfc4514_string()
         result = XMLVerifier().verify(raw, x509_cert=pem, expect_references=1)
     except (InvalidSignature, InvalidInput, ValueError) as exc:
         raise ValidationError({"Signature": [
@@ -92,4 +99,7 @@ def package_verify(raw: bytes) -> SignatureCheck:
         ]}) from None
     if etree.QName(result.signed_xml).localname != etree.QName(root).localname:
         raise ValidationError({"Signature": [_("Chữ ký phải bao trùm cả gói tin (Reference URI=\"\").")]})
-    return SignatureCheck(VALID, subject=subject, signed_xml=etree.tostring(result.signed_xml))
+    trusted, detail = certificate_trust(
+        certificate.public_bytes(Encoding.DER), trust_roots=load_certificates(settings.DOCFLOW_TRUST_ROOTS))
+    return SignatureCheck(VALID, subject=subject, signed_xml=etree.tostring(result.signed_xml),
+                          trusted=trusted, trust_detail=detail)

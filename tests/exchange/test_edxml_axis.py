@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from rest_framework.test import APIClient
 
 from docflow.api.exchange.envelope import ExchangeEnvelopeSerializer
 from docflow.audit.models import AuditEvent
 from docflow.core.scoping import scopes_disabled
-from docflow.documents.signing.authority import certificate_issue
+from docflow.documents.signing.authority import authority_make, certificate_issue
 from docflow.exchange.edxml import edxml_package
 from docflow.exchange.edxml_status import status_package_parse
 from docflow.exchange.edxml_tables import DSIG_NAMESPACE, NAMESPACE
@@ -28,7 +27,7 @@ from docflow.routing.stamping import incoming_attachments_stamp
 from docflow.routing.models import Delivery, IncomingAttachment, IncomingDocument, Status, StatusReport
 from docflow.tenancy.models import AgencyLevel
 from tests.documents.story import sending_office
-from tests.exchange.factories import ExternalAgencyFactory, issued_key
+from tests.exchange.factories import ExternalAgencyFactory, SigningAPIClient, issued_key
 from tests.exchange.test_outbound import issue_to
 from tests.factories import AgencyFactory, MembershipFactory, UnitFactory
 from tests.signing.pki import pki_make
@@ -51,8 +50,8 @@ def fixture(name: str, **tokens: str) -> bytes:
 def axis(db):
     """The provincial Department of Home Affairs on another vendor's product, and two communes."""
     sender = ExternalAgencyFactory(code=SENDER, name="Sở Nội vụ tỉnh Sơn La")
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {issued_key(agency=sender).key}")
+    issued = issued_key(agency=sender)
+    api = SigningAPIClient(key=issued.key, secret=issued.signing_secret)
     communes = {}
     for code, name in ((PHIENG_BAN, "Phiêng Ban"), (SONG_PE, "Song Pe")):
         agency = AgencyFactory(code=code, name=f"Ủy ban nhân dân xã {name}", level=AgencyLevel.COMMUNE)
@@ -153,6 +152,20 @@ def test_a_signed_package_is_checked_and_a_tampered_one_is_refused_naming_signat
     with scopes_disabled():
         signature = InboundDocument.objects.get().envelope["edxml"]["signature"]
     assert signature["state"] == "valid" and "Sở Nội vụ tỉnh Sơn La" in signature["subject"]
+    assert signature["trusted"] is True, signature
+
+
+def test_a_package_signed_by_a_certificate_of_an_unknown_authority_is_kept_and_recorded_untrusted(
+        axis, tmp_path, settings):
+    pki_make(tmp_path, settings)  # our trust roots: the test CA only
+    stranger = authority_make(name="Không phải tổ chức cung cấp dịch vụ chứng thực")
+    key, cert = certificate_issue(stranger, common_name="Sở Nội vụ tỉnh Sơn La", organisation="Sơn La")
+    answer = post(axis, signed(fixture("new_document.edxml"), key, cert), "snv-45-stranger")
+    assert answer.status_code == 201, answer.json()
+    with scopes_disabled():
+        signature = InboundDocument.objects.get().envelope["edxml"]["signature"]
+    assert signature["state"] == "valid" and signature["trusted"] is False
+    assert signature["detail"]
 
 
 # What public checkers verify of a package before the axis takes it.

@@ -8,13 +8,12 @@ import time
 
 import pytest
 from django.db import connection
-from rest_framework.test import APIClient
 
 from docflow.core.scoping import scopes_disabled
 from docflow.exchange import inbound
 from docflow.exchange.models import InboundDocument
 from docflow.routing.models import IncomingDocument
-from tests.exchange.factories import ExternalAgencyFactory, issued_key
+from tests.exchange.factories import ExternalAgencyFactory, SigningAPIClient, issued_key
 from tests.exchange.test_edxml_axis import PHIENG_BAN, SENDER, SONG_PE, fixture
 from tests.factories import AgencyFactory
 
@@ -25,7 +24,7 @@ def test_two_submissions_of_one_document_id_at_once_make_one_document(monkeypatc
     if connection.vendor != "postgresql":
         pytest.skip("two connections racing on one unique index need PostgreSQL (the PostgreSQL pass)")
     sender = ExternalAgencyFactory(code=SENDER)
-    key = issued_key(agency=sender).key
+    issued = issued_key(agency=sender)
     AgencyFactory(code=PHIENG_BAN)
     AgencyFactory(code=SONG_PE)
     real_received = inbound._received
@@ -34,8 +33,7 @@ def test_two_submissions_of_one_document_id_at_once_make_one_document(monkeypatc
     raw, start, answers = fixture("new_document.edxml"), threading.Barrier(2), []
 
     def send(n: int):
-        api = APIClient()
-        api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+        api = SigningAPIClient(key=issued.key, secret=issued.signing_secret)
         start.wait()
         try:
             answers.append(api.post("/api/v1/exchange/documents/", raw, content_type="application/xml",

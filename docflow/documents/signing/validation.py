@@ -150,3 +150,34 @@ def signed_with(data: bytes, *, certificate_der: bytes) -> bool:
     except Exception:  # whatever came back is unusable: refused, never a 500
         return False
     return bool(status.intact and status.valid)
+
+
+def certificate_trust(cert_der: bytes, *, trust_roots: list, other_certs: list = (),
+                      moment: datetime.datetime | None = None) -> tuple[bool | None, str]:
+    """Whether a signing certificate (DER) chains to one of ``trust_roots``, with the same
+    three values as a PDF signature's ``trusted``: True, False (another CA, expired, ...), None
+    (no trust roots configured, or revocation could not be checked). Used for signatures that are
+    not PDFs (the edXML package's XML-DSig)."""
+    import asyncio
+
+    from pyhanko_certvalidator import CertificateValidator
+    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
+
+    if not trust_roots:
+        return None, "no trust roots configured"
+    try:
+        cert = asn1_x509.Certificate.load(cert_der)
+    except ValueError:
+        return False, "unreadable certificate"
+    context = ValidationContext(trust_roots=list(trust_roots), other_certs=list(other_certs),
+                                allow_fetching=False, revocation_mode="soft-fail", moment=moment)
+    validator = CertificateValidator(cert, validation_context=context)
+    try:
+        asyncio.run(validator.async_validate_usage({"digital_signature"}))
+    except PathBuildingError:
+        return False, "no chain to a trust root"
+    except (PathValidationError, ValidationError) as exc:
+        return False, str(exc)[:200]
+    except Exception as exc:  # a malformed certificate must read as untrusted, never crash
+        return False, f"certificate unreadable ({type(exc).__name__})"
+    return True, "chain to a trust root"
