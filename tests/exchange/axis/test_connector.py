@@ -12,7 +12,8 @@ from docflow.core.scoping import agency_scope, scopes_disabled
 from docflow.exchange.axis import packages
 from docflow.exchange.axis.models import AxisMessage, State
 from docflow.exchange.axis.services import axis_carries, axis_document_send, axis_poll
-from docflow.exchange.edxml import edxml_envelope
+from docflow.exchange.edxml import edxml_envelope, edxml_package
+from docflow.exchange.edxml_status import status_package_parse, status_package_render
 from docflow.outbox.models import OutboxTask
 from docflow.outbox.services import outbox_sweep
 from docflow.routing.deliveries import document_recall_request
@@ -167,7 +168,8 @@ def test_our_handling_of_an_axis_document_goes_back_as_a_status_package(axis, pr
 
     [status] = axis.sent_of("status")
     assert (status.sender_code, status.to_codes) == (office.agency.code, [province_department.code])
-    parsed = packages._status_parse(status.content)
+    assert status.content.lstrip().startswith(b"<?xml") and b"<edXML" in status.content
+    parsed = status_package_parse(status.content)
     assert parsed["status_code"] == "03" and parsed["sender_code"] == office.agency.code
     assert parsed["document_id"] == f"{province_department.code},2026/03/05,45/STC-NS"
     assert parsed["staff"] == office.clerk.user.get_full_name()
@@ -178,18 +180,19 @@ def test_our_handling_of_an_axis_document_goes_back_as_a_status_package(axis, pr
 
 
 def _status_from(sender, *, document_id: str, code: str) -> bytes:
-    return packages._status_render(
-        document_id=document_id, sender_code="", notation="", issued=None, from_code=sender.code,
-        from_name=sender.name, status_code=code, description="Đã vào sổ văn bản đến", staff="Quàng Thị Hoa",
-        timestamp=timezone.now(),
+    """A status package as another vendor's system sends it: the axis form, unsigned."""
+    return status_package_render(
+        response_for={"sender_code": "", "notation": "", "issued_at": None, "document_id": document_id},
+        sender={"OrganId": sender.code, "OrganName": sender.name}, status_code=code,
+        description="Đã vào sổ văn bản đến", timestamp=timezone.now(),
+        staff={"Department": "Văn phòng", "Staff": "Quàng Thị Hoa", "Mobile": "", "Email": ""},
     )
 
 
-@pytest.mark.parametrize("named_by", ["identifier", "uuid"])
-def test_a_status_package_from_the_axis_updates_our_tracking_of_that_recipient(axis, province_department, named_by):
+def test_a_status_package_from_the_axis_updates_our_tracking_of_that_recipient(axis, province_department):
     office = sending_office()
     document = issue_to(office, province_department.code)
-    name = packages.document_identifier(document) if named_by == "identifier" else str(document.pk)
+    name = packages.document_identifier(document)
     axis.deliver(_status_from(province_department, document_id=name, code="03"),
                  sender_code=province_department.code, to_codes=[office.agency.code], message_type="status")
     assert axis_poll().received == 1
@@ -204,9 +207,13 @@ def test_a_status_package_from_the_axis_updates_our_tracking_of_that_recipient(a
 def test_a_wrong_status_package_changes_nothing_and_is_refused(axis, province_department, case):
     office = sending_office()
     document = issue_to(office, province_department.code)
-    name = f"{province_department.code},2026/01/01,99/XX" if case == "unknown document" else str(document.pk)
-    package = axis.deliver(_status_from(province_department, document_id=name, code="07" if case == "unknown code" else "03"),
-                           sender_code=province_department.code, to_codes=[office.agency.code], message_type="status")
+    name = (f"{province_department.code},2026/01/01,99/XX" if case == "unknown document"
+            else packages.document_identifier(document))
+    raw = _status_from(province_department, document_id=name, code="03")
+    if case == "unknown code":
+        raw = raw.replace(b"StatusCode>03<", b"StatusCode>07<")
+    package = axis.deliver(raw, sender_code=province_department.code, to_codes=[office.agency.code],
+                           message_type="status")
     assert axis_poll().failed == 1 and package.status == "fail"
     with agency_scope(office.agency):
         assert Delivery.objects.get(document=document).status_code == "01"
@@ -219,6 +226,6 @@ def test_our_recall_goes_to_an_axis_recipient_as_a_revocation_package(axis, prov
     document = issue_to(office, province_department.code)
     document_recall_request(actor=office.clerk, document_id=document.pk, reason="Sai số liệu phụ lục")
     new, revoke = axis.sent_of("edoc")
-    assert b"<BussinessDocType>1</BussinessDocType>" in revoke.content.replace(b"ns0:", b"")
-    assert "Sai số liệu phụ lục".encode() in revoke.content
-    assert [m.business for m in messages(direction="out")] == ["new", "revoke"]
+    business = edxml_package(revoke.content).business
+    assert (business.kind, business.reason) == ("revocation", "Sai số liệu phụ lục")
+    assert [m.business for m in messages(direction="out")] == ["new", "revocation"]
