@@ -23,6 +23,7 @@ from tests.documents.story import sending_office
 from tests.exchange.axis.conftest import vendor_package
 from tests.exchange.factories import issued_key
 from tests.exchange.test_outbound import issue_to
+from tests.signing.pki import pki_make
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,13 +34,17 @@ def messages(**filters) -> list[AxisMessage]:
 
 
 def test_a_document_issued_to_an_agency_on_the_axis_reaches_it_once_though_the_axis_fails_twice(
-        axis, province_department):
-    axis.fail_next = 2
+        axis, province_department, tmp_path, settings):
     office = sending_office()
+    pki_make(tmp_path, settings).keys_for(office)  # the package goes signed with the agency's key
+    axis.fail_next = 2
     document = issue_to(office, province_department.code, attachments=["phu-luc.pdf"])
 
     [sent] = axis.sent_of("edoc")
     assert (sent.sender_code, sent.to_codes) == (office.agency.code, [province_department.code])
+    assert b"<edXML " in sent.content.split(b"\n", 2)[1][:20] + b" "  # the axis form's root
+    parsed = edxml_package(sent.content)
+    assert parsed.signature.state == "valid" and parsed.document_id == packages.document_identifier(document)
     envelope, files = edxml_envelope(sent.content)
     assert envelope["notation"] == document.notation and envelope["recipients"] == [province_department.code]
     assert [name for name, _type, _data in files][1:] == ["phu-luc.pdf"] and files[0][1] == "application/pdf"
@@ -157,8 +162,10 @@ def test_a_package_we_cannot_read_is_refused_to_the_axis_and_logged(axis, provin
         assert IncomingDocument.objects.count() == 0
 
 
-def test_our_handling_of_an_axis_document_goes_back_as_a_status_package(axis, province_department):
+def test_our_handling_of_an_axis_document_goes_back_as_a_status_package(axis, province_department, tmp_path,
+                                                                         settings):
     office = sending_office()
+    pki_make(tmp_path, settings).keys_for(office)
     axis.deliver(vendor_package(sender=province_department, to_codes=[office.agency.code]),
                  sender_code=province_department.code, to_codes=[office.agency.code])
     axis_poll()
@@ -171,6 +178,7 @@ def test_our_handling_of_an_axis_document_goes_back_as_a_status_package(axis, pr
     assert status.content.lstrip().startswith(b"<?xml") and b"<edXML" in status.content
     parsed = status_package_parse(status.content)
     assert parsed["status_code"] == "03" and parsed["sender_code"] == office.agency.code
+    assert parsed["signature"] == "valid"
     assert parsed["document_id"] == f"{province_department.code},2026/03/05,45/STC-NS"
     assert parsed["staff"] == office.clerk.user.get_full_name()
     [message] = messages(direction="out", kind="status")
