@@ -11,7 +11,8 @@ The connector builds and reads no XML itself; this module only delegates to the 
   a revocation sending our copies to 13, update / replacement marking the copies concerned;
   ``edxml_status.status_package_parse(raw)`` then ``statuses.sent_document_for`` and
   ``statuses.delivery_status_receive``, the same path as ``POST /api/v1/exchange/status/``;
-- identifiers: ``identifier.outgoing_identifier`` / ``identifier.incoming_identifier``.
+- identifiers: ``identifier.outgoing_identifier`` (our issued document) and
+  ``identifier.incoming_identifier`` (the sender's document a copy is of), re-exported here.
 
 ``ValidationError`` (or ``NotPermitted`` / ``NotFound``) from any of them means the package is
 wrong: the connector records it as failed and tells the axis so; it never retries it.
@@ -25,32 +26,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from docflow.documents.models import OutgoingDocument
 from docflow.documents.types import TYPES_BY_CODE
 from docflow.exchange.edxml import FIELD_ELEMENTS, Package, edxml_package
 from docflow.exchange.edxml_status import status_package_parse
 from docflow.exchange.edxml_tables import BUSINESS_TYPES
-from docflow.exchange.identifier import incoming_identifier, outgoing_identifier
+from docflow.exchange.identifier import incoming_identifier, outgoing_identifier  # noqa: F401 (re-exported)
 from docflow.exchange.inbound import InboundFile, InboundReceipt, inbound_document_receive
 from docflow.exchange.models import ExchangeClient
 from docflow.exchange.outbound import delivery_package, report_status_package
 from docflow.exchange.statuses import delivery_status_receive, sent_document_for
-from docflow.routing.models import Delivery, IncomingDocument, StatusReport
+from docflow.routing.models import Delivery, StatusReport
 
 EDOC, STATUS = "edoc", "status"
 BUSINESS_NAMES = tuple(BUSINESS_TYPES)  # the format's: new, revocation, update, replacement
-
-
-# Identifiers ---------------------------------------------------------------------------------
-
-def document_identifier(document: OutgoingDocument) -> str:
-    """``OrganId,yyyy/MM/dd,number/notation`` of one of our issued documents."""
-    return outgoing_identifier(document)
-
-
-def original_identifier(incoming: IncomingDocument) -> str:
-    """The identifier of the external sender's document that ``incoming`` is our copy of."""
-    return incoming_identifier(incoming)
 
 
 # Out -----------------------------------------------------------------------------------------

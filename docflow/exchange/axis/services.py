@@ -163,7 +163,7 @@ def axis_document_send(
     if delivery is None:
         return False
     document = delivery.document
-    identifier = packages.document_identifier(document)
+    identifier = packages.outgoing_identifier(document)
     message = _message(
         agency_id=agency_id, dedup_key=f"out:edoc:{business}:{document.pk}:{delivery.recipient_code}",
         direction=Direction.OUT, kind=Kind.EDOC, business=business, document_identifier=identifier,
@@ -190,7 +190,7 @@ def axis_status_send(*, agency_id: int, report_id: UUID | str) -> bool:
         return False
     message = _message(
         agency_id=agency_id, dedup_key=f"out:status:{report.pk}", direction=Direction.OUT, kind=Kind.STATUS,
-        business=Business.STATUS, document_identifier=packages.original_identifier(report.incoming),
+        business=Business.STATUS, document_identifier=packages.incoming_identifier(report.incoming),
         counterpart_id=report.incoming.sender_agency_id, counterpart_code=report.incoming.sender_code,
         object_id=report.pk, state=State.PENDING, status_code=report.status_code,
     )

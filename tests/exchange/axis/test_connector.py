@@ -44,13 +44,13 @@ def test_a_document_issued_to_an_agency_on_the_axis_reaches_it_once_though_the_a
     assert (sent.sender_code, sent.to_codes) == (office.agency.code, [province_department.code])
     assert b"<edXML " in sent.content.split(b"\n", 2)[1][:20] + b" "  # the axis form's root
     parsed = edxml_package(sent.content)
-    assert parsed.signature.state == "valid" and parsed.document_id == packages.document_identifier(document)
+    assert parsed.signature.state == "valid" and parsed.document_id == packages.outgoing_identifier(document)
     envelope, files = edxml_envelope(sent.content)
     assert envelope["notation"] == document.notation and envelope["recipients"] == [province_department.code]
     assert [name for name, _type, _data in files][1:] == ["phu-luc.pdf"] and files[0][1] == "application/pdf"
     [message] = messages(direction="out", kind="edoc")
     assert (message.state, message.attempts, message.remote_id, message.last_error) == ("sent", 3, sent.id, "")
-    assert message.document_identifier == packages.document_identifier(document)
+    assert message.document_identifier == packages.outgoing_identifier(document)
     assert message.document_identifier.startswith(f"{office.agency.code},") and message.agency_id == office.agency.pk
     # Sent again (a re-driven outbox row, a second worker): the axis still has it once.
     assert axis_document_send(agency_id=office.agency.pk, document_id=document.pk,
@@ -200,7 +200,7 @@ def _status_from(sender, *, document_id: str, code: str) -> bytes:
 def test_a_status_package_from_the_axis_updates_our_tracking_of_that_recipient(axis, province_department):
     office = sending_office()
     document = issue_to(office, province_department.code)
-    name = packages.document_identifier(document)
+    name = packages.outgoing_identifier(document)
     axis.deliver(_status_from(province_department, document_id=name, code="03"),
                  sender_code=province_department.code, to_codes=[office.agency.code], message_type="status")
     assert axis_poll().received == 1
@@ -216,7 +216,7 @@ def test_a_wrong_status_package_changes_nothing_and_is_refused(axis, province_de
     office = sending_office()
     document = issue_to(office, province_department.code)
     name = (f"{province_department.code},2026/01/01,99/XX" if case == "unknown document"
-            else packages.document_identifier(document))
+            else packages.outgoing_identifier(document))
     raw = _status_from(province_department, document_id=name, code="03")
     if case == "unknown code":
         raw = raw.replace(b"StatusCode>03<", b"StatusCode>07<")
