@@ -23,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import zipfile
 from pathlib import Path
 
@@ -31,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.harness import Stopwatch, times  # noqa: E402
 from bench.datagen import Dataset, django_setup  # noqa: E402
 
 TAG = "AR"
@@ -145,12 +145,10 @@ def build(transfer_id: str) -> dict:
 
     with_scope = ArchiveTransfer.objects.with_scopes_disabled()
     agency_id = with_scope.get(pk=transfer_id).agency_id
-    with AnonPeak() as memory:
-        started = time.perf_counter()
+    with AnonPeak() as memory, Stopwatch() as watch:
         archive_package_build(agency_id=agency_id, transfer_id=transfer_id)
-        seconds = time.perf_counter() - started
     transfer = with_scope.get(pk=transfer_id)
-    return {"seconds": seconds, "rss_before_kib": memory.start_kib, "rss_peak_kib": memory.peak_kib,
+    return {"seconds": watch.seconds, "rss_before_kib": memory.start_kib, "rss_peak_kib": memory.peak_kib,
             "bytes": transfer.package_size, "documents": transfer.documents_done}
 
 
@@ -166,13 +164,12 @@ def plain_zip(transfer_id: str) -> dict:
     shas = list(IncomingAttachment.objects.with_scopes_disabled()
                 .filter(incoming_id__in=items.values("incoming_id")).values_list("file_id", flat=True))
     with AnonPeak() as memory, tempfile.NamedTemporaryFile(suffix=".zip") as out:
-        started = time.perf_counter()
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-            for sha in shas:
-                zf.write(default_storage.path(storage_name(sha)), arcname=f"{sha}.pdf")
-        size = out.tell()
-        seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rss_before_kib": memory.start_kib, "rss_peak_kib": memory.peak_kib,
+        with Stopwatch() as watch:
+            with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+                for sha in shas:
+                    zf.write(default_storage.path(storage_name(sha)), arcname=f"{sha}.pdf")
+            size = out.tell()
+    return {"seconds": watch.seconds, "rss_before_kib": memory.start_kib, "rss_peak_kib": memory.peak_kib,
             "bytes": size, "documents": len(shas)}
 
 
@@ -214,16 +211,16 @@ def main() -> None:
         ArchiveTransfer.objects.with_scopes_disabled().filter(pk=args.reuse).update(package_sha256="")
         transfer_id = args.reuse
     else:
-        started = time.perf_counter()
-        transfer_id = arrange(files=args.files, docs=args.docs, size=args.size_kib * 1024)
+        with Stopwatch() as watch:
+            transfer_id = arrange(files=args.files, docs=args.docs, size=args.size_kib * 1024)
         print(f"arranged {args.files} files, {args.docs} documents of {args.size_kib} KiB in "
-              f"{time.perf_counter() - started:.1f} s (data in {os.environ['DOCFLOW_DATA_DIR']}, "
+              f"{watch.seconds:.1f} s (data in {os.environ['DOCFLOW_DATA_DIR']}, "
               f"transfer {transfer_id})")
     package = _child("build", transfer_id)
     plain = _child("zip", transfer_id)
     _print("BagIt package (Docflow)", package)
     _print("plain zip", plain)
-    print(f"package / plain zip: {package['seconds'] / plain['seconds']:.2f}× the time, "
+    print(f"package / plain zip: {times(package['seconds'], plain['seconds'])} the time, "
           f"{(package['bytes'] / package['seconds']) / (plain['bytes'] / plain['seconds']):.2f}× the bytes/s")
 
 

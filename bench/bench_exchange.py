@@ -22,15 +22,14 @@ import base64
 import io
 import os
 import random
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "0")
 
+from bench.harness import Stopwatch, Summary  # noqa: E402
 from bench.datagen import Dataset, django_setup  # noqa: E402
 
 
@@ -54,12 +53,6 @@ def external_agency():
             return exchange_client_create(code=code, name="Sở Nội vụ (benchmark)")
 
 
-def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-    return f"median {statistics.median(ordered) * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms   (n={len(ordered)})"
-
-
 def bench_post(api, issued, codes: list[str], runs: int, pdf: str) -> list[float]:
     times = []
     for i in range(runs):
@@ -70,10 +63,10 @@ def bench_post(api, issued, codes: list[str], runs: int, pdf: str) -> list[float
             "signer": {"full_name": "Cầm Văn Xuân", "position": "Phó Giám đốc"},
             "attachments": [{"name": "cv.pdf", "content_base64": pdf}],
         }
-        started = time.perf_counter()
-        answer = api.post("/api/v1/exchange/documents/", body, content_type="application/json",
-                          HTTP_IDEMPOTENCY_KEY=f"bench-{len(codes)}-{i}")
-        times.append(time.perf_counter() - started)
+        with Stopwatch() as watch:
+            answer = api.post("/api/v1/exchange/documents/", body, content_type="application/json",
+                              HTTP_IDEMPOTENCY_KEY=f"bench-{len(codes)}-{i}")
+        times.append(watch.seconds)
         assert answer.status_code == 201, answer.content
     return times
 
@@ -105,9 +98,9 @@ def waiting_documents(data: Dataset, external, count: int) -> None:
 def bench_pull(api) -> list[float]:
     times, url = [], "/api/v1/exchange/documents/"
     while url:
-        started = time.perf_counter()
-        page = api.get(url).json()
-        times.append(time.perf_counter() - started)
+        with Stopwatch() as watch:
+            page = api.get(url).json()
+        times.append(watch.seconds)
         url = page["next"]
     return times
 
@@ -128,12 +121,12 @@ def main() -> None:
     pdf = base64.b64encode(small_pdf()).decode()
     codes = [a.code for a in data.recipients]
     bench_post(api, issued, codes[:1], 3, pdf)  # warm up
-    print(f"POST to 1 agency:    {percentiles(bench_post(api, issued, codes[:1], args.runs, pdf))}")
-    print(f"POST to 50 agencies: {percentiles(bench_post(api, issued, codes[:50], args.runs, pdf))}")
+    print(f"POST to 1 agency:    {Summary.of(bench_post(api, issued, codes[:1], args.runs, pdf)).line(scale=1000)}")
+    print(f"POST to 50 agencies: {Summary.of(bench_post(api, issued, codes[:50], args.runs, pdf)).line(scale=1000)}")
     waiting_documents(data, issued.client.external_agency, args.waiting)
     with override_settings(DOCFLOW_EXCHANGE_FEED_SETTLE_SECONDS=0):
         pages = bench_pull(api)
-    print(f"pull {args.waiting} documents, page of 50: {percentiles(pages)}")
+    print(f"pull {args.waiting} documents, page of 50: {Summary.of(pages).line(scale=1000)}")
 
 
 if __name__ == "__main__":

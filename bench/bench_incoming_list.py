@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import statistics
 import sys
 import time
 import types
@@ -42,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.harness import interleaved, series_table  # noqa: E402
 from bench.datagen import (  # noqa: E402
     Dataset,
     agency_code,
@@ -111,7 +111,7 @@ def main() -> None:
         "view first page": lambda: client.get("/bench/minimal/first/"),
         f"view page {args.depth}": lambda: client.get("/bench/minimal/deep/"),
     }
-    timings = measure(series, args.requests)
+    timings = interleaved(series, args.requests)
     report(timings, args)
     explain_plans(big=big, small=small, reader=reader, depth=args.depth)
 
@@ -261,33 +261,9 @@ def check_same_json(client, url: str, page: str) -> None:
         sys.exit(f"the minimal view's JSON differs from the API's on the {page} page")
 
 
-def measure(series: dict, requests: int) -> dict[str, list[float]]:
-    """Interleaved: one request of each series per round, after a warm-up of 20 rounds."""
-    for _ in range(20):
-        for call in series.values():
-            call()
-    timings = {name: [] for name in series}
-    for _ in range(requests):
-        for name, call in series.items():
-            started = time.perf_counter_ns()
-            response = call()
-            timings[name].append((time.perf_counter_ns() - started) / 1e6)
-            if getattr(response, "status_code", 200) != 200:
-                sys.exit(f"{name}: HTTP {response.status_code}")
-    return timings
-
-
-def percentile(values: list[float], p: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
-
-
 def report(timings: dict[str, list[float]], args) -> None:
     print(f"\n{args.requests} requests per series, times in ms")
-    print(f"{'series':<20}{'p50':>9}{'p99':>9}")
-    stats = {}
-    for name, values in timings.items():
-        stats[name] = (statistics.median(values), percentile(values, 99))
-        print(f"{name:<20}{stats[name][0]:>9.2f}{stats[name][1]:>9.2f}")
+    stats = {name: (s.p50, s.p99) for name, s in series_table(timings, width=20).items()}
     d = args.depth
     print("\nratios")
     for label, a, b in (

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -31,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "0")
 
+from bench.harness import Stopwatch, Summary, times  # noqa: E402
 from bench.datagen import Dataset, django_setup  # noqa: E402
 
 TAG = "ISSUE"
@@ -93,11 +92,9 @@ def time_issue(data: Dataset, codes: list[str]) -> tuple[float, int]:
 
     document = approved_document(data, codes)
     clerk = data.member(data.sender, "clerk")
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries, Stopwatch() as watch:
         document_issue(actor=clerk, document_id=document.pk)
-        elapsed = time.perf_counter() - started
-    return elapsed, len(queries.captured_queries)
+    return watch.seconds, len(queries.captured_queries)
 
 
 def time_bare_insert(data: Dataset, codes: list[str]) -> float:
@@ -105,11 +102,10 @@ def time_bare_insert(data: Dataset, codes: list[str]) -> float:
 
     source = approved_document(data, codes)
     statements = bare_insert_statements(data, source)
-    started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
+    with Stopwatch() as watch, transaction.atomic(), connection.cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)
-    return time.perf_counter() - started
+    return watch.seconds
 
 
 def main() -> None:
@@ -123,9 +119,9 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("bench_issue needs PostgreSQL: set DATABASE_URL=postgres://… (and migrate)")
     Dataset.delete(tag=TAG)
-    started = time.perf_counter()
-    data = Dataset.create(tag=TAG, agencies=args.recipients + 1)
-    print(f"data: {args.recipients + 1} agencies with members in {time.perf_counter() - started:.2f} s")
+    with Stopwatch() as watch:
+        data = Dataset.create(tag=TAG, agencies=args.recipients + 1)
+    print(f"data: {args.recipients + 1} agencies with members in {watch.seconds:.2f} s")
     codes = [a.code for a in data.recipients]
     try:
         time_issue(data, codes)  # warm-up: the register and its counter are created here
@@ -137,12 +133,11 @@ def main() -> None:
             bare_times.append(time_bare_insert(data, codes))
     finally:
         Dataset.delete(tag=TAG)
-    issue, bare = statistics.median(issue_times), statistics.median(bare_times)
-    print(f"issue to {args.recipients} agencies ({queries} queries): median {issue * 1000:.1f} ms "
-          f"(min {min(issue_times) * 1000:.1f}, max {max(issue_times) * 1000:.1f}) over {args.runs} runs")
+    issue, bare = Summary.of(issue_times), Summary.of(bare_times)
+    print(f"issue to {args.recipients} agencies ({queries} queries): {issue.line(scale=1000)}")
     print(f"bare multi-row INSERT of the same {args.recipients} deliveries + {args.recipients} copies: "
-          f"median {bare * 1000:.1f} ms (min {min(bare_times) * 1000:.1f}, max {max(bare_times) * 1000:.1f})")
-    print(f"ratio issue / bare insert: {issue / bare:.2f}x (target: within 5x)")
+          f"{bare.line(scale=1000)}")
+    print(f"ratio issue / bare insert: {times(issue.p50, bare.p50)} (target: within 5×)")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ import argparse
 import datetime
 import random
 import sys
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -28,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.harness import Stopwatch  # noqa: E402
 from docflow.core.text import fold  # noqa: E402
 from docflow.ocr.engine import ocr_available, pdf_ocr  # noqa: E402
 from tests.ocr.scans import official, scan_pdf  # noqa: E402
@@ -82,9 +82,9 @@ def main() -> None:
     exact: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     misses: list[str] = []
     for condition, doc, scan in generated(args.count):
-        started = time.perf_counter()
-        result = pdf_ocr(scan)
-        seconds[condition] += time.perf_counter() - started
+        with Stopwatch() as watch:
+            result = pdf_ocr(scan)
+        seconds[condition] += watch.seconds
         pages[condition] += len(result.pages)
         read, want = result.fields.as_dict(), expected(doc)
         for name in FIELDS:

@@ -19,7 +19,6 @@ import dataclasses
 import datetime
 import io
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from reportlab.lib.units import mm  # noqa: E402
 from reportlab.lib.utils import simpleSplit  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
+from bench.harness import rate  # noqa: E402
 from docflow.rendering.official import (  # noqa: E402
     MOTTO,
     NATIONAL_TITLE,
@@ -109,20 +109,8 @@ def canvas_renderer(doc: OfficialDocument) -> Callable[[], bytes]:
     return render
 
 
-def measure(render: Callable[[], bytes], seconds: float) -> tuple[float, int, int]:
-    """Run ``render`` sequentially for about ``seconds``; return (docs/s, iterations, pages)."""
-    pdf = render()  # warm-up: font subsets, caches, first-call imports
-    pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    iterations = 0
-    start = time.perf_counter()
-    deadline = start + seconds
-    while True:
-        render()
-        iterations += 1
-        now = time.perf_counter()
-        if now >= deadline and iterations >= 3:
-            break
-    return iterations / (now - start), iterations, pages
+def pages_of(render: Callable[[], bytes]) -> int:
+    return len(PdfReader(io.BytesIO(render())).pages)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,8 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Python {sys.version.split()[0]}, single core, sequential, {args.seconds:g} s per measurement")
     print(f"{'document':<10} {'pages':>5} {'platypus docs/s':>16} {'canvas docs/s':>14} {'ratio':>7}")
     for name, doc in cases:
-        platypus_rate, _, pages = measure(lambda doc=doc: render_official_document(doc), args.seconds)
-        canvas_rate, _, canvas_pages = measure(canvas_renderer(doc), args.seconds)
+        platypus, canvas = (lambda doc=doc: render_official_document(doc)), canvas_renderer(doc)
+        pages, canvas_pages = pages_of(platypus), pages_of(canvas)
+        platypus_rate = rate(platypus, args.seconds, min_runs=3)
+        canvas_rate = rate(canvas, args.seconds, min_runs=3)
         ratio = canvas_rate / platypus_rate
         print(f"{name:<10} {pages:>5} {platypus_rate:>16.1f} {canvas_rate:>14.1f} {ratio:>6.2f}x"
               f"   (canvas version: {canvas_pages} pages)")

@@ -35,7 +35,6 @@ Not a test: performance is measured here, never asserted in the test suite.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -44,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_incoming_list import measure, percentile  # noqa: E402  (interleaved timing)
+from bench.harness import Summary, elapsed_ms, interleaved, series_table  # noqa: E402
 from bench.datagen import (  # noqa: E402
     CONTENT_CODES,
     INCOMING_CONTENTS,
@@ -145,8 +144,8 @@ def main() -> None:
     # The fixed cost of any authenticated API request here (token, membership, scope, JSON).
     series["API floor (GET /me/)"] = lambda: client.get("/api/v1/me/")
     matches = count_matches(big, terms)
-    timings = measure(series, args.requests)
-    naive_timings = {kind: [timed(lambda s=sql, p=p: run_sql(s, p)) for _ in range(args.naive)]
+    timings = interleaved(series, args.requests)
+    naive_timings = {kind: [elapsed_ms(lambda s=sql, p=p: run_sql(s, p)) for _ in range(args.naive)]
                      for kind, (sql, p) in naive.items()}
     report(timings, naive_timings, matches, args)
     worst_cases(client)
@@ -239,23 +238,13 @@ def count_matches(big, terms: dict) -> dict[str, int]:
                                    for k, t in terms.items()}}
 
 
-def timed(call) -> float:
-    started = time.perf_counter_ns()
-    call()
-    return (time.perf_counter_ns() - started) / 1e6
-
-
 def report(timings: dict, naive: dict, matches: dict, args) -> None:
     print(f"\nthe searching agency has {matches['total']:,} copies; matches: selective "
           f"{matches['selective']:,}, common {matches['common']:,}")
     print(f"{args.requests} calls per series, times in ms")
-    print(f"{'series':<24}{'p50':>9}{'p99':>9}")
-    stats = {}
-    for name, values in timings.items():
-        stats[name] = (statistics.median(values), percentile(values, 99))
-        print(f"{name:<24}{stats[name][0]:>9.2f}{stats[name][1]:>9.2f}")
+    stats = {name: (s.p50, s.p99) for name, s in series_table(timings, width=24).items()}
     for kind, values in naive.items():
-        print(f"{kind + ' naive SQL':<24}{statistics.median(values):>9.2f}{max(values):>9.2f}"
+        print(f"{kind + ' naive SQL':<24}{Summary.of(values).p50:>9.2f}{max(values):>9.2f}"
               f"   ({len(values)} runs, max for p99: every match ranked, no window)")
     print("\nratios (p50, p99)")
     for kind in ("selective", "common"):

@@ -20,8 +20,6 @@ import argparse
 import dataclasses
 import datetime
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +30,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.sign import signers
 
+from bench.harness import rate, rate_table  # noqa: E402
 from docflow.documents.signing import pades
 from docflow.documents.signing.authority import (
     authority_make,
@@ -48,15 +47,6 @@ DOC = OfficialDocument(
     signer_name="Lò Văn Minh",
     body="\n".join(["Điều 1. Ban hành kèm theo Quyết định này Quy chế công tác văn thư."] * 12),
 )
-
-
-def rate(fn: Callable[[], object], seconds: float) -> float:
-    fn()  # warm: fonts, caches
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        fn()
-        count += 1
-    return count / (time.perf_counter() - start)
 
 
 def _signer(authority, name: str) -> signers.SimpleSigner:
@@ -95,9 +85,7 @@ def main() -> None:
         ("sign at issue (fill + agency's PAdES)", rate(issue, seconds)),
         ("verify two-signature PDF", rate(lambda: validate_pdf(issued, trust_roots=[root]), seconds)),
     ]
-    print(f"{'measurement':<45} {'docs/s':>8} {'× baseline time':>16}")
-    for label, value in rows:
-        print(f"{label:<45} {value:8.1f} {unsigned / value:16.2f}")
+    rate_table(rows)
 
 
 if __name__ == "__main__":

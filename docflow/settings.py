@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "docflow.exchange.axis",
     "docflow.reports",
     "docflow.records",
+    "docflow.restructuring",  # merge_agencies
     "docflow.api",
     "docflow.web",
     "docflow.demo",  # seed_demo and demo_info
@@ -210,6 +211,19 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 DOCFLOW_OUTBOX_RESEND_AFTER_SECONDS = 60
+# Recovery (docs/RUNTIME.md): a worker renews the lease of the outbox row it runs every third of
+# the lease; the sweeper (beat, every DOCFLOW_OUTBOX_SWEEP_SECONDS) re-sends a row sent but
+# neither done nor leased after the redrive time. A whole worker killed is so re-driven within
+# lease + sweep period (90 s); Redis's own redelivery (the visibility timeout) stays a backstop
+# longer than any task, as it cannot tell a running task from a dead one.
+DOCFLOW_OUTBOX_LEASE_SECONDS = 60
+DOCFLOW_OUTBOX_REDRIVE_AFTER_SECONDS = 60
+DOCFLOW_OUTBOX_SWEEP_SECONDS = 30
+# Automatic retries: capped exponential backoff with equal jitter (half the step guaranteed),
+# 12 retries spanning 17–35 minutes of a database or SMTP outage; the sweeper is the backstop.
+DOCFLOW_TASK_RETRY_BASE_SECONDS = 5
+DOCFLOW_TASK_RETRY_MAX_SECONDS = 300
+DOCFLOW_TASK_MAX_RETRIES = 12
 
 LOGGING = {
     "version": 1,

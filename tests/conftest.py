@@ -57,11 +57,30 @@ class WorkerProcess:
         try:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
+            self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker: the main process and its pool (its own process group)."""
+        import os
+        import signal
+
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait(timeout=20)
 
 
-def start_celery_worker(*, broker_url: str, log_path) -> WorkerProcess:
-    """A real `celery worker` process on the test database and ``broker_url``, once ready."""
+def start_celery_worker(
+    *, broker_url: str, log_path, pool: str = "solo", concurrency: int = 1,
+    env: dict[str, str] | None = None, wait_ready: bool = True,
+) -> WorkerProcess:
+    """A real `celery worker` process on the test database and ``broker_url``, once ready.
+
+    ``pool="prefork"`` with ``concurrency`` is production's pool; the worker leads its own
+    process group, so ``kill`` takes its pool with it. ``env`` adds to its environment; the log
+    is appended to, so a worker started again on the same path keeps the earlier lines.
+    """
     import os
     import subprocess
     import sys
@@ -78,17 +97,19 @@ def start_celery_worker(*, broker_url: str, log_path) -> WorkerProcess:
         pytest.fail("worker tests need PostgreSQL: the worker shares the test database")
     url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{connection.settings_dict['NAME']}"
     env = {**os.environ, "DATABASE_URL": url, "CELERY_BROKER_URL": broker_url,
-           "CELERY_TASK_ALWAYS_EAGER": "0", "EMAIL_HOST": ""}
+           "CELERY_TASK_ALWAYS_EAGER": "0", "EMAIL_HOST": "", **(env or {})}
+    started_at = log_path.stat().st_size if log_path.exists() else 0
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "workers.celery", "worker", "--pool=solo",
+        [sys.executable, "-m", "celery", "-A", "workers.celery", "worker", f"--pool={pool}",
+         f"--concurrency={concurrency}",
          "-Q", "default,delivery,pdf,notify", "--without-gossip", "--without-mingle",
          "--without-heartbeat", "-l", "info"],
         cwd=Path(__file__).resolve().parent.parent, env=env,
-        stdout=open(log_path, "w"), stderr=subprocess.STDOUT,
+        stdout=open(log_path, "a"), stderr=subprocess.STDOUT, start_new_session=True,
     )
     worker = WorkerProcess(proc, log_path)
     deadline = time.monotonic() + 60
-    while "ready." not in worker.log():
+    while wait_ready and b"ready." not in log_path.read_bytes()[started_at:]:
         if proc.poll() is not None or time.monotonic() > deadline:
             worker.stop()
             pytest.fail("the Celery worker did not start:\n" + worker.log())

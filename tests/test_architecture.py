@@ -17,6 +17,7 @@ LAYERS = [
     {"documents"},
     {"routing"},
     {"exchange", "reports", "records"},
+    {"restructuring"},  # a merger moves copies, drafts and work files across agencies
     {"api", "web"},
     {"demo"},  # seed_demo tells its story through every package's services
     {"settings", "urls", "wsgi", "asgi"},

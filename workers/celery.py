@@ -6,6 +6,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docflow.settings")
@@ -25,7 +26,7 @@ app.conf.task_routes = {
     "notify.*": {"queue": "notify"},
 }
 app.conf.beat_schedule = {
-    "outbox-sweep": {"task": "outbox.sweep", "schedule": 60.0},
+    "outbox-sweep": {"task": "outbox.sweep", "schedule": float(settings.DOCFLOW_OUTBOX_SWEEP_SECONDS)},
     "outbox-purge": {"task": "outbox.purge", "schedule": crontab(hour=2, minute=30)},
     # Deadline reminders at 07:00 local time (CELERY_TIMEZONE); 13:00 catches up a beat that was
     # down in the morning and otherwise records nothing new (once per agency and day).

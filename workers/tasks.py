@@ -5,7 +5,6 @@ from __future__ import annotations
 import smtplib
 from datetime import date
 
-from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
 from docflow.documents.pdf import document_pdf_render
@@ -17,7 +16,7 @@ from docflow.notifications.services import notification_email_send
 from docflow.outbox.services import outbox_purge, outbox_sweep
 from docflow.records.transfers import archive_package_build
 from docflow.reports.services import statistics_report_render, statistics_reports_monthly
-from docflow.routing.notices import document_issued_notify, document_recall_notify
+from docflow.routing.issue_notifications import document_issued_notify, document_recall_notify
 from docflow.routing.register_books import register_book_pdf_render
 from docflow.routing.intake_scans import intake_scan_ocr
 from docflow.routing.reminders import agency_deadline_remind, deadline_reminders_dispatch
@@ -31,7 +30,7 @@ from docflow.exchange.axis.services import (
     report_via_axis,
 )
 from workers.axis_tasks import axis_attempt
-from workers.base import DocflowTask
+from workers.base import DocflowTask, retry_countdown
 from workers.celery import app
 
 
@@ -53,7 +52,7 @@ def notification_email(*, agency_id: int, notification_id: str) -> bool:
 
 
 def _webhook_attempt(task, push, **kwargs) -> bool:
-    """One push; a refused one is retried with the base's backoff and jitter, then left to pull."""
+    """One push; a refused one is retried with the base's backoff and jitter, then left to pull.\n    Every attempt carries the same message id; a push already taken is not posted again\n    (``webhooks.webhook_post``)."""
     attempt = task.request.retries + 1
     while True:
         try:
@@ -64,10 +63,7 @@ def _webhook_attempt(task, push, **kwargs) -> bool:
             if task.request.is_eager:
                 attempt += 1  # embedded mode has no broker to wait on: the next try is now
                 continue
-            countdown = get_exponential_backoff_interval(
-                factor=task.retry_backoff, retries=task.request.retries,
-                maximum=task.retry_backoff_max, full_jitter=task.retry_jitter,
-            )
+            countdown = retry_countdown(task.request.retries)
             raise task.retry(exc=exc, countdown=countdown, max_retries=None) from exc
 
 

@@ -15,10 +15,9 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from docflow.api.base import ScopedAPIView, ScopedViewSet
+from docflow.api.base import UUID_PATTERN, ScopedAPIView, ScopedViewSet
 from docflow.api.files import file_pending
 from docflow.api.idempotency import idempotent, user_principal
-from docflow.api.outgoing import UUID_PATTERN
 from docflow.api.records import REFUSALS, FileSerializer, RetentionField, year_param
 from docflow.documents.files import stored_file_open
 from docflow.records import file_list as lists

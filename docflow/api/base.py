@@ -16,6 +16,8 @@ from docflow.core.errors import NotPermitted
 from docflow.core.scoping import agency_scope, scopes_disabled
 from docflow.tenancy.selectors import membership_for_request
 
+UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
 AGENCY_HEADER = "HTTP_X_AGENCY"
 
 

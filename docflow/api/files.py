@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 from rest_framework import status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 # How long a client waits before asking again for a file a worker is still making.
 RETRY_AFTER_SECONDS = 5
@@ -14,3 +15,18 @@ def file_pending(detail: str) -> JsonResponse:
     response = JsonResponse({"detail": detail}, status=status.HTTP_202_ACCEPTED)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+class AnyMediaRenderer(BaseRenderer):
+    """Lets the file endpoints answer whatever a client accepts (``Accept: application/pdf``)
+    instead of 406; what DRF renders there (an error) is still JSON."""
+
+    media_type = "*/*"
+    format = "file"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data) if data is not None else b""
+
+
+FILE_RENDERERS = [JSONRenderer, AnyMediaRenderer]

@@ -1,10 +1,12 @@
 """``Idempotency-Key`` on endpoints that create something (API.md, Conventions).
 
 A repeated key with the same request returns the first response; with a different request it
-answers 409. The record and the handler's writes commit in one transaction: the first request
-inserts its record (unique per agency, principal and key), runs, and stores its response; a
-concurrent retry's INSERT waits on the unique index until the first commits, then replays
-what it stored (or runs itself, if the first rolled back). Only successful responses are kept:
+answers 409. The record and the handler's writes commit in one transaction, the service's own
+(``core.services.service_transaction``: the services the handler calls join it, durable ones
+too): the first request inserts its record (unique per agency, principal and key, through
+``core.idempotency.key_claim``), runs, and stores its response; a concurrent retry's INSERT
+waits on the unique index until the first commits, then replays what it stored (or runs
+itself, if the first rolled back). Only successful responses are kept:
 a request refused with 4xx leaves no record and can be sent again with the same key.
 
 The principal is an argument so each kind of caller keeps its own keys: ``user_principal``
@@ -19,7 +21,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
@@ -27,6 +29,8 @@ from rest_framework.response import Response
 
 from docflow.api.models import IdempotencyRecord
 from docflow.core.errors import InvalidState
+from docflow.core.idempotency import key_claim
+from docflow.core.services import service_transaction
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -83,13 +87,11 @@ def idempotent(
         return handler()
     fingerprint = fingerprint or request_fingerprint(request)
     records = IdempotencyRecord.objects.with_scope(agency=agency_id)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = records.create(
-                    agency_id=agency_id, principal=principal, key=key, request_hash=fingerprint
-                )
-        except IntegrityError:
+    with service_transaction():
+        record = key_claim(lambda: records.create(
+            agency_id=agency_id, principal=principal, key=key, request_hash=fingerprint
+        ), wait=True)
+        if record is None:
             return _replay(records.get(principal=principal, key=key), fingerprint)
         response = handler()
         if not 200 <= response.status_code < 300:

@@ -14,9 +14,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 
 from docflow.api.base import ScopedAPIView
-from docflow.api.outgoing import FILE_RENDERERS
 from docflow.core.errors import InvalidState
-from docflow.api.files import file_pending
+from docflow.api.files import FILE_RENDERERS, file_pending
 from docflow.documents.files import stored_file_open
 from docflow.routing.stamping import (
     PDF,

@@ -9,26 +9,28 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-    inline_serializer,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from docflow.api.base import ScopedViewSet
-from docflow.api.files import file_pending
+from docflow.api.base import UUID_PATTERN, ScopedViewSet
+from docflow.api.files import FILE_RENDERERS, file_pending
 from docflow.api.idempotency import idempotent, user_principal
-from docflow.api.signatures import (
-    SignatureSerializer,
-    SigningPreparedSerializer,
-    SigningSubmitSerializer,
+from docflow.api.outgoing_serializers import (
+    OutgoingAttachmentSerializer,
+    OutgoingCreateSerializer,
+    OutgoingDeliverySerializer,
+    OutgoingDraftSerializer,
+    OutgoingListQuerySerializer,
+    OutgoingRecallSerializer,
+    OutgoingReturnSerializer,
+    OutgoingSerializer,
+    OutgoingUploadSerializer,
+    signed_pdf_of,
 )
+from docflow.api.signatures import SigningPreparedSerializer, SigningSubmitSerializer
 from docflow.api.uploads import limit_uploads, uploads_received
 from docflow.core.errors import InvalidState
 from docflow.core.search import search_filter
@@ -38,7 +40,7 @@ from docflow.documents.external_signing import (
     approval_signing_submit,
 )
 from docflow.documents.files import stored_file_open
-from docflow.documents.models import OutgoingDocument, OutgoingState, SignerAuthority
+from docflow.documents.models import OutgoingState
 from docflow.documents.pdf import official_pdf_filename
 from docflow.documents.selectors import (
     attachment_get,
@@ -46,158 +48,8 @@ from docflow.documents.selectors import (
     document_get,
 )
 from docflow.documents.signing.verification import signatures_by_file
-from docflow.documents.types import DocType, Secrecy, Urgency, document_type
 from docflow.routing.deliveries import deliveries_of_document, document_recall_request
 from docflow.routing.issuing import document_issue
-
-UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-
-
-class OutgoingDraftSerializer(serializers.Serializer):
-    """The fields a drafter writes (create; PATCH takes any of them)."""
-
-    doc_type = serializers.ChoiceField(choices=DocType.choices)
-    subject = serializers.CharField(max_length=500, help_text="trích yếu")
-    body = serializers.CharField(required=False, allow_blank=True, default="")
-    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    secrecy = serializers.ChoiceField(choices=Secrecy.choices, default=Secrecy.NORMAL)
-    unit = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, help_text="the drafting unit's symbol"
-    )
-    signer = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, help_text="username of a leader"
-    )
-    signer_authority = serializers.ChoiceField(
-        choices=SignerAuthority.choices, required=False, allow_blank=True, default=""
-    )
-    signer_position = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
-    recipients = serializers.ListField(
-        child=serializers.CharField(max_length=13), required=False, default=list,
-        help_text="codes of agencies in the system",
-    )
-    external_places = serializers.ListField(
-        child=serializers.CharField(max_length=255), required=False, default=list,
-        help_text="plain-text places (paper)",
-    )
-    due_date = serializers.DateField(required=False, allow_null=True, default=None)
-
-
-class OutgoingCreateSerializer(OutgoingDraftSerializer):
-    replaces = serializers.UUIDField(
-        required=False, allow_null=True, default=None,
-        help_text="id of an issued document of this agency that this one corrects",
-    )
-
-
-class OutgoingAttachmentSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    name = serializers.CharField()
-    size = serializers.IntegerField()
-    sha256 = serializers.CharField(source="file_id")
-    content_type = serializers.CharField()
-    created_at = serializers.DateTimeField()
-
-
-class OutgoingApprovalStepSerializer(serializers.Serializer):
-    label = serializers.CharField()
-    role = serializers.CharField()
-
-
-class OutgoingSerializer(serializers.ModelSerializer):
-    doc_type_name = serializers.SerializerMethodField()
-    unit = serializers.CharField(source="unit.symbol", default=None, allow_null=True)
-    drafter = serializers.CharField(source="drafter.username")
-    signer = serializers.CharField(source="signer.username", default=None, allow_null=True)
-    signed_by = serializers.CharField(source="signed_by.username", default=None, allow_null=True)
-    recipients = serializers.ListField(source="recipient_codes", child=serializers.CharField())
-    approval_chain = OutgoingApprovalStepSerializer(many=True)
-    replaces = serializers.UUIDField(source="replaces_id", allow_null=True)
-    replaces_notation = serializers.CharField(source="replaces.notation", default=None, allow_null=True)
-    replaced_by = serializers.SerializerMethodField()
-    pdf_ready = serializers.SerializerMethodField()
-    attachments = OutgoingAttachmentSerializer(many=True)
-    signatures = serializers.SerializerMethodField(
-        help_text="the signatures of the signed PDF once verified (null before: not yet checked)")
-
-    class Meta:
-        model = OutgoingDocument
-        fields = [
-            "id", "state", "doc_type", "doc_type_name", "subject", "body", "urgency", "secrecy",
-            "unit", "drafter", "signer", "signer_authority", "signer_position", "recipients",
-            "external_places", "due_date", "approval_chain", "current_step", "return_comment",
-            "signed_by", "signed_at", "number", "notation", "issued_at", "replaces",
-            "replaces_notation", "replaced_by", "recall_requested_at", "recall_reason",
-            "pdf_ready", "attachments", "signatures", "created_at", "updated_at",
-        ]
-        read_only_fields = fields
-
-    def get_doc_type_name(self, obj) -> str:
-        return document_type(obj.doc_type).name
-
-    @extend_schema_field(serializers.UUIDField(allow_null=True))
-    def get_replaced_by(self, obj):
-        replacement = getattr(obj, "replaced_by", None)
-        return str(replacement.pk) if replacement else None
-
-    def get_pdf_ready(self, obj) -> bool:
-        return bool(obj.pdf_sha256)
-
-    @extend_schema_field(SignatureSerializer(many=True, allow_null=True))
-    def get_signatures(self, obj):
-        sha = signed_pdf_of(obj)
-        if not sha:
-            return None
-        known = self.context.get("signatures")
-        if known is None:  # one document: its own query
-            known = signatures_by_file([sha])
-        return known.get(sha)
-
-
-def signed_pdf_of(document) -> str:
-    """The signed PDF the sender sees: the issued one, else the one the leader signed."""
-    return document.pdf_sha256 or document.approved_pdf_sha256
-
-
-class OutgoingDeliverySerializer(serializers.Serializer):
-    agency_code = serializers.CharField(source="recipient_code")
-    agency_name = serializers.CharField(source="recipient_name")
-    status_code = serializers.CharField()
-    status = serializers.CharField()
-    updated_at = serializers.DateTimeField()
-
-
-class OutgoingReturnSerializer(serializers.Serializer):
-    comment = serializers.CharField(allow_blank=True)
-
-
-class OutgoingRecallSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True)
-
-
-class OutgoingUploadSerializer(serializers.Serializer):
-    file = serializers.FileField()
-
-
-class OutgoingListQuerySerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=OutgoingState.choices, required=False)
-    q = serializers.CharField(
-        required=False, help_text="words of the notation, subject, body or signer; accents ignored"
-    )
-
-
-class AnyMediaRenderer(BaseRenderer):
-    """Lets the file endpoints answer whatever a client accepts (``Accept: application/pdf``)
-    instead of 406; what DRF renders there (an error) is still JSON."""
-
-    media_type = "*/*"
-    format = "file"
-    charset = None
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return JSONRenderer().render(data) if data is not None else b""
-
-
-FILE_RENDERERS = [JSONRenderer, AnyMediaRenderer]
 
 
 def outgoing_document_response(document_id, code: int = status.HTTP_200_OK) -> Response:

@@ -13,9 +13,8 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from docflow.api.base import ScopedViewSet
+from docflow.api.base import UUID_PATTERN, ScopedViewSet
 from docflow.api.idempotency import idempotent, user_principal
-from docflow.api.outgoing import UUID_PATTERN
 from docflow.records import file_list as lists
 from docflow.records import selectors, services
 from docflow.records.models import FileState

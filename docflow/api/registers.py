@@ -17,8 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 
-from docflow.api.base import ScopedViewSet
-from docflow.api.outgoing import UUID_PATTERN
+from docflow.api.base import UUID_PATTERN, ScopedViewSet
 from docflow.api.files import file_pending
 from docflow.documents.files import stored_file_open
 from docflow.documents.models import Register

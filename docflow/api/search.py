@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from docflow.api.base import ScopedAPIView
-from docflow.api.incoming import CommaListField
+from docflow.api.incoming_serializers import CommaListField
 from docflow.core.search import excerpt
 from docflow.routing.search import MAX_RESULTS, SEARCH_KINDS, documents_search
 

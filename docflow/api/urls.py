@@ -11,6 +11,7 @@ from docflow.api.registers import RegisterViewSet
 from docflow.api.search import SearchView
 from docflow.api import statistics
 from docflow.api import archive, records
+from docflow.api import oversight
 from docflow.api.exchange import views as exchange
 
 router = DefaultRouter(trailing_slash=True)
@@ -57,6 +58,8 @@ v1 = [
     path("file-list/entries/", archive.FileListEntryView.as_view(), name="file-list-entries"),
     path("file-list/copy/", archive.FileListCopyView.as_view(), name="file-list-copy"),
     path("retention-rules/", archive.RetentionRuleView.as_view(), name="retention-rules"),
+    path("oversight/", oversight.OversightView.as_view(), name="oversight"),
+    path("oversight/<str:agency_code>/", oversight.OversightTrendView.as_view(), name="oversight-trend"),
     path("", include(router.urls)),
 ]
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from docflow.audit.services import event_record
 from docflow.core.errors import InvalidState, NotPermitted
-from docflow.documents.acting import as_member
+from docflow.core.services import service
 from docflow.documents.models import (
     AUDIT_OBJECT,
     ApprovalRole,
@@ -89,7 +89,7 @@ def _holds_any_unit_head_step(actor: Membership, document: OutgoingDocument) -> 
     )
 
 
-@as_member
+@service
 def document_submit(*, actor: Membership, document_id: UUID | str) -> OutgoingDocument:
     """Draft → pending approval, by its drafter; the agency's chain is copied into the document
     and the approvers of the first step are notified."""
@@ -113,7 +113,7 @@ def document_submit(*, actor: Membership, document_id: UUID | str) -> OutgoingDo
     return document
 
 
-@as_member
+@service
 def document_approve(*, actor: Membership, document_id: UUID | str) -> OutgoingDocument:
     """Approve the step the document waits at. At the last step the approver signs: the
     document becomes ``approved`` with ``signed_by``/``signed_at`` (and the signer's position
@@ -162,7 +162,7 @@ def approval_complete(*, actor: Membership, document: OutgoingDocument, step: di
     return document
 
 
-@as_member
+@service
 def document_return(*, actor: Membership, document_id: UUID | str, comment: str) -> OutgoingDocument:
     """Return a pending document to its drafter with a comment (required): back to draft,
     the chain starts again at its first step on the next submit."""
@@ -181,7 +181,7 @@ def document_return(*, actor: Membership, document_id: UUID | str, comment: str)
     return document
 
 
-@as_member
+@service
 def approval_chain_set(*, actor: Membership, steps: list[dict]) -> list[ApprovalStep]:
     """Replace the agency's approval chain (agency admin). Each step is ``{label, role,
     positions?}``; one to ten steps, the last one a leader (who signs)."""

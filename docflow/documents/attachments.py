@@ -12,7 +12,6 @@ import unicodedata
 from collections.abc import Iterable
 from uuid import UUID
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from docflow.audit.services import event_record
@@ -27,6 +26,7 @@ from docflow.documents.models import AUDIT_OBJECT, Attachment, OutgoingDocument,
 from docflow.documents.selectors import document_get, document_locked
 from docflow.tenancy.models import Membership
 from docflow.core.scoping import agency_scope
+from docflow.core.services import service_transaction
 
 DEFAULT_NAME = "tep-dinh-kem"
 
@@ -70,7 +70,7 @@ def attachment_add(
             content_type = content_type_detect(upload.path)
             put = None
             try:
-                with transaction.atomic():
+                with service_transaction():
                     document = document_locked(document_id=document.pk)
                     _check_may_attach(actor, document)  # the state may have moved meanwhile
                     put = stored_file_put(source=upload, content_type=content_type)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from docflow.audit.services import event_record
 from docflow.core.errors import InvalidState, NotFound, NotPermitted
-from docflow.documents.acting import as_member
+from docflow.core.services import service
 from docflow.documents.models import (
     AUDIT_OBJECT,
     OutgoingDocument,
@@ -29,6 +29,7 @@ from docflow.documents.selectors import document_get, document_locked
 from docflow.documents.types import TYPES_BY_CODE, Secrecy, Urgency
 from docflow.notifications.services import notifications_done
 from docflow.tenancy.models import Agency, Membership, Unit
+from docflow.tenancy.selectors import agencies_for_codes
 
 DRAFTING_ROLES = ("staff", "clerk", "leader")
 EDITABLE = (
@@ -104,9 +105,7 @@ class _Fields:
         if len(codes) > MAX_RECIPIENTS:
             self.error("recipients", _("Quá nhiều nơi nhận."))
             return
-        known = set(
-            Agency.objects.filter(code__in=codes, is_active=True).values_list("code", flat=True)
-        )
+        known = set(agencies_for_codes(codes=codes))
         unknown = [c for c in codes if c not in known]
         if unknown:
             self.error("recipients", _("Không có cơ quan với mã: %(codes)s.") % {"codes": ", ".join(unknown)})
@@ -164,7 +163,7 @@ def _replaced_document(replaces_id) -> OutgoingDocument:
     return original
 
 
-@as_member
+@service
 def document_create(
     *,
     actor: Membership,
@@ -219,7 +218,7 @@ def document_create(
     return document
 
 
-@as_member
+@service
 def document_update(*, actor: Membership, document_id: UUID | str, changes: Mapping[str, Any]) -> OutgoingDocument:
     """Edit a draft: only its drafter, only while it is a draft. ``changes`` holds any of
     ``EDITABLE`` with the same meaning as in ``document_create``."""
@@ -243,7 +242,7 @@ def document_update(*, actor: Membership, document_id: UUID | str, changes: Mapp
     return document
 
 
-@as_member
+@service
 def document_delete(*, actor: Membership, document_id: UUID | str) -> None:
     """Delete a draft: only its drafter, only while it is a draft (never sent for approval
     since it was last returned). Its attachment rows go with it; the audit log keeps its

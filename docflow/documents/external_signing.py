@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from docflow.audit.services import event_record
 from docflow.core.errors import InvalidState
-from docflow.documents.acting import as_member
+from docflow.core.services import service
 from docflow.documents.approval import (
     approval_complete,
     approver_fill,
@@ -60,7 +60,7 @@ def _external_credential(actor: Membership):
     return credential
 
 
-@as_member
+@service
 def approval_signing_prepare(*, actor: Membership, document_id: UUID | str) -> SigningRequest:
     """Prepare the final approver's signature: the PDF with its signature field and room for the
     CMS, stored, and the digest (SHA-256 over the byte range) the signer must sign."""
@@ -99,7 +99,7 @@ def _request_checked(actor: Membership, document: OutgoingDocument, request_id) 
     return request
 
 
-@as_member
+@service
 def approval_signing_submit(*, actor: Membership, document_id: UUID | str, request_id: UUID,
                             cms: bytes) -> OutgoingDocument:
     """Embed the CMS signature into the prepared PDF and complete the approval."""

@@ -112,3 +112,15 @@ def notation_format(*, number: int, doc_type: str, agency_symbol: str, unit_symb
     if not unit_symbol:
         raise ValueError(f"{doc_type} needs the drafting unit's symbol in its notation")
     return f"{format_number(number)}/{agency_symbol}-{unit_symbol}"
+
+
+def registers_provision(agencies: list[Agency]) -> None:
+    """The registers a new agency starts with (``tenancy.kinds.DEFAULT_REGISTERS``): one INSERT
+    for every agency of the batch (called by the directory import)."""
+    from docflow.tenancy.kinds import DEFAULT_REGISTERS
+
+    Register.objects.with_scopes_disabled().bulk_create([
+        Register(agency_id=agency.pk, direction=direction, series=series,
+                 name=REGISTER_NAMES.get((direction, series), series))
+        for agency in agencies for direction, series in DEFAULT_REGISTERS
+    ], batch_size=1000, ignore_conflicts=True)

@@ -30,11 +30,11 @@ from docflow.documents.models import OutgoingDocument, OutgoingState, StoredFile
 from docflow.documents.types import document_type
 from docflow.rendering.forms import document_form
 from docflow.rendering.official import OfficialDocument, render_official_document
+from docflow.tenancy.kinds import document_heading, is_peoples_committee
 from docflow.tenancy.models import Agency, AgencyLevel
 from docflow.core.scoping import agency_scope
 
 PDF = "application/pdf"
-PEOPLES_COMMITTEE = "Ủy ban nhân dân"
 # Whose name an authority signs in (Decree 30, Article 13): "TM. ỦY BAN NHÂN DÂN",
 # "KT. CHỦ TỊCH" for a People's Committee; "KT. GIÁM ĐỐC" for a department (Sở).
 AUTHORITY_OF_UBND = {
@@ -51,22 +51,11 @@ GROUP_LABELS = {
     AgencyLevel.COMMUNE: "UBND các xã, phường, thị trấn",
     AgencyLevel.DISTRICT: "UBND các huyện, thị xã, thành phố",
     AgencyLevel.PROVINCE: "UBND các tỉnh, thành phố",
+    AgencyLevel.WARD: "UBND các phường",
+    AgencyLevel.SPECIAL_ZONE: "UBND các đặc khu",
     AgencyLevel.DEPARTMENT: "Các sở, ban, ngành",
+    AgencyLevel.OTHER: "Các cơ quan, tổ chức khác",
 }
-
-
-def is_peoples_committee(agency: Agency) -> bool:
-    return agency.level != AgencyLevel.DEPARTMENT and agency.name.casefold().startswith(
-        PEOPLES_COMMITTEE.casefold()
-    )
-
-
-def header_names(agency: Agency, parent: Agency | None) -> tuple[str, str]:
-    """(governing body line, issuing agency lines) as printed at the top left, upper case."""
-    if is_peoples_committee(agency):
-        rest = agency.name[len(PEOPLES_COMMITTEE):].strip()
-        return "", f"{PEOPLES_COMMITTEE}\n{rest}".upper() if rest else agency.name.upper()
-    return (parent.header_name if parent else ""), agency.name.upper()
 
 
 def recipient_lines(
@@ -115,13 +104,13 @@ def official_document_of(document: OutgoingDocument, recipients: list[Agency]) -
     authority_of = _authority_of(agency, document.signer_authority)
     # "Q. CHỦ TỊCH" is the whole title of an acting head: no position line under it.
     position = "" if document.signer_authority == "Q." and authority_of else document.signer_position
-    parent_line, agency_lines = header_names(agency, agency.parent)
+    heading = document_heading(agency, agency.parent)
     filing = "Lưu: VT" + (f", {document.unit.symbol}" if document.unit else "")
     listed = recipient_lines(recipients, list(document.external_places))
     addressed = document_form(document.doc_type).addressed
     return OfficialDocument(
-        agency_name=agency_lines,
-        parent_agency_name=parent_line,
+        agency_name=heading.agency,
+        parent_agency_name=heading.superior,
         notation=document.notation,
         place=agency.place,
         issued_on=timezone.localdate(document.issued_at),

@@ -7,7 +7,7 @@ exactly like documents from inside Docflow; their status goes back through routi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -50,9 +50,10 @@ from docflow.outbox.services import outbox_enqueue, outbox_enqueue_many
 from docflow.routing.copies import CopyFile, incoming_copies_deliver, main_file_marked
 from docflow.routing.models import Delivery, IncomingDocument, Status
 from docflow.routing.deliveries import NOT_RECALLABLE
-from docflow.routing.notices import KIND_DELIVERED, KIND_RECALL
+from docflow.routing.issue_notifications import KIND_DELIVERED, KIND_RECALL
 from docflow.routing.status import INCOMING_OBJECT
 from docflow.tenancy.models import Agency, Membership
+from docflow.tenancy.selectors import agencies_for_codes
 
 NOTIFY_TASK = "exchange.inbound_notify"
 
@@ -70,6 +71,8 @@ class InboundReceipt:
     received_at: datetime
     duplicate: bool = False  # the same identifier from the same sender was received before
     recall_requested: bool = False  # a revocation: the copies went to 13
+    # Old codes the sender used (a merged agency's) and the code that answers them now.
+    renamed: dict[str, str] = field(default_factory=dict)
 
 
 def inbound_document_receive(
@@ -101,7 +104,7 @@ def inbound_document_receive(
     if business.doc_type == BUSINESS_REVOCATION:
         return inbound_revocation_receive(
             client=client, document_id=business.document_id or identifier, reason=business.reason)
-    recipients = _recipients(envelope["recipients"])
+    recipients, renamed = _recipients(envelope["recipients"])
     first = _received(sender, identifier, business.doc_type)
     if first is not None:
         return first
@@ -111,8 +114,10 @@ def inbound_document_receive(
             puts.append((attachment_name_clean(upload.name), _store(i, upload)))
         try:
             with transaction.atomic():
-                return _deliver(client, sender, envelope, recipients, puts, fmt,
-                                identifier=identifier, business=business, package=package)
+                receipt = _deliver(client, sender, envelope, recipients, puts, fmt,
+                                   identifier=identifier, business=business, package=package)
+                receipt.renamed.update(renamed)
+                return receipt
         except IntegrityError:
             # Another submission of the same identifier committed first: answer with it.
             first = _received(sender, identifier, business.doc_type)
@@ -208,17 +213,16 @@ def inbound_revocation_receive(*, client: ExchangeClient, document_id: str, reas
                           duplicate=not recalled, recall_requested=True)
 
 
-def _recipients(codes: list[str]) -> list[Agency]:
-    found = {
-        a.code: a
-        for a in Agency.objects.filter(code__in=codes, is_active=True, is_external=False)
-    }
+def _recipients(codes: list[str]) -> tuple[list[Agency], dict[str, str]]:
+    """The recipient agencies (an old code reaches its successor, once) and the old codes renamed."""
+    found = agencies_for_codes(codes=codes, internal_only=True)
     unknown = [code for code in codes if code not in found]
     if unknown:
         raise ValidationError({"recipients": [
             _("Không có cơ quan nhận trong hệ thống với mã: %(codes)s.") % {"codes": ", ".join(unknown)}
         ]})
-    return [found[code] for code in codes]
+    renamed = {code: found[code].code for code in codes if found[code].code != code}
+    return list({found[code].pk: found[code] for code in codes}.values()), renamed
 
 
 def _store(index: int, upload: InboundFile) -> StoredPut:

@@ -2,7 +2,10 @@
 
 Each attempt is a fresh timestamp and signature over the same message id (receivers dedupe by
 id), with a timeout and no redirects; its outcome is a ``WebhookDelivery`` row of our sending
-agency. A failed attempt raises ``WebhookFailed``; the task retries it with backoff.
+agency. A failed attempt raises ``WebhookFailed``; the task retries it with backoff. A message
+a receiver already took is not posted again: a task redelivered after it did its work does
+nothing. Delivery is at least once (a worker that dies between the receiver's answer and the
+row's commit posts again, with the same id), and exactly once for a receiver that drops repeats.
 """
 
 from __future__ import annotations
@@ -44,7 +47,16 @@ def webhook_post(
     *, client: ExchangeClient, agency_id: int, event: str, message_id: UUID, object_id: UUID,
     payload: dict[str, Any], attempt: int,
 ) -> WebhookDelivery:
-    """One signed POST of ``payload`` to the client's webhook; logged; WebhookFailed unless 2xx."""
+    """One signed POST of ``payload`` to the client's webhook; logged; WebhookFailed unless 2xx.
+
+    The receiver's earlier 2xx for the same ``message_id`` is returned instead of posting again.
+    """
+    taken = (
+        WebhookDelivery.objects.with_scope(agency=agency_id)
+        .filter(agency_id=agency_id, event=event, message_id=message_id, ok=True).first()
+    )
+    if taken is not None:
+        return taken
     body = message_body(payload)
     headers = {
         "Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
@@ -199,9 +200,27 @@ def notification_email_send(*, agency_id: int, notification_id: UUID | str) -> b
     """Email one notification to its recipient, at most once (plain text and HTML, from the
     kind's Vietnamese templates; see ``notifications.emails``).
 
-    The row is claimed (``emailed_at`` set) in the same transaction that sends, so a task run
-    twice sends once; a failure to send rolls the claim back and the task retries.
+    Claim, then send: ``emailed_at`` is set and committed before the message leaves, so a run
+    of the task again — retried, redelivered after its worker died, or sent twice by the
+    sweeper — finds the claim and sends nothing. A send that fails (the SMTP server refused)
+    gives the claim back and raises, so the task retries. A process that dies between the
+    claim and the send loses that one e-mail: at most once, because an e-mail cannot be taken
+    back and the notification is in the app either way. The message id names the notification
+    (``<notification.<id>@docflow>``), so a mail system can tell it apart from any other.
     """
+    # Connected (EHLO, TLS, login) before the claim, so between the claim and the message
+    # leaving there is only the SMTP exchange of the message itself.
+    connection = get_connection()
+    connection.open()
+    try:
+        return _notification_email_claim_and_send(
+            agency_id=agency_id, notification_id=notification_id, connection=connection
+        )
+    finally:
+        connection.close()
+
+
+def _notification_email_claim_and_send(*, agency_id: int, notification_id: UUID | str, connection) -> bool:
     with transaction.atomic():
         notification = (
             Notification.objects.with_scope(agency=agency_id)
@@ -213,11 +232,22 @@ def notification_email_send(*, agency_id: int, notification_id: UUID | str) -> b
         if notification is None or notification.emailed_at is not None:
             return False
         address = notification.recipient.email
-        if address:
-            notification_email_message(notification=notification, address=address).send()
-        notification.emailed_at = timezone.now()
+        # Made before the claim commits, so the claim and the send are as close as they can be.
+        message = notification_email_message(notification=notification, address=address) if address else None
+        claimed = notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
-    return bool(address)
+    if message is None:
+        return False
+    message.extra_headers["Message-ID"] = f"<notification.{notification.id}@docflow>"
+    message.connection = connection
+    try:
+        message.send()
+    except Exception:
+        Notification.objects.with_scope(agency=agency_id).filter(
+            id=notification.id, emailed_at=claimed
+        ).update(emailed_at=None)
+        raise
+    return True
 
 
 def notifications_mark_read(*, recipient_id: int) -> int:

@@ -24,6 +24,11 @@ class OutboxTask(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     send_count = models.PositiveIntegerField(default=0)
     done_at = models.DateTimeField(null=True, blank=True)
+    # A running task holds a lease, renewed by its worker (``workers.base``) while it runs, so
+    # the sweeper leaves it alone; a lease that lapsed means its worker died. The owner is the
+    # Celery task id: a retry or a redelivery of the same message takes the lease back.
+    lease_owner = models.CharField(max_length=64, blank=True, default="")
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

@@ -1,8 +1,18 @@
 """Recording, sending and re-sending deferred work.
 
 A service calls ``outbox_enqueue`` inside its transaction. The row commits with the service's
-rows; on commit it is sent to Celery by task name. If the broker was down, the row stays unsent
-and ``outbox_sweep`` (run by beat) sends it again. Tasks are idempotent, so a second send is safe.
+rows; on commit it is sent to Celery by task name, and only once the broker took it is the row
+marked sent. If the broker was down (or this process died in between), the row stays unsent and
+``outbox_sweep`` (run by beat) sends it again.
+
+Every message carries its row's id (``outbox_id``). The task that runs it takes the row's lease
+(``outbox_claim``) and keeps it renewed while it runs (``workers.base``), and marks the row done
+when it finished; a run that finds its row done, or leased by another live run, does nothing.
+So a message sent twice, redelivered by Redis, or re-sent by the sweeper costs one UPDATE.
+The sweeper re-sends a row that is sent but neither done nor leased after
+``DOCFLOW_OUTBOX_REDRIVE_AFTER_SECONDS`` (doubled for every earlier send): the message was lost
+by a restarted Redis, or its worker died before or while running it. docs/RUNTIME.md explains
+how these times, the lease and Celery's settings were chosen together.
 
 A request never waits on a dead broker more than once: after a failed send this process leaves
 its sends to the sweeper for ``BROKER_PAUSE_SECONDS``. ``send_count`` counts hand-offs to the
@@ -21,6 +31,7 @@ from uuid import UUID
 from celery import current_app
 from celery.exceptions import Retry
 from django.conf import settings
+from kombu.exceptions import ChannelError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -66,7 +77,12 @@ def outbox_enqueue_many(*, tasks: list[dict[str, Any]]) -> list[OutboxTask]:
 
 
 def outbox_send(*, outbox_id: UUID) -> bool:
-    """Hand one recorded task to Celery. A broker failure is logged, not raised: the sweeper retries."""
+    """Hand one recorded task to Celery, then record the hand-off (``sent_at``, ``send_count``).
+
+    Published first, marked second: a process that dies in between leaves the row unsent, so
+    the sweeper sends it again within ``DOCFLOW_OUTBOX_RESEND_AFTER_SECONDS`` (the run that comes
+    second finds the row done). A broker failure is logged, not raised: the sweeper retries.
+    """
     global _broker_paused_until
     # Django settings decide, so tests and the embedded mode switch with override_settings.
     eager = settings.CELERY_TASK_ALWAYS_EAGER
@@ -76,7 +92,6 @@ def outbox_send(*, outbox_id: UUID) -> bool:
     if row is None:
         return False
     kwargs = {**row.kwargs, OUTBOX_ID_KWARG: str(row.id)}
-    OutboxTask.objects.filter(id=row.id).update(sent_at=timezone.now(), send_count=F("send_count") + 1)
     if row.send_count + 1 == MAX_SENDS:
         log.error("outbox: %s (%s) sent %d times without finishing; this is its last send",
                   row.task_name, row.id, MAX_SENDS)
@@ -92,8 +107,8 @@ def outbox_send(*, outbox_id: UUID) -> bool:
         log.exception("outbox: could not send %s (%s); the sweeper will retry", row.task_name, row.id)
         if not eager:
             _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
-        OutboxTask.objects.filter(id=row.id).update(sent_at=None, send_count=F("send_count") - 1)
         return False
+    OutboxTask.objects.filter(id=row.id).update(sent_at=timezone.now(), send_count=F("send_count") + 1)
     return True
 
 
@@ -114,25 +129,82 @@ def outbox_broker_resume() -> None:
     _broker_paused_until = 0.0
 
 
+def outbox_claim(*, outbox_id: UUID | str, owner: str, seconds: float) -> bool:
+    """Take the row's lease for ``seconds`` for the run ``owner`` (its Celery task id).
+
+    False when the row is done or gone, or a live lease of another run holds it: the caller
+    then does nothing. The same owner (a retry or a redelivery of the same message) takes it back.
+    """
+    now = timezone.now()
+    return OutboxTask.objects.filter(id=outbox_id, done_at__isnull=True).filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner)
+    ).update(lease_owner=owner, lease_until=now + timedelta(seconds=seconds)) == 1
+
+
+def outbox_lease_renew(*, leases: list[tuple[str, str]], seconds: float) -> int:
+    """Extend the leases ``(outbox_id, owner)`` still held by their owner; returns how many."""
+    until = timezone.now() + timedelta(seconds=seconds)
+    return sum(
+        OutboxTask.objects.filter(id=outbox_id, lease_owner=owner, done_at__isnull=True)
+        .update(lease_until=until)
+        for outbox_id, owner in leases
+    )
+
+
+def outbox_release(*, outbox_id: UUID | str, owner: str) -> None:
+    """Give up the lease of a run that failed, so the sweeper may re-drive the row."""
+    OutboxTask.objects.filter(id=outbox_id, lease_owner=owner).update(lease_until=None)
+
+
 def outbox_mark_done(*, outbox_id: UUID | str) -> None:
-    OutboxTask.objects.filter(id=outbox_id, done_at__isnull=True).update(done_at=timezone.now())
+    """The row's task finished: a later copy of its message does nothing; the lease is given up."""
+    OutboxTask.objects.filter(id=outbox_id, done_at__isnull=True).update(
+        done_at=timezone.now(), lease_until=None
+    )
 
 
 def outbox_sweep(*, now=None, limit: int = 500) -> int:
-    """Re-send tasks never sent, or sent long ago and not done (a lost message or a dead worker)."""
+    """Re-send tasks not done that no live run holds: never sent (the broker was down at commit,
+    or the sender died) after ``DOCFLOW_OUTBOX_RESEND_AFTER_SECONDS``; sent but neither done nor
+    leased after ``DOCFLOW_OUTBOX_REDRIVE_AFTER_SECONDS`` — the message was lost (a restarted
+    Redis) or its worker died with it. When the row's queue has messages waiting (or the broker
+    cannot say), the time doubles with each earlier send, so a long queue does not fill with
+    copies of work that is only waiting its turn; an empty queue holds nothing it waits for."""
     outbox_broker_resume()  # the sweeper always tries; a failure pauses the rest of this sweep
     now = now or timezone.now()
     resend_after = timedelta(seconds=settings.DOCFLOW_OUTBOX_RESEND_AFTER_SECONDS)
-    redeliver_after = timedelta(seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"])
-    stale = OutboxTask.objects.filter(done_at__isnull=True, send_count__lt=MAX_SENDS).filter(
-        (
-            # never sent (broker down at commit)
-            Q(sent_at__isnull=True, created_at__lt=now - resend_after)
-        )
-        | Q(sent_at__lt=now - redeliver_after)
+    redrive_after = settings.DOCFLOW_OUTBOX_REDRIVE_AFTER_SECONDS
+    pending = OutboxTask.objects.filter(done_at__isnull=True, send_count__lt=MAX_SENDS).filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
     )
+    sent_queues = set(pending.filter(sent_at__isnull=False).values_list("queue", flat=True).distinct())
+    empty = [queue for queue, waiting in queue_waiting(queues=sent_queues).items() if waiting == 0]
+    sent_long_ago = Q(queue__in=empty, sent_at__lt=now - timedelta(seconds=redrive_after))
+    for sends in range(1, MAX_SENDS):
+        sent_long_ago |= Q(send_count=sends, sent_at__lt=now - timedelta(seconds=redrive_after * 2 ** (sends - 1)))
+    stale = pending.filter(Q(sent_at__isnull=True, created_at__lt=now - resend_after) | sent_long_ago)
     ids = list(stale.order_by("created_at").values_list("id", flat=True)[:limit])
     return sum(1 for outbox_id in ids if outbox_send(outbox_id=outbox_id))
+
+
+def queue_waiting(*, queues: set[str]) -> dict[str, int | None]:
+    """How many messages wait in each of ``queues`` at the broker; None where it cannot say
+    (embedded mode, the broker away)."""
+    if not queues or settings.CELERY_TASK_ALWAYS_EAGER:
+        return dict.fromkeys(queues)
+    counts: dict[str, int | None] = dict.fromkeys(queues)
+    try:
+        with current_app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1)
+            for queue in queues:
+                with connection.channel() as channel:
+                    try:
+                        counts[queue] = channel.queue_declare(queue=queue, passive=True).message_count
+                    except ChannelError:
+                        counts[queue] = 0  # Redis drops an emptied list: no such queue
+    except Exception:
+        log.warning("outbox: could not ask the broker how much work waits", exc_info=True)
+    return counts
 
 
 def outbox_purge(*, older_than_days: int = 30) -> int:

@@ -16,7 +16,7 @@ from docflow.records.models import PERMANENT, FileListEntry, FileListHeading, Re
 from docflow.records.permissions import require_list_keeper
 from docflow.rendering.registers import RegisterColumn, render_register_csv, render_register_pdf
 from docflow.tenancy.models import Membership, Unit, User
-from docflow.core.scoping import agency_scope
+from docflow.core.services import service
 
 FILE_LIST_COLUMNS = (
     RegisterColumn("Đề mục và tiêu đề hồ sơ", 4.0),
@@ -69,22 +69,23 @@ def unit_by_symbol(agency_id: int, symbol: str | None) -> Unit | None:
     return unit
 
 
+@service
 def file_heading_create(*, actor: Membership, year: int, title: str) -> FileListHeading:
     """Add a heading at the end of the year's list."""
     require_list_keeper(actor)
     if not title.strip():
         raise ValidationError({"title": ["Cần tên đề mục."]})
-    with agency_scope(actor.agency_id), transaction.atomic():
-        if FileListHeading.objects.filter(year=year, title=title.strip()).exists():
-            raise ValidationError({"title": ["Danh mục năm này đã có đề mục này."]})
-        last = FileListHeading.objects.filter(year=year).aggregate(m=Max("position"))["m"] or 0
-        heading = FileListHeading.objects.create(agency_id=actor.agency_id, year=year,
-                                                 position=last + 1, title=title.strip())
-        event_record(agency_id=actor.agency_id, action="file_list.heading_added", object_type="file_list",
-                     object_id=heading.id, actor_id=actor.user_id, data={"year": year, "title": heading.title})
+    if FileListHeading.objects.filter(year=year, title=title.strip()).exists():
+        raise ValidationError({"title": ["Danh mục năm này đã có đề mục này."]})
+    last = FileListHeading.objects.filter(year=year).aggregate(m=Max("position"))["m"] or 0
+    heading = FileListHeading.objects.create(agency_id=actor.agency_id, year=year,
+                                             position=last + 1, title=title.strip())
+    event_record(agency_id=actor.agency_id, action="file_list.heading_added", object_type="file_list",
+                 object_id=heading.id, actor_id=actor.user_id, data={"year": year, "title": heading.title})
     return heading
 
 
+@service
 def file_entry_create(
     *, actor: Membership, year: int, code: str, title: str, retention: int | None,
     heading_id=None, unit: str | None = None, responsible: str | None = None, note: str = "",
@@ -100,32 +101,32 @@ def file_entry_create(
         errors["title"] = ["Cần tiêu đề hồ sơ."]
     if errors:
         raise ValidationError(errors)
-    with agency_scope(actor.agency_id), transaction.atomic():
-        heading = None
-        if heading_id:
-            heading = FileListHeading.objects.filter(pk=heading_id, year=year).first()
-            if heading is None:
-                raise ValidationError({"heading": ["Không có đề mục này trong danh mục năm."]})
-        if FileListEntry.objects.filter(year=year, code=code.strip()).exists():
-            raise ValidationError({"code": ["Danh mục năm này đã có hồ sơ mang ký hiệu này."]})
-        last = FileListEntry.objects.filter(year=year).aggregate(m=Max("position"))["m"] or 0
-        values = {"unit": unit_by_symbol(actor.agency_id, unit),
-                  "responsible": member_by_username(actor.agency_id, responsible, "responsible")}
-        if retention_rule_id:
-            rule = RetentionRule.objects.filter(pk=retention_rule_id).first()
-            if rule is None:
-                raise ValidationError({"retention_rule": ["Không có dòng này trong bảng thời hạn bảo quản."]})
-            values["retention_rule"], retention = rule, rule.years
-        with refused_if_taken("code", "Danh mục năm này đã có hồ sơ mang ký hiệu này."):
-            entry = FileListEntry.objects.create(
-                agency_id=actor.agency_id, year=year, heading=heading, position=last + 1, code=code.strip(),
-                title=title.strip(), retention_years=retention, note=note, **values,
-            )
-        event_record(agency_id=actor.agency_id, action="file_list.entry_added", object_type="file_list",
-                     object_id=entry.id, actor_id=actor.user_id, data={"year": year, "code": entry.code})
+    heading = None
+    if heading_id:
+        heading = FileListHeading.objects.filter(pk=heading_id, year=year).first()
+        if heading is None:
+            raise ValidationError({"heading": ["Không có đề mục này trong danh mục năm."]})
+    if FileListEntry.objects.filter(year=year, code=code.strip()).exists():
+        raise ValidationError({"code": ["Danh mục năm này đã có hồ sơ mang ký hiệu này."]})
+    last = FileListEntry.objects.filter(year=year).aggregate(m=Max("position"))["m"] or 0
+    values = {"unit": unit_by_symbol(actor.agency_id, unit),
+              "responsible": member_by_username(actor.agency_id, responsible, "responsible")}
+    if retention_rule_id:
+        rule = RetentionRule.objects.filter(pk=retention_rule_id).first()
+        if rule is None:
+            raise ValidationError({"retention_rule": ["Không có dòng này trong bảng thời hạn bảo quản."]})
+        values["retention_rule"], retention = rule, rule.years
+    with refused_if_taken("code", "Danh mục năm này đã có hồ sơ mang ký hiệu này."):
+        entry = FileListEntry.objects.create(
+            agency_id=actor.agency_id, year=year, heading=heading, position=last + 1, code=code.strip(),
+            title=title.strip(), retention_years=retention, note=note, **values,
+        )
+    event_record(agency_id=actor.agency_id, action="file_list.entry_added", object_type="file_list",
+                 object_id=entry.id, actor_id=actor.user_id, data={"year": year, "code": entry.code})
     return entry
 
 
+@service
 def file_list_copy_forward(*, actor: Membership, from_year: int, to_year: int) -> int:
     """Copy ``from_year``'s headings and entries into ``to_year`` in one transaction.
 
@@ -135,32 +136,31 @@ def file_list_copy_forward(*, actor: Membership, from_year: int, to_year: int) -
     require_list_keeper(actor)
     if to_year <= from_year:
         raise ValidationError({"to_year": ["Năm nhận phải sau năm nguồn."]})
-    with agency_scope(actor.agency_id), transaction.atomic():
-        old_headings = list(FileListHeading.objects.filter(year=from_year).order_by("position"))
-        if not old_headings and not FileListEntry.objects.filter(year=from_year).exists():
-            raise ValidationError({"from_year": ["Năm này chưa có danh mục hồ sơ."]})
-        have_titles = set(FileListHeading.objects.filter(year=to_year).values_list("title", flat=True))
-        FileListHeading.objects.bulk_create([
-            FileListHeading(agency_id=actor.agency_id, year=to_year, position=h.position, title=h.title)
-            for h in old_headings if h.title not in have_titles
-        ])
-        by_title = {h.title: h for h in FileListHeading.objects.filter(year=to_year)}
-        old_title = {h.id: h.title for h in old_headings}
-        have_codes = set(FileListEntry.objects.filter(year=to_year).values_list("code", flat=True))
-        copies = [
-            FileListEntry(
-                agency_id=actor.agency_id, year=to_year, position=e.position, code=e.code, title=e.title,
-                heading=by_title.get(old_title.get(e.heading_id)), unit_id=e.unit_id,
-                responsible_id=e.responsible_id, retention_years=e.retention_years,
-                retention_rule_id=e.retention_rule_id, note=e.note,
-            )
-            for e in FileListEntry.objects.filter(year=from_year).order_by("position")
-            if e.code not in have_codes
-        ]
-        FileListEntry.objects.bulk_create(copies)
-        event_record(agency_id=actor.agency_id, action="file_list.copied", object_type="file_list",
-                     object_id=actor.agency.uuid, actor_id=actor.user_id,
-                     data={"from": from_year, "to": to_year, "entries": len(copies)})
+    old_headings = list(FileListHeading.objects.filter(year=from_year).order_by("position"))
+    if not old_headings and not FileListEntry.objects.filter(year=from_year).exists():
+        raise ValidationError({"from_year": ["Năm này chưa có danh mục hồ sơ."]})
+    have_titles = set(FileListHeading.objects.filter(year=to_year).values_list("title", flat=True))
+    FileListHeading.objects.bulk_create([
+        FileListHeading(agency_id=actor.agency_id, year=to_year, position=h.position, title=h.title)
+        for h in old_headings if h.title not in have_titles
+    ])
+    by_title = {h.title: h for h in FileListHeading.objects.filter(year=to_year)}
+    old_title = {h.id: h.title for h in old_headings}
+    have_codes = set(FileListEntry.objects.filter(year=to_year).values_list("code", flat=True))
+    copies = [
+        FileListEntry(
+            agency_id=actor.agency_id, year=to_year, position=e.position, code=e.code, title=e.title,
+            heading=by_title.get(old_title.get(e.heading_id)), unit_id=e.unit_id,
+            responsible_id=e.responsible_id, retention_years=e.retention_years,
+            retention_rule_id=e.retention_rule_id, note=e.note,
+        )
+        for e in FileListEntry.objects.filter(year=from_year).order_by("position")
+        if e.code not in have_codes
+    ]
+    FileListEntry.objects.bulk_create(copies)
+    event_record(agency_id=actor.agency_id, action="file_list.copied", object_type="file_list",
+                 object_id=actor.agency.uuid, actor_id=actor.user_id,
+                 data={"from": from_year, "to": to_year, "entries": len(copies)})
     return len(copies)
 
 

@@ -7,7 +7,6 @@ the agency admin adds to it and changes it.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 
 from docflow.audit.services import event_record
@@ -15,6 +14,7 @@ from docflow.records.models import RetentionRule
 from docflow.records.permissions import require_retention_keeper
 from docflow.tenancy.models import Membership
 from docflow.core.scoping import agency_scope
+from docflow.core.services import service
 
 COMMON_RULES: tuple[tuple[str, str, int | None], ...] = (
     ("1.1", "Văn bản chỉ đạo, quy định chung của cơ quan (quy chế, quy định)", None),
@@ -53,6 +53,7 @@ def retention_rules(*, agency_id: int) -> QuerySet[RetentionRule]:
         return RetentionRule.objects.order_by("code")
 
 
+@service
 def retention_rule_save(*, actor: Membership, code: str, name: str, years: int | None) -> RetentionRule:
     """Add or change one line of the table (agency admin); audited."""
     require_retention_keeper(actor)
@@ -62,12 +63,11 @@ def retention_rule_save(*, actor: Membership, code: str, name: str, years: int |
         raise ValidationError({"name": ["Cần tên nhóm hồ sơ, tài liệu."]})
     if years is not None and not 1 <= years <= 100:
         raise ValidationError({"years": ["Thời hạn từ 1 đến 100 năm, hoặc vĩnh viễn."]})
-    with agency_scope(actor.agency_id), transaction.atomic():
-        if not RetentionRule.objects.exists():  # the common lines first, so the admin adds to them
-            retention_rules_seed(agency_id=actor.agency_id)
-        rule, _created = RetentionRule.objects.update_or_create(
-            agency_id=actor.agency_id, code=code.strip(), defaults={"name": name.strip(), "years": years},
-        )
-        event_record(agency_id=actor.agency_id, action="retention_rule.saved", object_type="retention_rule",
-                     object_id=rule.id, actor_id=actor.user_id, data={"code": rule.code, "years": years})
+    if not RetentionRule.objects.exists():  # the common lines first, so the admin adds to them
+        retention_rules_seed(agency_id=actor.agency_id)
+    rule, _created = RetentionRule.objects.update_or_create(
+        agency_id=actor.agency_id, code=code.strip(), defaults={"name": name.strip(), "years": years},
+    )
+    event_record(agency_id=actor.agency_id, action="retention_rule.saved", object_type="retention_rule",
+                 object_id=rule.id, actor_id=actor.user_id, data={"code": rule.code, "years": years})
     return rule

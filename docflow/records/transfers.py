@@ -40,6 +40,7 @@ from docflow.rendering.registers import RegisterColumn, render_register_pdf
 from docflow.routing.models import IncomingAttachment, IncomingDocument
 from docflow.tenancy.models import Membership
 from docflow.core.scoping import agency_scope
+from docflow.core.services import service
 
 BUILD_TASK = "records.archive_package"
 AUDIT_OBJECT = "archive_transfer"
@@ -52,6 +53,7 @@ HANDOVER_COLUMNS = (
 )
 
 
+@service
 def archive_transfer_create(*, actor: Membership, file_ids: list) -> ArchiveTransfer:
     """Hand closed files to the archive (clerk, archivist): 400 on ``files`` naming any id that is
     not a closed file of the agency; the files become transferred in the same transaction."""
@@ -62,27 +64,26 @@ def archive_transfer_create(*, actor: Membership, file_ids: list) -> ArchiveTran
         raise ValidationError({"files": ["Mã hồ sơ không hợp lệ."]}) from None
     if not wanted:
         raise ValidationError({"files": ["Chọn ít nhất một hồ sơ đã kết thúc."]})
-    with agency_scope(actor.agency_id), transaction.atomic():
-        files = {f.pk: f for f in WorkFile.objects.select_for_update().filter(pk__in=wanted)}
-        wrong = [str(pk) for pk in wanted if pk not in files or files[pk].state != FileState.CLOSED]
-        if wrong:
-            raise ValidationError({"files": [f"Không phải hồ sơ đã kết thúc, chưa nộp lưu: {', '.join(wrong)}"]})
-        now = timezone.now()
-        ordered = sorted(files.values(), key=lambda f: (f.year, f.code))
-        transfer = ArchiveTransfer.objects.create(
-            agency_id=actor.agency_id, requested_by=actor.user,
-            documents_total=sum(f.document_count for f in ordered),
-        )
-        ArchiveTransferFile.objects.bulk_create([
-            ArchiveTransferFile(agency_id=actor.agency_id, transfer=transfer, work_file=f, position=i)
-            for i, f in enumerate(ordered, start=1)
-        ])
-        WorkFile.objects.filter(pk__in=wanted).update(state=FileState.TRANSFERRED, transferred_at=now)
-        event_record(agency_id=actor.agency_id, action="archive_transfer.created", object_type=AUDIT_OBJECT,
-                     object_id=transfer.id, actor_id=actor.user_id,
-                     data={"files": [f.code for f in ordered]})
-        outbox_enqueue(task_name=BUILD_TASK, queue="pdf", dedup_key=f"archive_transfer:{transfer.id}",
-                       kwargs={"agency_id": actor.agency_id, "transfer_id": str(transfer.id)})
+    files = {f.pk: f for f in WorkFile.objects.select_for_update().filter(pk__in=wanted)}
+    wrong = [str(pk) for pk in wanted if pk not in files or files[pk].state != FileState.CLOSED]
+    if wrong:
+        raise ValidationError({"files": [f"Không phải hồ sơ đã kết thúc, chưa nộp lưu: {', '.join(wrong)}"]})
+    now = timezone.now()
+    ordered = sorted(files.values(), key=lambda f: (f.year, f.code))
+    transfer = ArchiveTransfer.objects.create(
+        agency_id=actor.agency_id, requested_by=actor.user,
+        documents_total=sum(f.document_count for f in ordered),
+    )
+    ArchiveTransferFile.objects.bulk_create([
+        ArchiveTransferFile(agency_id=actor.agency_id, transfer=transfer, work_file=f, position=i)
+        for i, f in enumerate(ordered, start=1)
+    ])
+    WorkFile.objects.filter(pk__in=wanted).update(state=FileState.TRANSFERRED, transferred_at=now)
+    event_record(agency_id=actor.agency_id, action="archive_transfer.created", object_type=AUDIT_OBJECT,
+                 object_id=transfer.id, actor_id=actor.user_id,
+                 data={"files": [f.code for f in ordered]})
+    outbox_enqueue(task_name=BUILD_TASK, queue="pdf", dedup_key=f"archive_transfer:{transfer.id}",
+                   kwargs={"agency_id": actor.agency_id, "transfer_id": str(transfer.id)})
     return transfer
 
 

@@ -24,6 +24,7 @@ from docflow.reports.sheets import statistics_sheet
 from docflow.routing.statistics import Period, statistics_access_check
 from docflow.tenancy.models import Agency, Membership
 from docflow.core.scoping import agency_scope
+from docflow.core.services import service
 from docflow.tenancy.selectors import members_with_role
 
 RENDER_TASK = "pdf.statistics_report"
@@ -39,6 +40,7 @@ def _render_work(report: StatisticsReport) -> dict:
     }
 
 
+@service
 def statistics_report_request(*, actor: Membership, first: dt.date, last: dt.date) -> StatisticsReport:
     """Ask for a PDF report of the actor's agency for the days ``first`` to ``last`` (leaders,
     clerks, agency admins; 403 otherwise, 400 naming ``from``/``to`` for a wrong period).
@@ -48,17 +50,16 @@ def statistics_report_request(*, actor: Membership, first: dt.date, last: dt.dat
     """
     statistics_access_check(member=actor)
     period = Period.checked(first=first, last=last)
-    with agency_scope(actor.agency_id), transaction.atomic():
-        report = StatisticsReport.objects.create(
-            agency_id=actor.agency_id, kind=ReportKind.ON_DEMAND, period_first=period.first,
-            period_last=period.last, requested_by=actor.user,
-        )
-        event_record(
-            agency_id=actor.agency_id, action="statistics_report.requested", object_type=AUDIT_OBJECT,
-            object_id=report.id, actor_id=actor.user_id,
-            data={"from": period.first.isoformat(), "to": period.last.isoformat()},
-        )
-        outbox_enqueue(**_render_work(report))
+    report = StatisticsReport.objects.create(
+        agency_id=actor.agency_id, kind=ReportKind.ON_DEMAND, period_first=period.first,
+        period_last=period.last, requested_by=actor.user,
+    )
+    event_record(
+        agency_id=actor.agency_id, action="statistics_report.requested", object_type=AUDIT_OBJECT,
+        object_id=report.id, actor_id=actor.user_id,
+        data={"from": period.first.isoformat(), "to": period.last.isoformat()},
+    )
+    outbox_enqueue(**_render_work(report))
     return report
 
 

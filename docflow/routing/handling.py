@@ -15,19 +15,18 @@ the copy returns to the status it had before the request while the sender sees 1
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from docflow.audit.models import AuditEvent
 from docflow.audit.services import event_record
 from docflow.core.errors import InvalidState, NotFound, NotPermitted
+from docflow.core.services import service
 from docflow.documents.models import OutgoingDocument, OutgoingState, RegisterDirection
 from docflow.documents.numbering import number_take, register_for
 from docflow.notifications.services import notification_create, notifications_done
@@ -40,13 +39,12 @@ from docflow.routing.models import (
     IncomingDocument,
     Status,
 )
-from docflow.routing.notices import KIND_DELIVERED, KIND_RECALL
+from docflow.routing.issue_notifications import KIND_DELIVERED, KIND_RECALL
 from docflow.routing.reminders import KIND_DUE_TOMORROW, KIND_OVERDUE
 from docflow.routing.selectors import handling_settings
 from docflow.routing.stamping import stamp_work_record
 from docflow.routing.status import INCOMING_OBJECT, delivery_due_date_report, status_report
 from docflow.tenancy.models import Membership, Role, User
-from docflow.core.scoping import agency_scope
 
 ASSIGNED_KIND = "incoming_assigned"
 REGISTRATION_FIELDS = ("register", "incoming_year", "incoming_number", "received_at", "received_by")
@@ -60,18 +58,7 @@ ROLE_TITLES = {
 }
 
 
-def handling_service(fn):
-    """One durable transaction inside the acting member's agency scope."""
-
-    @functools.wraps(fn)
-    def wrapper(*, membership: Membership, **kwargs):
-        with transaction.atomic(durable=True), agency_scope(membership.agency_id):
-            return fn(membership=membership, **kwargs)
-
-    return wrapper
-
-
-@handling_service
+@service(scope="membership")
 def incoming_accept(*, membership: Membership, incoming_id: UUID) -> IncomingDocument:
     """01 → 03: registered in the agency's incoming register (the secret one for secret
     documents) with the next number of the year, gap-free; received now by the clerk."""
@@ -114,7 +101,7 @@ def incoming_registered_notify(*, incoming: IncomingDocument, event) -> None:
     stamp_work_record(incoming=incoming, reason="accept")
 
 
-@handling_service
+@service(scope="membership")
 def incoming_reject(*, membership: Membership, incoming_id: UUID, reason: str) -> IncomingDocument:
     """01 → 02 with a reason, which the sender receives."""
     incoming = _locked(membership, incoming_id, allowed=(Status.DELIVERED,))
@@ -131,7 +118,7 @@ def incoming_reject(*, membership: Membership, incoming_id: UUID, reason: str) -
     return incoming
 
 
-@handling_service
+@service(scope="membership")
 def incoming_assign(
     *,
     membership: Membership,
@@ -193,7 +180,7 @@ def incoming_assign(
     return incoming
 
 
-@handling_service
+@service(scope="membership")
 def incoming_forward(
     *, membership: Membership, incoming_id: UUID, to: str, note: str = ""
 ) -> IncomingDocument:
@@ -224,7 +211,7 @@ def incoming_forward(
     return incoming
 
 
-@handling_service
+@service(scope="membership")
 def incoming_progress(*, membership: Membership, incoming_id: UUID, note: str) -> IncomingDocument:
     """The lead reports progress: 04 → 05, or another note at 05."""
     incoming = _locked(membership, incoming_id, allowed=HANDLING_STATUSES)
@@ -237,7 +224,7 @@ def incoming_progress(*, membership: Membership, incoming_id: UUID, note: str) -
     return incoming
 
 
-@handling_service
+@service(scope="membership")
 def incoming_opinion(*, membership: Membership, incoming_id: UUID, note: str) -> HandlingNote:
     """A co-ordinator adds an opinion (04/05); the lead is told."""
     incoming = _locked(membership, incoming_id, allowed=HANDLING_STATUSES)
@@ -254,7 +241,7 @@ def incoming_opinion(*, membership: Membership, incoming_id: UUID, note: str) ->
     return opinion
 
 
-@handling_service
+@service(scope="membership")
 def incoming_complete(
     *, membership: Membership, incoming_id: UUID, note: str, reply_outgoing_id: UUID | None = None
 ) -> IncomingDocument:
@@ -296,7 +283,7 @@ def incoming_complete(
     return incoming
 
 
-@handling_service
+@service(scope="membership")
 def incoming_recall_decide(
     *, membership: Membership, incoming_id: UUID, accept: bool, reason: str = ""
 ) -> IncomingDocument:

@@ -17,12 +17,12 @@ from datetime import date, datetime
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from docflow.audit.services import event_record
 from docflow.core.errors import InvalidState, NotPermitted
+from docflow.core.services import service
 from docflow.core.text import fold
 from docflow.documents.types import TYPES_BY_CODE, Secrecy, Urgency
 from docflow.routing.handling import incoming_number_take, incoming_registered_notify
@@ -30,7 +30,6 @@ from docflow.routing.intake_scans import intake_scans_unregistered, scans_attach
 from docflow.routing.models import IncomingDocument, KnownSender, Medium, Status
 from docflow.routing.status import INCOMING_OBJECT
 from docflow.tenancy.models import Agency, Membership, Role
-from docflow.core.scoping import agency_scope
 
 PAPER_MEDIA = (Medium.PAPER, Medium.EMAIL, Medium.FAX, Medium.HAND)
 SECRET_SUBJECT = "Văn bản mật (trích yếu không ghi trên hệ thống)"
@@ -70,6 +69,7 @@ class PaperEnvelope:
     scan_ids: Sequence[UUID | str] = field(default_factory=tuple)
 
 
+@service(scope="membership")
 def incoming_register(*, membership: Membership, envelope: PaperEnvelope) -> IncomingDocument:
     """Register a document received outside the system (clerks only); returns the copy at 03.
 
@@ -79,45 +79,44 @@ def incoming_register(*, membership: Membership, envelope: PaperEnvelope) -> Inc
     notation and issue date is held, unless ``duplicate_reason`` is given (then audited).
     A sender outside the directory is remembered (``KnownSender``) for the next time.
     """
-    with transaction.atomic(), agency_scope(membership.agency_id):
-        if not membership.has_role(Role.CLERK):
-            raise NotPermitted(_("Chỉ văn thư được vào sổ văn bản đến."))
-        now = timezone.now()
-        env = _checked(envelope, now)
-        sender_agency, sender_code, sender_name = _sender(env)
-        duplicates = _duplicates(sender_code, sender_name, env.notation, env.issued_on)
-        if duplicates and not env.duplicate_reason:
-            raise DuplicateIncoming(
-                _("Văn bản này (cùng nơi gửi, số ký hiệu và ngày) đã có trong sổ."), duplicates=duplicates
-            )
-        secret = env.secrecy != Secrecy.NORMAL
-        if secret and env.scan_ids:
-            raise ValidationError({"scan_ids": [_("Văn bản mật không được đưa bản quét lên hệ thống.")]})
-        scans = intake_scans_unregistered(scan_ids=env.scan_ids, lock=True)
-        incoming = IncomingDocument(
-            agency=membership.agency, sender_agency=sender_agency, sender_code=sender_code,
-            sender_name=sender_name, number=env.number, notation=env.notation,
-            issued_on=env.issued_on, doc_type=env.doc_type,
-            subject=SECRET_SUBJECT if secret else env.subject,
-            signer_name="" if secret else env.signer_name, urgency=env.urgency,
-            secrecy=env.secrecy, delivered_at=env.received_at, medium=env.medium,
-            page_count=env.page_count, copy_count=env.copy_count,
-            duplicate_reason=env.duplicate_reason if duplicates else "",
+    if not membership.has_role(Role.CLERK):
+        raise NotPermitted(_("Chỉ văn thư được vào sổ văn bản đến."))
+    now = timezone.now()
+    env = _checked(envelope, now)
+    sender_agency, sender_code, sender_name = _sender(env)
+    duplicates = _duplicates(sender_code, sender_name, env.notation, env.issued_on)
+    if duplicates and not env.duplicate_reason:
+        raise DuplicateIncoming(
+            _("Văn bản này (cùng nơi gửi, số ký hiệu và ngày) đã có trong sổ."), duplicates=duplicates
         )
-        incoming_number_take(incoming=incoming, membership=membership, received_at=env.received_at)
-        incoming.status_code = Status.ACCEPTED
-        incoming.full_clean(validate_constraints=False)
-        incoming.save()
-        if sender_agency is None:
-            _remember(membership.agency_id, sender_code, sender_name, now)
-        event = event_record(
-            agency_id=membership.agency_id, action="incoming.register", object_type=INCOMING_OBJECT,
-            object_id=incoming.pk, actor_id=membership.user_id, state_before="",
-            state_after=incoming.status_code, data=_event_data(incoming, env, scans, duplicates),
-        )
-        scans_attach(incoming=incoming, scans=scans, actor_id=membership.user_id)
-        incoming_registered_notify(incoming=incoming, event=event)
-        return incoming
+    secret = env.secrecy != Secrecy.NORMAL
+    if secret and env.scan_ids:
+        raise ValidationError({"scan_ids": [_("Văn bản mật không được đưa bản quét lên hệ thống.")]})
+    scans = intake_scans_unregistered(scan_ids=env.scan_ids, lock=True)
+    incoming = IncomingDocument(
+        agency=membership.agency, sender_agency=sender_agency, sender_code=sender_code,
+        sender_name=sender_name, number=env.number, notation=env.notation,
+        issued_on=env.issued_on, doc_type=env.doc_type,
+        subject=SECRET_SUBJECT if secret else env.subject,
+        signer_name="" if secret else env.signer_name, urgency=env.urgency,
+        secrecy=env.secrecy, delivered_at=env.received_at, medium=env.medium,
+        page_count=env.page_count, copy_count=env.copy_count,
+        duplicate_reason=env.duplicate_reason if duplicates else "",
+    )
+    incoming_number_take(incoming=incoming, membership=membership, received_at=env.received_at)
+    incoming.status_code = Status.ACCEPTED
+    incoming.full_clean(validate_constraints=False)
+    incoming.save()
+    if sender_agency is None:
+        _remember(membership.agency_id, sender_code, sender_name, now)
+    event = event_record(
+        agency_id=membership.agency_id, action="incoming.register", object_type=INCOMING_OBJECT,
+        object_id=incoming.pk, actor_id=membership.user_id, state_before="",
+        state_after=incoming.status_code, data=_event_data(incoming, env, scans, duplicates),
+    )
+    scans_attach(incoming=incoming, scans=scans, actor_id=membership.user_id)
+    incoming_registered_notify(incoming=incoming, event=event)
+    return incoming
 
 
 def known_senders(*, q: str = "", limit: int = 20) -> list[KnownSender]:

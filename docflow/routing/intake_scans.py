@@ -36,6 +36,7 @@ from docflow.routing.stamping import stamp_work_record
 from docflow.routing.status import INCOMING_OBJECT
 from docflow.tenancy.models import Membership, Role
 from docflow.core.scoping import agency_scope
+from docflow.core.services import service_transaction
 
 OCR_TASK = "pdf.ocr_scan"
 Upload = tuple[str, Iterable[bytes]]  # (file name, chunks)
@@ -61,7 +62,7 @@ def intake_scan_upload(
         if incoming_id is not None:
             _copy_for_scan(incoming_id)  # 404/409/400 before reading the upload
         name, data, pages = scan_pdf(files)
-        with transaction.atomic():
+        with service_transaction():
             stored = stored_file_put_bytes(data=data, content_type=PDF)
             scan = IntakeScan.objects.create(
                 agency_id=membership.agency_id, name=name, original=stored, page_count=pages,

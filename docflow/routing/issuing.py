@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from docflow.audit.services import EventSpec, events_record
 from docflow.core.errors import InvalidState, NotPermitted
 from docflow.core.ids import uuid7
-from docflow.core.scoping import agency_scope
+from docflow.core.services import service
 from docflow.documents.models import (
     AUDIT_OBJECT,
     OutgoingDocument,
@@ -48,11 +47,13 @@ from docflow.outbox.services import outbox_enqueue_many
 from docflow.routing.copies import CopyFile, incoming_copies_deliver
 from docflow.routing.models import Delivery, IncomingDocument, Status
 from docflow.tenancy.models import Agency, Membership
+from docflow.tenancy.selectors import agencies_for_codes
 
 NOTIFY_TASK = "notify.document_issued"
 EXCHANGE_PUSH_TASK = "exchange.document_push"  # sends to an agency outside Docflow
 
 
+@service
 def document_issue(
     *, actor: Membership, document_id: UUID | str, signed_scan: StoredFile | None = None,
     expected_number: int | None = None,
@@ -70,35 +71,34 @@ def document_issue(
     ``signed_scan`` is the main file instead of the rendered PDF, and the number it bears by
     hand must be the one taken (``expected_number``), else 409 and nothing is taken.
     """
-    with agency_scope(actor.agency_id), transaction.atomic():
-        document = _locked(document_id)
-        if not actor.has_role("clerk"):
-            raise NotPermitted(_("Chỉ văn thư được phát hành văn bản."))
-        if document.state != OutgoingState.APPROVED:
-            raise InvalidState(_("Chỉ phát hành được văn bản đã ký duyệt."), state=document.state)
-        recipients = _recipients_checked(document)
-        _take_number(document, actor)
-        if expected_number is not None and document.number != expected_number:
-            raise InvalidState(_("Số tiếp theo của sổ là %(n)02d, không phải số ghi trên bản giấy.")
-                               % {"n": document.number}, state="number_changed")
-        if signed_scan is not None:
-            main, document.pdf_sha256 = signed_scan, signed_scan.sha256
-        else:
-            main = official_pdf_store(document=document, recipients=recipients)
-        document.save(update_fields=[
-            "register", "year", "number", "notation", "state", "issued_at", "issued_by",
-            "pdf_sha256", "updated_at",
-        ])
-        files = _files(document, main)
-        _deliver(document, recipients, files)
-        _record(document, actor)
-        notifications_done(agency_id=document.agency_id, object_type=AUDIT_OBJECT,
-                           object_id=document.pk, kinds=["outgoing.approved"])  # "chờ phát hành"
-        outbox_enqueue_many(tasks=[
-            *_after_commit_work(document, recipients),
-            *verification_work(f.sha256 for f in files if f.content_type == PDF),
-        ])
-        return document
+    document = _locked(document_id)
+    if not actor.has_role("clerk"):
+        raise NotPermitted(_("Chỉ văn thư được phát hành văn bản."))
+    if document.state != OutgoingState.APPROVED:
+        raise InvalidState(_("Chỉ phát hành được văn bản đã ký duyệt."), state=document.state)
+    recipients = _recipients_checked(document)
+    _take_number(document, actor)
+    if expected_number is not None and document.number != expected_number:
+        raise InvalidState(_("Số tiếp theo của sổ là %(n)02d, không phải số ghi trên bản giấy.")
+                           % {"n": document.number}, state="number_changed")
+    if signed_scan is not None:
+        main, document.pdf_sha256 = signed_scan, signed_scan.sha256
+    else:
+        main = official_pdf_store(document=document, recipients=recipients)
+    document.save(update_fields=[
+        "register", "year", "number", "notation", "state", "issued_at", "issued_by",
+        "pdf_sha256", "updated_at",
+    ])
+    files = _files(document, main)
+    _deliver(document, recipients, files)
+    _record(document, actor)
+    notifications_done(agency_id=document.agency_id, object_type=AUDIT_OBJECT,
+                       object_id=document.pk, kinds=["outgoing.approved"])  # "chờ phát hành"
+    outbox_enqueue_many(tasks=[
+        *_after_commit_work(document, recipients),
+        *verification_work(f.sha256 for f in files if f.content_type == PDF),
+    ])
+    return document
 
 
 def _files(document: OutgoingDocument, main: StoredFile) -> list[CopyFile]:
@@ -149,10 +149,7 @@ def issue_preview(*, document: OutgoingDocument) -> IssuePreview:
         )
     except ValueError:
         notation = ""
-    external = dict(
-        Agency.objects.filter(code__in=document.recipient_codes, is_active=True)
-        .values_list("code", "is_external")
-    )
+    external = {a.code: a.is_external for a in agencies_for_codes(codes=document.recipient_codes).values()}
     outside = sum(1 for flag in external.values() if flag)
     return IssuePreview(
         register_name=taken.register_name, year=year, number=taken.number, notation=notation,
@@ -195,13 +192,18 @@ def _recipients_checked(document: OutgoingDocument) -> list[Agency]:
     kind = document_type(document.doc_type)
     if kind.needs_unit and document.unit is None:
         raise ValidationError({"unit": [_("%(t)s cần đơn vị soạn thảo.") % {"t": kind.name}]})
-    found = {a.code: a for a in Agency.objects.filter(code__in=codes, is_active=True)}
+    found = agencies_for_codes(codes=codes)
     missing = [c for c in codes if c not in found]
     if missing:
         raise ValidationError({"recipients": [
             _("Không còn cơ quan với mã: %(c)s.") % {"c": ", ".join(missing)}
         ]})
-    return [found[c] for c in codes]
+    recipients: dict[int, Agency] = {}
+    for code in codes:  # an old code reaches its successor once; the delivery row names both
+        agency = recipients.setdefault(found[code].pk, found[code])
+        if agency.code != code:
+            agency.addressed_as = code
+    return list(recipients.values())
 
 
 def _take_number(document: OutgoingDocument, actor: Membership) -> None:
@@ -220,6 +222,12 @@ def _take_number(document: OutgoingDocument, actor: Membership) -> None:
     document.state, document.issued_at, document.issued_by = OutgoingState.ISSUED, now, actor.user
 
 
+def _renamed_note(agency: Agency) -> str:
+    """What the sender is told when it addressed an old code (a merged agency's)."""
+    old = getattr(agency, "addressed_as", "")
+    return _("Gửi đến mã cũ %(old)s: nay là %(new)s.") % {"old": old, "new": agency.code} if old else ""
+
+
 def _deliver(
     document: OutgoingDocument, recipients: list[Agency], files: list[CopyFile]
 ) -> list[IncomingDocument]:
@@ -233,6 +241,7 @@ def _deliver(
         delivery = Delivery(
             id=uuid7(), agency_id=sender.pk, document=document, recipient_agency_id=agency.pk,
             recipient_code=agency.code, recipient_name=agency.name[:255],
+            status_note=_renamed_note(agency),
         )
         deliveries.append(delivery)
         if agency.is_external:

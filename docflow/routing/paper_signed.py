@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from django.db import transaction
 
 from django.utils.translation import gettext as _
 
 from docflow.audit.services import event_record
 from docflow.core.scoping import agency_scope
+from docflow.core.services import service_transaction
 from docflow.documents.files import stored_file_put_bytes
 from docflow.documents.models import AUDIT_OBJECT, OutgoingDocument
 from docflow.documents.selectors import document_get
@@ -44,7 +44,7 @@ def document_issue_paper_signed(
         if document_get(document_id=document_id).secrecy != Secrecy.NORMAL:  # 404 first
             raise scan_refused(_("Văn bản mật không được đưa bản quét lên hệ thống."))
     name, data, pages = scan_pdf(files)
-    with transaction.atomic():
+    with service_transaction(agency=actor):
         stored = stored_file_put_bytes(data=data, content_type=PDF)
         document = document_issue(actor=actor, document_id=document_id, signed_scan=stored,
                                   expected_number=number)

@@ -20,7 +20,7 @@ from docflow.routing.models import HANDLING_STATUSES, IncomingDocument
 from docflow.routing.status import INCOMING_OBJECT
 from docflow.notifications.services import Notice, notifications_create
 from docflow.tenancy.models import Agency, Membership
-from docflow.core.scoping import agency_scope
+from docflow.core.services import service
 
 AGENCY_TASK = "notify.agency_deadline_reminders"
 KIND_DUE_TOMORROW = "incoming_due_tomorrow"
@@ -45,39 +45,39 @@ def deadline_reminders_dispatch(*, day: date | None = None) -> int:
     return len(agencies)
 
 
+@service(scope="agency_id")
 def agency_deadline_remind(*, agency_id: int, day: date) -> int:
     """Notify about one agency's copies due the day after ``day`` (their lead handler) and past
     due on ``day`` (their lead handler and the agency's active leaders); returns how many
     notifications were made. A fixed number of queries whatever the number of copies."""
     tomorrow = day + timedelta(days=1)
-    with agency_scope(agency_id), transaction.atomic():
-        if Agency.objects.select_for_update().filter(pk=agency_id).first() is None:
-            return 0
-        copies = (
-            IncomingDocument.objects.filter(status_code__in=HANDLING_STATUSES, due_date__lte=tomorrow)
-            .exclude(due_date=day)  # due today: still in time, nothing to say
-            .select_related("lead").defer("content", "search_text")
-        )
-        leaders = list(
-            Membership.objects.filter(is_active=True, is_leader=True).values_list("user_id", flat=True)
-        )
-        notices = []
-        for copy in copies:
-            if copy.due_date == tomorrow:
-                people, kind, title = [copy.lead_id], KIND_DUE_TOMORROW, "Đến hạn xử lý ngày mai"
-            else:
-                late = (day - copy.due_date).days
-                people, kind, title = [copy.lead_id, *leaders], KIND_OVERDUE, f"Quá hạn xử lý {late} ngày"
-            body = f"{copy.sender_name}. Hạn xử lý: {copy.due_date:%d/%m/%Y}."
-            if copy.lead_id:
-                body += f" Chủ trì: {copy.lead.get_full_name()}."
-            notices += [
-                Notice(
-                    agency_id=agency_id, user_id=user_id, kind=kind,
-                    title=f"{title}: {copy.notation} {copy.subject}"[:300], body=body,
-                    object_type=INCOMING_OBJECT, object_id=copy.id,
-                    dedup_key=f"{kind}:{copy.id}:{user_id}:{day.isoformat()}",
-                )
-                for user_id in dict.fromkeys(u for u in people if u is not None)
-            ]
-        return len(notifications_create(notices=notices))
+    if Agency.objects.select_for_update().filter(pk=agency_id).first() is None:
+        return 0
+    copies = (
+        IncomingDocument.objects.filter(status_code__in=HANDLING_STATUSES, due_date__lte=tomorrow)
+        .exclude(due_date=day)  # due today: still in time, nothing to say
+        .select_related("lead").defer("content", "search_text")
+    )
+    leaders = list(
+        Membership.objects.filter(is_active=True, is_leader=True).values_list("user_id", flat=True)
+    )
+    notices = []
+    for copy in copies:
+        if copy.due_date == tomorrow:
+            people, kind, title = [copy.lead_id], KIND_DUE_TOMORROW, "Đến hạn xử lý ngày mai"
+        else:
+            late = (day - copy.due_date).days
+            people, kind, title = [copy.lead_id, *leaders], KIND_OVERDUE, f"Quá hạn xử lý {late} ngày"
+        body = f"{copy.sender_name}. Hạn xử lý: {copy.due_date:%d/%m/%Y}."
+        if copy.lead_id:
+            body += f" Chủ trì: {copy.lead.get_full_name()}."
+        notices += [
+            Notice(
+                agency_id=agency_id, user_id=user_id, kind=kind,
+                title=f"{title}: {copy.notation} {copy.subject}"[:300], body=body,
+                object_type=INCOMING_OBJECT, object_id=copy.id,
+                dedup_key=f"{kind}:{copy.id}:{user_id}:{day.isoformat()}",
+            )
+            for user_id in dict.fromkeys(u for u in people if u is not None)
+        ]
+    return len(notifications_create(notices=notices))

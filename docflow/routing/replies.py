@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from docflow.audit.services import event_record
@@ -21,39 +20,39 @@ from docflow.documents.types import DocType, document_type
 from docflow.routing.models import IncomingDocument, Status
 from docflow.routing.status import INCOMING_OBJECT
 from docflow.tenancy.models import Agency, Membership, Unit
-from docflow.core.scoping import agency_scope
+from docflow.core.services import service
 
 REPLYABLE = (Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.COMPLETED)
 SUBJECT_PREFIXES = ("v/v", "về việc")
 
 
+@service
 def incoming_reply_draft(*, actor: Membership, incoming_id: UUID | str) -> OutgoingDocument:
     """Open a công văn draft that answers a registered copy of the actor's agency: addressed to
     its sender (the agency when it is in the directory, else the sender's name as a paper
     place), in the actor's own unit, its subject and opening line taken from the copy.
     Drafting roles only (403); a copy not registered, rejected or recalled is 409."""
-    with agency_scope(actor.agency_id), transaction.atomic():
-        if not actor.has_role(*DRAFTING_ROLES):
-            raise NotPermitted(_("Chỉ chuyên viên, văn thư hoặc lãnh đạo được soạn văn bản trả lời."))
-        copy = IncomingDocument.objects.filter(pk=incoming_id).first()
-        if copy is None:
-            raise NotFound(_("Không tìm thấy văn bản đến."))
-        if copy.status_code not in REPLYABLE:
-            raise InvalidState(_("Chỉ trả lời được văn bản đến đã vào sổ."), state=copy.status_code)
-        sender = Agency.objects.filter(code=copy.sender_code, is_active=True).first()
-        draft = document_create(
-            actor=actor, doc_type=DocType.CONG_VAN, subject=_reply_subject(copy),
-            body=_opening(copy, actor.agency), urgency=copy.urgency, unit=_unit_symbol(actor),
-            recipients=[sender.code] if sender else [],
-            external_places=[] if sender else [copy.sender_name],
-            reply_to_incoming_id=copy.pk,
-        )
-        event_record(
-            agency_id=actor.agency_id, action="incoming.reply_drafted", object_type=INCOMING_OBJECT,
-            object_id=copy.pk, actor_id=actor.user_id, state_before=copy.status_code,
-            state_after=copy.status_code, data={"outgoing_id": str(draft.pk)},
-        )
-        return draft
+    if not actor.has_role(*DRAFTING_ROLES):
+        raise NotPermitted(_("Chỉ chuyên viên, văn thư hoặc lãnh đạo được soạn văn bản trả lời."))
+    copy = IncomingDocument.objects.filter(pk=incoming_id).first()
+    if copy is None:
+        raise NotFound(_("Không tìm thấy văn bản đến."))
+    if copy.status_code not in REPLYABLE:
+        raise InvalidState(_("Chỉ trả lời được văn bản đến đã vào sổ."), state=copy.status_code)
+    sender = Agency.objects.filter(code=copy.sender_code, is_active=True).first()
+    draft = document_create(
+        actor=actor, doc_type=DocType.CONG_VAN, subject=_reply_subject(copy),
+        body=_opening(copy, actor.agency), urgency=copy.urgency, unit=_unit_symbol(actor),
+        recipients=[sender.code] if sender else [],
+        external_places=[] if sender else [copy.sender_name],
+        reply_to_incoming_id=copy.pk,
+    )
+    event_record(
+        agency_id=actor.agency_id, action="incoming.reply_drafted", object_type=INCOMING_OBJECT,
+        object_id=copy.pk, actor_id=actor.user_id, state_before=copy.status_code,
+        state_after=copy.status_code, data={"outgoing_id": str(draft.pk)},
+    )
+    return draft
 
 
 def replies_of(*, incoming_id: UUID | str) -> list[OutgoingDocument]:

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from docflow.core.scoping import current_agency_id
 from docflow.core.search import search_ranked
 from docflow.documents.models import OutgoingDocument
 from docflow.routing.models import IncomingDocument
+from docflow.tenancy.selectors import agency_history_scope
 
 SEARCH_KINDS = ("incoming", "outgoing")
 MAX_RESULTS = 100
@@ -43,7 +45,13 @@ class SearchHit:
 
 def documents_search(*, q: str, kinds: Sequence[str] = SEARCH_KINDS, limit: int = 20) -> list[SearchHit]:
     """The scoped agency's documents of ``kinds`` matching every word of ``q`` (diacritics and
-    case ignored), best first, at most ``limit``. One query per kind."""
+    case ignored), best first, at most ``limit``. One query per kind, and one for the agencies
+    merged into it: the successor of a merger searches their history too."""
+    with agency_history_scope(agency_id=current_agency_id()):
+        return _documents_search(q=q, kinds=kinds, limit=limit)
+
+
+def _documents_search(*, q: str, kinds: Sequence[str], limit: int) -> list[SearchHit]:
     limit = max(1, min(limit, MAX_RESULTS))
     hits: list[SearchHit] = []
     if "incoming" in kinds:

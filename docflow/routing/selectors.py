@@ -30,6 +30,7 @@ from docflow.routing.models import (
 )
 from docflow.routing.status import INCOMING_OBJECT
 from docflow.core.scoping import current_agency_id
+from docflow.tenancy.selectors import agency_history_scope
 
 LIST_ORDERING = ("-delivered_at", "-id")
 # What a list row reads: the envelope without its content, the registration, the deadline.
@@ -140,7 +141,20 @@ def incoming_due_soon(
 
 def incoming_detail(*, incoming_id: UUID) -> IncomingDocument:
     """One copy with everything its page shows, in a fixed number of queries; ``history`` is
-    set to its audit events in order. NotFound outside the scoped agency."""
+    set to its audit events in order. NotFound outside the scoped agency. A copy that an agency
+    merged into this one kept (its closed history) is read too: only read, services still
+    look copies up in the agency's own scope."""
+    incoming = _incoming_detail(incoming_id)
+    agency_id = current_agency_id()
+    if incoming is None and isinstance(agency_id, int):
+        with agency_history_scope(agency_id=agency_id):
+            incoming = _incoming_detail(incoming_id)
+    if incoming is None:
+        raise NotFound("Không tìm thấy văn bản đến.")
+    return incoming
+
+
+def _incoming_detail(incoming_id: UUID) -> IncomingDocument | None:
     incoming = (
         IncomingDocument.objects.filter(id=incoming_id)
         .select_related("lead", "received_by", "register", "reply_outgoing")
@@ -157,9 +171,8 @@ def incoming_detail(*, incoming_id: UUID) -> IncomingDocument:
         )
         .first()
     )
-    if incoming is None:
-        raise NotFound("Không tìm thấy văn bản đến.")
-    incoming.history = incoming_history(incoming_id=incoming.id)
+    if incoming is not None:
+        incoming.history = incoming_history(incoming_id=incoming.id)
     return incoming
 
 
@@ -185,3 +198,14 @@ def _due_soon(today: date, days: int) -> Q:
 
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def incoming_senders() -> list[tuple[str, str]]:
+    """(code, name) of everyone who sent the scoped agency something, by name: a filter's choices."""
+    rows = IncomingDocument.objects.order_by("sender_name").values_list("sender_code", "sender_name").distinct()
+    return [(code, name) for code, name in rows]
+
+
+def incoming_copies(*, ids: Sequence) -> QuerySet[IncomingDocument]:
+    """The scoped agency's copies with these ids, the latest received first."""
+    return IncomingDocument.objects.filter(pk__in=list(ids)).order_by("-received_at")

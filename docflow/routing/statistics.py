@@ -169,17 +169,11 @@ def _handling_figures(queryset, *, arrived: str, due: str, start, end, today, gr
     aggregate query; per ``group_by`` value (with its latest ``name``) when given."""
     arrived_in = Q(**{f"{arrived}__gte": start, f"{arrived}__lt": end})
     completed_in = Q(completed_at__gte=start, completed_at__lt=end)
-    completed_day = TruncDate("completed_at")
-    on_time = Q(**{f"{due}__isnull": True}) | Q(**{f"{due}__gte": completed_day})
-    late = Q(**{f"{due}__lt": completed_day})
     overdue = overdue_q(today, due=due)
-    duration = ExpressionWrapper(F("completed_at") - F(arrived), output_field=DurationField())
     aggregates = {
         "received": Count("pk", filter=arrived_in),
-        "completed_on_time": Count("pk", filter=completed_in & on_time),
-        "completed_late": Count("pk", filter=completed_in & late),
+        **completion_aggregates(arrived=arrived, due=due, completed_in=completed_in),
         "overdue_now": Count("pk", filter=overdue),
-        "mean_handling": Avg(duration, filter=completed_in),
     }
     # Only rows that can count: the agency's history outside the period is not read.
     queryset = queryset.filter(arrived_in | completed_in | overdue)
@@ -193,9 +187,30 @@ def _handling_figures(queryset, *, arrived: str, due: str, start, end, today, gr
     return [_days(row) for row in rows]
 
 
+def completion_aggregates(*, arrived: str, due: str, completed_in: Q) -> dict:
+    """The aggregates of the copies completed (``completed_in``): ``completed_on_time`` (on or
+    before the ``due`` day, or no due date), ``completed_late`` and ``mean_handling`` (a
+    duration from ``arrived`` to completion; ``mean_days`` makes it days). The one home of
+    these rules: the agency's figures, the sender's per recipient and the superior's oversight
+    (``reports.oversight``) all aggregate with them."""
+    completed_day = TruncDate("completed_at")
+    on_time = Q(**{f"{due}__isnull": True}) | Q(**{f"{due}__gte": completed_day})
+    late = Q(**{f"{due}__lt": completed_day})
+    duration = ExpressionWrapper(F("completed_at") - F(arrived), output_field=DurationField())
+    return {
+        "completed_on_time": Count("pk", filter=completed_in & on_time),
+        "completed_late": Count("pk", filter=completed_in & late),
+        "mean_handling": Avg(duration, filter=completed_in),
+    }
+
+
+def mean_days(mean: dt.timedelta | None) -> float | None:
+    """A mean handling duration in days, two decimals (None stays None)."""
+    return round(mean.total_seconds() / 86400, 2) if mean is not None else None
+
+
 def _days(row: dict) -> dict:
-    mean = row.pop("mean_handling")
-    row["mean_handling_days"] = round(mean.total_seconds() / 86400, 2) if mean is not None else None
+    row["mean_handling_days"] = mean_days(row.pop("mean_handling"))
     return row
 
 

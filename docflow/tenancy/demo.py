@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 
+from docflow.core.services import service_transaction
 from docflow.core.text import slugify_vi
 from docflow.tenancy.models import Agency, User
 from docflow.tenancy.services import agency_upsert, member_upsert, unit_upsert
@@ -136,7 +136,7 @@ def demo_people_seed(*, password: str) -> dict[str, Agency]:
     # One hash for all demo users: hashing a hundred passwords one by one takes most of a minute.
     password_hash = make_password(password)
     agencies: dict[str, Agency] = {}
-    with transaction.atomic():
+    with service_transaction():
         for demo in demo_agencies():
             agency, _ = agency_upsert(
                 code=demo.code, name=demo.name, level=demo.level, short_name=demo.short_name,

@@ -28,7 +28,10 @@ class AgencyLevel(models.TextChoices):
     PROVINCE = "province", _("Cấp tỉnh")
     DISTRICT = "district", _("Cấp huyện")
     COMMUNE = "commune", _("Cấp xã")
+    WARD = "ward", _("Phường")
+    SPECIAL_ZONE = "special_zone", _("Đặc khu")
     DEPARTMENT = "department", _("Sở, ban, ngành")
+    OTHER = "other", _("Cơ quan, tổ chức khác")
 
 
 class Role(models.TextChoices):
@@ -66,6 +69,17 @@ class Agency(models.Model):
     is_external = models.BooleanField(_("cơ quan ngoài hệ thống"), default=False)
     # Diacritic-free copy of code and name so directory search ignores accents.
     search_text = models.CharField(max_length=400, editable=False, db_index=True)
+    # Contact details from the directory (import_agencies).
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=40, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    # Set by a merger (sắp xếp đơn vị hành chính): the agency it was merged into, and when. The
+    # agency stays, inactive, so its history keeps its rows; its code becomes an AgencyAlias.
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("đã sáp nhập vào"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="predecessors",
+    )
+    merged_on = models.DateField(_("ngày sáp nhập"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -84,6 +98,27 @@ class Agency(models.Model):
     def header_name(self) -> str:
         """The name as printed at the top of a document (upper case)."""
         return (self.short_name or self.name).upper()
+
+
+class AgencyAlias(models.Model):
+    """An old identifier code that still reaches an agency: a merged predecessor's code.
+
+    Documents and status addressed to ``code`` go to ``agency`` (``agencies_for_codes``)."""
+
+    code = models.CharField(
+        _("mã định danh cũ"), max_length=13, unique=True, validators=[agency_code_validator]
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="aliases")
+    since = models.DateField(_("từ ngày"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mã định danh cũ")
+        verbose_name_plural = _("mã định danh cũ")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.agency.code}"
 
 
 class Unit(models.Model):

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db import models
+from django.db.models import Exists, OuterRef, QuerySet
 
 from docflow.core.errors import NotPermitted
 from docflow.core.search import search_filter
-from docflow.tenancy.models import Agency, Membership, Role, User
-from docflow.core.scoping import scopes_disabled
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from docflow.tenancy.models import Agency, Membership, Role, Unit, User
+from docflow.core.scoping import agency_scope, scopes_disabled
+
+# No real structure is deeper (ministry → province → department → unit…); a longer chain is a cycle.
+MAX_DEPTH = 16
 
 
 def agency_directory(*, search: str = "", level: str = "") -> QuerySet[Agency]:
@@ -19,8 +26,61 @@ def agency_directory(*, search: str = "", level: str = "") -> QuerySet[Agency]:
     return qs.order_by("code")
 
 
-def agencies_by_codes(*, codes: list[str]) -> dict[str, Agency]:
-    return {a.code: a for a in Agency.objects.filter(code__in=codes, is_active=True)}
+def agencies_for_codes(
+    *, codes: Iterable[str], internal_only: bool = False, queryset: QuerySet[Agency] | None = None,
+) -> dict[str, Agency]:
+    """The one lookup of addressees by identifier code: each code to the active agency that now
+    answers it — its own, or the successor's when the code is an old one (``AgencyAlias``, left by
+    a merger). Two queries whatever the number of codes; unknown codes are left out. The caller
+    compares ``agency.code`` with the code it asked for to tell the sender the new code."""
+    codes = list(dict.fromkeys(codes))
+    base = queryset if queryset is not None else Agency.objects.all()
+    if internal_only:
+        base = base.filter(is_external=False)
+    found = {a.code: a for a in base.filter(code__in=codes, is_active=True)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        successors = base.filter(is_active=True, aliases__code__in=missing).annotate(
+            alias_code=models.F("aliases__code")
+        )
+        found.update({a.alias_code: a for a in successors})
+    return found
+
+
+def agency_ancestors(*, agency: Agency) -> list[Agency]:
+    """The agency's parent, its parent's parent and so on, nearest first, at any depth (one
+    query per level; a cycle stops the walk)."""
+    chain: list[Agency] = []
+    seen = {agency.pk}
+    parent_id = agency.parent_id
+    while parent_id and parent_id not in seen and len(chain) < MAX_DEPTH:
+        parent = Agency.objects.get(pk=parent_id)
+        chain.append(parent)
+        seen.add(parent.pk)
+        parent_id = parent.parent_id
+    return chain
+
+
+def agency_lineage_ids(*, agency_id: int) -> list[int]:
+    """The agency and every agency merged into it, directly or through an earlier merger (its
+    predecessors, whose history it keeps), the agency first."""
+    ids, frontier = [agency_id], [agency_id]
+    while frontier and len(ids) < 10_000:
+        frontier = [
+            pk for pk in Agency.objects.filter(merged_into_id__in=frontier).values_list("pk", flat=True)
+            if pk not in ids
+        ]
+        ids.extend(frontier)
+    return ids
+
+
+@contextmanager
+def agency_history_scope(*, agency_id: int) -> Iterator[None]:
+    """For reads only: the scope of the agency together with its predecessors, so that the
+    successor of a merger finds their closed history. Writes stay in the agency's own scope."""
+    lineage = agency_lineage_ids(agency_id=agency_id)
+    with agency_scope(lineage if len(lineage) > 1 else agency_id):
+        yield
 
 
 def memberships_of_user(*, user: User) -> list[Membership]:
@@ -34,6 +94,9 @@ def memberships_of_user(*, user: User) -> list[Membership]:
         return list(
             Membership.objects.filter(user=user, is_active=True, agency__is_active=True)
             .select_related("agency", "agency__parent", "unit")
+            # Whether agencies sit below it (the oversight menu), in the same query.
+            .annotate(agency_has_below=Exists(
+                Agency.objects.filter(parent_id=OuterRef("agency_id"), is_external=False)))
             .order_by("created_at")
         )
 
@@ -71,3 +134,38 @@ def user_belongs_elsewhere(*, user: User, agency_id: int) -> bool:
         return True
     with scopes_disabled():
         return Membership.objects.filter(user=user).exclude(agency_id=agency_id).exists()
+
+
+def units_list(*, active_only: bool = False) -> list[Unit]:
+    """The scoped agency's units by name (only the active ones when asked)."""
+    units = Unit.objects.order_by("name")
+    return list(units.filter(is_active=True) if active_only else units)
+
+
+def members_active() -> list[Membership]:
+    """Active members of the scoped agency, by unit then name: the people a form offers."""
+    return list(
+        Membership.objects.filter(is_active=True, user__is_active=True)
+        .select_related("user", "unit")
+        .order_by("unit__name", "user__full_name", "user__username")
+    )
+
+
+def member_by_username(*, username: str) -> Membership | None:
+    """The scoped agency's member with ``username`` (with user and unit), or None."""
+    return Membership.objects.select_related("user", "unit").filter(user__username=username).first()
+
+
+def member_by_id(*, member_id) -> Membership | None:
+    """The scoped agency's member with this public id (with user), or None."""
+    return Membership.objects.select_related("user").filter(uuid=member_id).first()
+
+
+def agencies_with_codes(*, codes: list[str]) -> list[Agency]:
+    """The agencies named by ``codes``, active or not (what a document names stays named)."""
+    return list(Agency.objects.filter(code__in=codes)) if codes else []
+
+
+def agency_superiors(*, agency: Agency) -> list[Agency]:
+    """Our parent and its parents, nearest first, at any depth: active agencies inside Docflow."""
+    return [a for a in agency_ancestors(agency=agency) if a.is_active and not a.is_external]

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from docflow.audit.services import event_record
 from docflow.core.errors import NotPermitted
-from docflow.core.scoping import agency_scope
+from docflow.core.scoping import agency_scope, scopes_disabled
+from docflow.core.services import service
 from docflow.tenancy.models import Agency, Membership, Role, Unit, User
 from docflow.tenancy.passwords import password_check
 from docflow.tenancy.selectors import user_belongs_elsewhere
+
+USERNAME_TAKEN = gettext_lazy("Tên đăng nhập này đã có người dùng.")
 
 
 @transaction.atomic
@@ -48,7 +52,7 @@ def unit_upsert(*, agency: Agency, symbol: str, name: str) -> tuple[Unit, bool]:
     return unit, created
 
 
-@transaction.atomic
+@service(scope="agency")
 def member_upsert(
     *,
     actor: Membership | None,
@@ -68,10 +72,17 @@ def member_upsert(
     seed). A new person's initial password passes the validators; an existing person's password
     is never set here (they change it, or get a reset link). The name and e-mail of a person who
     also belongs to another agency, or administers the system, are left as they are.
+
+    A username is one person (the database's unique index decides between two admins creating
+    it at once): an admin adding a username that is already another agency's person, or that
+    another admin has just created, gets 400 on ``username``; nobody of one agency is placed
+    into another by its admin.
     """
     if actor is not None and (actor.agency_id != agency.pk or not actor.has_role(Role.AGENCY_ADMIN)):
         raise NotPermitted(_("Chỉ quản trị đơn vị được thêm, sửa người dùng của cơ quan."))
     user = User.objects.select_for_update().filter(username=username).first()
+    if user is not None and actor is not None and _someone_elses(user, agency):
+        raise ValidationError({"username": [USERNAME_TAKEN]})
     if user is None:
         user = User(username=username, full_name=full_name, email=email)
         if password_hash and actor is None:
@@ -85,10 +96,23 @@ def member_upsert(
             user.set_unusable_password()
     elif not user_belongs_elsewhere(user=user, agency_id=agency.pk):
         user.full_name, user.email = full_name, email or user.email
-    user.full_clean()
-    user.save()
-    with agency_scope(agency):
-        return _membership_set(agency, user, roles, unit, position, actor)
+    new = user.pk is None
+    user.full_clean(validate_unique=not new)  # a new username: the INSERT below is the check
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        if not new:
+            raise
+        raise ValidationError({"username": [USERNAME_TAKEN]}) from None
+    return _membership_set(agency, user, roles, unit, position, actor)
+
+
+def _someone_elses(user: User, agency: Agency) -> bool:
+    """A person of another agency, not (yet) of this one: not this agency admin's to add."""
+    with scopes_disabled():
+        agencies = set(Membership.objects.filter(user=user).values_list("agency_id", flat=True))
+    return bool(agencies) and agency.pk not in agencies
 
 
 def _membership_set(agency, user, roles, unit, position, actor) -> Membership:

@@ -1,21 +1,12 @@
-"""Choices the forms offer: the agency's people, its issued documents (reads, one query each)."""
+"""Choices the forms offer: the agency's issued documents to link as a reply (one query; the
+agency's people are ``tenancy.selectors.members_active``)."""
 
 from __future__ import annotations
 
 from docflow.documents.models import OutgoingDocument, OutgoingState
 from docflow.documents.selectors import documents_list
-from docflow.tenancy.models import Membership
 
 REPLY_CHOICES = 100
-
-
-def agency_people() -> list[Membership]:
-    """Active members of the scoped agency, by unit then name."""
-    return list(
-        Membership.objects.filter(is_active=True, user__is_active=True)
-        .select_related("user", "unit")
-        .order_by("unit__name", "user__full_name", "user__username")
-    )
 
 
 def reply_choices(*, incoming_id=None) -> list[OutgoingDocument]:

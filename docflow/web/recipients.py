@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from docflow.tenancy.models import Agency, AgencyLevel
-from docflow.tenancy.selectors import agency_directory
+from docflow.tenancy.selectors import agency_directory, agency_superiors
 
 GROUP_PREFIX = "@children:"
 SEARCH_LIMIT = 30
@@ -27,16 +27,9 @@ class Group:
 def _children_label(parent: Agency) -> str:
     if parent.level == AgencyLevel.PROVINCE:
         return _("Tất cả huyện, sở thuộc %(name)s") % {"name": parent.name}
+    if parent.level not in (AgencyLevel.DISTRICT, AgencyLevel.COMMUNE, AgencyLevel.WARD):
+        return _("Tất cả đơn vị thuộc %(name)s") % {"name": parent.name}
     return _("Tất cả xã, thị trấn thuộc %(name)s") % {"name": parent.name}
-
-
-def _superiors(agency: Agency) -> list[Agency]:
-    """Our parent and its parents, nearest first (one query)."""
-    if not agency.parent_id:
-        return []
-    parent = Agency.objects.select_related("parent__parent").get(pk=agency.parent_id)
-    chain = [parent, parent.parent, parent.parent.parent if parent.parent else None]
-    return [a for a in chain if a is not None and a.is_active and not a.is_external]
 
 
 def recipient_groups(*, agency: Agency) -> list[Group]:
@@ -46,7 +39,7 @@ def recipient_groups(*, agency: Agency) -> list[Group]:
         agency_directory().filter(parent_id__in=related).exclude(pk=agency.pk).filter(is_external=False)
     )
     groups = []
-    superiors = _superiors(agency)
+    superiors = agency_superiors(agency=agency)
     if superiors:
         groups.append(Group("", _("Cấp trên"), superiors))
     children = [a for a in rows if a.parent_id == agency.pk]

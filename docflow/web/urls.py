@@ -18,6 +18,7 @@ from docflow.web.views import (
     registers,
     search,
     statistics,
+    oversight,
 )
 
 app_name = "web"
@@ -95,6 +96,9 @@ urlpatterns = [
     path("thong-ke/xuat/<str:which>.csv", statistics.statistics_export, name="statistics-export"),
     path("thong-ke/bao-cao/", statistics.report_request, name="statistics-report"),
     path("thong-ke/bao-cao/<uuid:report_id>/", statistics.report_download, name="statistics-report-download"),
+    path("theo-doi-cap-duoi/", oversight.oversight_page, name="oversight"),
+    path("theo-doi-cap-duoi/bao-cao.<str:fmt>", oversight.oversight_export, name="oversight-export"),
+    path("theo-doi-cap-duoi/<str:agency_code>/", oversight.oversight_agency_page, name="oversight-agency"),
     # Notifications
     path("thong-bao/", notifications.notification_list, name="notifications"),
     path("thong-bao/chuong/", notifications.notification_bell, name="notification-bell"),

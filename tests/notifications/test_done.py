@@ -18,7 +18,7 @@ from docflow.routing import handling
 from docflow.routing.deliveries import document_recall_request
 from docflow.routing.issuing import document_issue
 from docflow.routing.models import IncomingDocument
-from docflow.routing.notices import document_issued_notify, document_recall_notify
+from docflow.routing.issue_notifications import document_issued_notify, document_recall_notify
 from docflow.routing.reminders import agency_deadline_remind
 from docflow.core.scoping import agency_scope
 from tests.documents.story import approved, draft, sending_office

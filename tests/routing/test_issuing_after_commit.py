@@ -15,7 +15,7 @@ from docflow.notifications.services import notification_preference_set
 from docflow.outbox.models import OutboxTask
 from docflow.routing.deliveries import deliveries_of_document, document_recall_request
 from docflow.routing.models import Delivery, IncomingDocument
-from docflow.routing.notices import document_issued_notify, document_recall_notify
+from docflow.routing.issue_notifications import document_issued_notify, document_recall_notify
 from docflow.core.scoping import agency_scope
 from tests.documents.story import issued, sending_office
 from tests.factories import AgencyFactory, MembershipFactory

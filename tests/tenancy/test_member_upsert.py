@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, connections
 from django_scopes import scopes_disabled
 
 from docflow.audit.models import AuditEvent
 from docflow.core.errors import NotPermitted
 from docflow.tenancy.models import Membership, User
+from docflow.tenancy import services
 from docflow.tenancy.services import member_upsert
 from tests.factories import MembershipFactory
 
@@ -96,3 +100,59 @@ def test_a_system_administrator_added_to_an_agency_keeps_their_account(agency_a)
 def test_membership_reads_as_person_agency_and_roles(agency_a):
     member = MembershipFactory(agency=agency_a, clerk=True, user__full_name="Nguyễn Thị Thu")
     assert str(member) == "Nguyễn Thị Thu — UBND xã Phiêng Ban (văn thư)"
+
+
+def test_an_admin_cannot_take_another_agencys_person_into_their_agency_by_username(agency_a, agency_b):
+    home = MembershipFactory(agency=agency_a, leader=True, user__username="tran.thi.mai")
+    admin_b = MembershipFactory(agency=agency_b, admin=True)
+    with pytest.raises(ValidationError) as caught:
+        _upsert(admin_b, agency_b, username="tran.thi.mai", password="Mua-Lua-Tay-Bac-88")
+    assert list(caught.value.message_dict) == ["username"]
+    with scopes_disabled():
+        assert list(Membership.objects.filter(user=home.user).values_list("agency_id", flat=True)) == [agency_a.pk]
+
+
+def _race(admins, username):
+    """Each admin creates ``username`` in their own agency at the same moment, in a thread."""
+    barrier, answers = threading.Barrier(len(admins)), {}
+
+    def create(admin):
+        try:
+            barrier.wait()
+            answers[admin.agency_id] = _upsert(admin, admin.agency, username=username).agency_id
+        except ValidationError as exc:
+            answers[admin.agency_id] = exc.message_dict
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=create, args=(admin,)) for admin in admins]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return answers
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_creating_one_username_at_once_end_with_one_person_in_one_agency(
+    agency_a, agency_b, monkeypatch,
+):
+    if connection.vendor != "postgresql":
+        pytest.fail("concurrent transactions need PostgreSQL: run scripts/test.sh postgres")
+    admins = [MembershipFactory(agency=agency_a, admin=True), MembershipFactory(agency=agency_b, admin=True)]
+    # Both have looked the username up and found nobody before either INSERTs: the unique index decides.
+    both_checked, real_check = threading.Barrier(2), services.password_check
+
+    def checked_together(**kwargs):
+        real_check(**kwargs)
+        both_checked.wait(timeout=20)
+
+    monkeypatch.setattr(services, "password_check", checked_together)
+    answers = _race(admins, "nguyen.van.an")
+    won = [agency for agency, answer in answers.items() if answer == agency]
+    lost = [answer for answer in answers.values() if isinstance(answer, dict)]
+    assert len(won) == 1 and lost == [{"username": ["Tên đăng nhập này đã có người dùng."]}], answers
+    user = User.objects.get(username="nguyen.van.an")
+    with scopes_disabled():
+        assert list(Membership.objects.filter(user=user).values_list("agency_id", flat=True)) == won

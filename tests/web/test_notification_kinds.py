@@ -7,7 +7,7 @@ from django.utils import translation
 
 from docflow.reports.services import READY_KIND
 from docflow.routing.handling import ASSIGNED_KIND
-from docflow.routing.notices import KIND_DELIVERED, KIND_ISSUED, KIND_RECALL
+from docflow.routing.issue_notifications import KIND_DELIVERED, KIND_ISSUED, KIND_RECALL
 from docflow.routing.reminders import KIND_DUE_TOMORROW, KIND_OVERDUE
 from docflow.routing.status import SENDER_STATUS_KIND
 from docflow.web.notification_kinds import KIND_LABELS, kind_label

@@ -112,6 +112,11 @@ class ExchangeRecipientCopySerializer(serializers.Serializer):
     status_code = serializers.ChoiceField(choices=Status.choices)
 
 
+class RenamedCodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    now = serializers.CharField()
+
+
 class ExchangeInboundResultSerializer(serializers.Serializer):
     """The answer to an accepted document: its id for status messages, and one copy per recipient."""
 
@@ -122,3 +127,5 @@ class ExchangeInboundResultSerializer(serializers.Serializer):
     document_id = serializers.CharField(help_text="mã định danh OrganId,yyyy/MM/dd,số/ký hiệu")
     duplicate = serializers.BooleanField(help_text="đã nhận văn bản này trước đó: đây là lần nhận đầu")
     recall_requested = serializers.BooleanField(help_text="gói thu hồi: các bản đã chuyển sang 13")
+    # An old code addressed (an agency merged into another): the code that received it now.
+    renamed = RenamedCodeSerializer(many=True, required=False)

@@ -264,6 +264,7 @@ class DocumentsView(ExchangeAPIView):
                 "received_at": receipt.received_at, "recipients": copies,
                 "document_id": receipt.document.exchange_document_id, "duplicate": receipt.duplicate,
                 "recall_requested": receipt.recall_requested,
+                "renamed": [{"code": old, "now": new} for old, new in receipt.renamed.items()],
             }).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
         return self.idempotent(fingerprint=fingerprint, handler=handler)

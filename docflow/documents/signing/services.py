@@ -8,12 +8,11 @@ agency's key is used by its clerks at issue. Each write is one transaction with 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from docflow.audit.services import event_record
 from docflow.core.errors import NotPermitted
-from docflow.core.scoping import agency_scope
+from docflow.core.services import service
 from docflow.documents.files import stored_file_put_bytes
 from docflow.documents.signing.credentials import (
     pkcs12_certificate,
@@ -61,17 +60,18 @@ def _saved(actor: Membership, user_id: int | None, kind: str, **values) -> Signi
     return credential
 
 
+@service
 def credential_set_pkcs12(*, actor: Membership, user_id: int | None, data: bytes,
                           password: str) -> SigningCredential:
     """Keep a PKCS#12 file (and its password) encrypted; its certificate in clear."""
     _admin_check(actor)
     certificate = pkcs12_certificate(data=data, password=password)
-    with agency_scope(actor.agency_id), transaction.atomic():
-        _signer_checked(actor, user_id)
-        return _saved(actor, user_id, CredentialKind.PKCS12, certificate_der=certificate,
-                      p12_encrypted=seal(data), p12_password_encrypted=seal(password.encode()))
+    _signer_checked(actor, user_id)
+    return _saved(actor, user_id, CredentialKind.PKCS12, certificate_der=certificate,
+                  p12_encrypted=seal(data), p12_password_encrypted=seal(password.encode()))
 
 
+@service
 def credential_set_pkcs11(*, actor: Membership, user_id: int | None, module: str, token_label: str,
                           key_label: str, pin_env: str = "", certificate: bytes = b"") -> SigningCredential:
     """A key on a token or HSM: the module, the token and key labels, and the name of the
@@ -82,35 +82,34 @@ def credential_set_pkcs11(*, actor: Membership, user_id: int | None, module: str
     if errors:
         raise ValidationError(errors)
     der = validate_certificate_der(certificate) if certificate else b""
-    with agency_scope(actor.agency_id), transaction.atomic():
-        _signer_checked(actor, user_id)
-        return _saved(actor, user_id, CredentialKind.PKCS11, certificate_der=der,
-                      pkcs11_module=module.strip(), pkcs11_token_label=token_label.strip(),
-                      pkcs11_key_label=key_label.strip(), pkcs11_pin_env=pin_env.strip())
+    _signer_checked(actor, user_id)
+    return _saved(actor, user_id, CredentialKind.PKCS11, certificate_der=der,
+                  pkcs11_module=module.strip(), pkcs11_token_label=token_label.strip(),
+                  pkcs11_key_label=key_label.strip(), pkcs11_pin_env=pin_env.strip())
 
 
+@service
 def credential_set_external(*, actor: Membership, user_id: int, certificate: bytes) -> SigningCredential:
     """A leader who signs outside (USB token app, remote signing): only the certificate is held."""
     _admin_check(actor)
     der = validate_certificate_der(certificate)
-    with agency_scope(actor.agency_id), transaction.atomic():
-        _signer_checked(actor, user_id)
-        return _saved(actor, user_id, CredentialKind.EXTERNAL, certificate_der=der)
+    _signer_checked(actor, user_id)
+    return _saved(actor, user_id, CredentialKind.EXTERNAL, certificate_der=der)
 
 
+@service
 def credential_image_set(*, actor: Membership, user_id: int | None, png: bytes) -> SigningCredential:
     """The signature image (a leader's) or the seal image (the agency's): a transparent PNG."""
     _admin_check(actor)
     if not png.startswith(PNG_MAGIC) or len(png) > MAX_IMAGE_BYTES:
         raise ValidationError({"image": [_("Ảnh chữ ký/con dấu phải là tệp PNG (nền trong suốt), tối đa 2 MB.")]})
-    with agency_scope(actor.agency_id), transaction.atomic():
-        credential = SigningCredential.objects.filter(agency_id=actor.agency_id, user_id=user_id).first()
-        if credential is None:
-            raise ValidationError({"image": [_("Cần cấp khóa ký trước khi tải ảnh.")]})
-        credential.image = stored_file_put_bytes(data=png, content_type="image/png")
-        credential.save(update_fields=["image", "updated_at"])
-        event_record(
-            agency_id=actor.agency_id, action="signing.image_set", object_type="signing_credential",
-            object_id=credential.pk, actor_id=actor.user_id, data={"sha256": credential.image_id},
-        )
-        return credential
+    credential = SigningCredential.objects.filter(agency_id=actor.agency_id, user_id=user_id).first()
+    if credential is None:
+        raise ValidationError({"image": [_("Cần cấp khóa ký trước khi tải ảnh.")]})
+    credential.image = stored_file_put_bytes(data=png, content_type="image/png")
+    credential.save(update_fields=["image", "updated_at"])
+    event_record(
+        agency_id=actor.agency_id, action="signing.image_set", object_type="signing_credential",
+        object_id=credential.pk, actor_id=actor.user_id, data={"sha256": credential.image_id},
+    )
+    return credential

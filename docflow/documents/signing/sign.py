@@ -88,3 +88,8 @@ def agency_sign_attachments(*, credential: SigningCredential, notation: str,
         pades.sign_attachment(data, notation=notation, signer=signer, when=when, timestamper=stamper)
         for data in files
     ])
+
+
+def credentials_list() -> list[SigningCredential]:
+    """The scoped agency's signing credentials, by holder (user id; the agency's own has none)."""
+    return list(SigningCredential.objects.order_by("user_id"))

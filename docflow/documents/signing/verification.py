@@ -51,3 +51,8 @@ def signatures_by_file(sha256s: Iterable[str]) -> dict[str, list[dict]]:
         v.file_id: v.signatures
         for v in FileVerification.objects.filter(file_id__in=set(sha256s))
     }
+
+
+def file_verification(*, sha256: str) -> FileVerification | None:
+    """The stored verification of one file (None before it was checked, or for no file)."""
+    return FileVerification.objects.filter(file_id=sha256).first() if sha256 else None

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,13 +19,17 @@ from docflow.documents.services import approval_chain_set
 from docflow.routing.deadlines import handling_settings_update
 from docflow.routing.register_books import registers_list
 from docflow.routing.selectors import handling_settings
-from docflow.tenancy.models import Membership, Unit, User
 from docflow.tenancy.passwords import password_reset_issue
-from docflow.tenancy.selectors import user_belongs_elsewhere
+from docflow.tenancy.selectors import (
+    member_by_id,
+    member_by_username,
+    members_active,
+    units_list,
+    user_belongs_elsewhere,
+)
 from docflow.tenancy.services import member_upsert, unit_upsert
 from docflow.web.forms.agency_admin import ChainForm, HandlingSettingsForm, MemberForm, UnitForm
 from docflow.web.once import OnceForm
-from docflow.web.pickers import agency_people
 from docflow.web.views.common import perform, role_required
 
 ADMIN = "agency_admin"
@@ -42,7 +45,7 @@ def admin_home(request: HttpRequest) -> HttpResponse:
         for r in registers_list(membership=request.membership)
     ]
     return render(request, "web/agency_admin/home.html", {
-        "people": agency_people(), "units": list(Unit.objects.order_by("name")),
+        "people": members_active(), "units": units_list(),
         "chain": approval_chain_of(agency_id=request.agency.pk), "registers": registers, "year": year,
         "handling": handling_settings(agency_id=request.agency.pk), "nav": "admin",
     })
@@ -70,10 +73,10 @@ def _form_page(request: HttpRequest, form: OnceForm, *, save: Callable[[], None]
 def member_edit(request: HttpRequest, username: str | None = None) -> HttpResponse:
     member = None
     if username is not None:
-        member = Membership.objects.select_related("user", "unit").filter(user__username=username).first()
+        member = member_by_username(username=username)
         if member is None:
             raise Http404
-    units = list(Unit.objects.filter(is_active=True).order_by("name"))
+    units = units_list(active_only=True)
     initial = {}
     if member:
         initial = {"username": member.user.username, "full_name": member.user.full_name,
@@ -85,8 +88,6 @@ def member_edit(request: HttpRequest, username: str | None = None) -> HttpRespon
 
     def save() -> None:
         data = form.cleaned_data
-        if member is None and User.objects.filter(username=data["username"]).exists():
-            raise ValidationError({"username": _("Tên đăng nhập này đã có người dùng.")})
         member_upsert(
             actor=request.membership, agency=request.agency, username=data["username"],
             full_name=data["full_name"], password=data.get("password") or None, roles=data["roles"],
@@ -103,7 +104,7 @@ def member_edit(request: HttpRequest, username: str | None = None) -> HttpRespon
 @role_required(ADMIN)
 def member_password_reset(request: HttpRequest, member_id: UUID) -> HttpResponse:
     """Ask to issue a one-time link (GET), issue it (POST), then show it once after the redirect."""
-    member = Membership.objects.select_related("user").filter(uuid=member_id).first()
+    member = member_by_id(member_id=member_id)
     if member is None:
         raise Http404
     here = reverse("web:admin-member-reset", args=[member.uuid])

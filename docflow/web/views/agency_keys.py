@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from docflow.documents.signing.credentials import certificate_of
-from docflow.documents.signing.models import CredentialKind, SigningCredential
+from docflow.documents.signing.models import CredentialKind
+from docflow.documents.signing.sign import credentials_list
 from docflow.documents.signing.services import (
     credential_image_set,
     credential_set_external,
@@ -21,6 +22,7 @@ from docflow.documents.signing.services import (
     credential_set_pkcs12,
 )
 from docflow.tenancy.models import Membership
+from docflow.tenancy.selectors import members_with_role
 from docflow.web.once import OnceForm
 from docflow.web.views.common import perform, role_required
 
@@ -67,7 +69,7 @@ def _save(request: HttpRequest, data: dict) -> str:
 
 @role_required("agency_admin")
 def keys_page(request: HttpRequest) -> HttpResponse:
-    leaders = [m for m in Membership.objects.select_related("user").filter(is_active=True, is_leader=True)]
+    leaders = list(members_with_role(agency=request.agency, role="leader"))
     form = KeyForm(request.POST or None, request.FILES or None, leaders=leaders)
     if request.method == "POST" and form.is_valid():
         response = perform(request, form, action=lambda: _save(request, form.cleaned_data),
@@ -77,7 +79,7 @@ def keys_page(request: HttpRequest) -> HttpResponse:
     names = {m.user_id: m.user.get_full_name() for m in leaders}
     rows = [
         (names.get(c.user_id, _("Cơ quan")) if c.user_id else _("Cơ quan"), c, certificate_of(c))
-        for c in SigningCredential.objects.order_by("user_id")
+        for c in credentials_list()
     ]
     return render(request, "web/agency_admin/keys.html", {"form": form, "rows": rows, "nav": "admin"},
                   status=400 if form.is_bound else 200)

@@ -20,7 +20,7 @@ from docflow.documents.files import stored_file_open
 from docflow.routing import handling
 from docflow.routing.models import IncomingDocument
 from docflow.routing.replies import incoming_reply_draft
-from docflow.routing.selectors import incoming_detail, incoming_list
+from docflow.routing.selectors import incoming_detail, incoming_list, incoming_senders
 from docflow.routing.stamping import attachment_version, incoming_attachment_get
 from docflow.web.forms.incoming import (
     AcceptForm,
@@ -34,20 +34,16 @@ from docflow.web.forms.incoming import (
 )
 from docflow.web.forms.outgoing import ConfirmForm
 from docflow.web.incoming_actions import offered_actions
-from docflow.web.pickers import agency_people, reply_choices
+from docflow.tenancy.selectors import members_active
+from docflow.web.pickers import reply_choices
 from docflow.web.views.common import member_required, perform
 
 PAGE_SIZE = 25
 
 
-def _senders() -> list[tuple[str, str]]:
-    rows = IncomingDocument.objects.order_by("sender_name").values_list("sender_code", "sender_name").distinct()
-    return [(code, name) for code, name in rows]
-
-
 @member_required
 def incoming_list_page(request: HttpRequest) -> HttpResponse:
-    form = IncomingFilterForm(request.GET or None, senders=_senders())
+    form = IncomingFilterForm(request.GET or None, senders=incoming_senders())
     documents = incoming_list(user_id=request.user.pk, **form.selector_kwargs())
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("trang"))
     query = request.GET.copy()
@@ -60,7 +56,7 @@ def incoming_list_page(request: HttpRequest) -> HttpResponse:
 
 def _forms(incoming: IncomingDocument, actions: set[str], bound: dict) -> dict:
     """One form per offered step: the bound one that failed, blank ones for the rest."""
-    people = agency_people() if actions & {"assign", "forward"} else []
+    people = members_active() if actions & {"assign", "forward"} else []
     makers = {
         "accept": lambda: AcceptForm(),
         "reject": lambda: RejectForm(prefix="reject"),
@@ -166,7 +162,7 @@ def _step_view(step: str, form_class, call, done, extra=None):
 
 
 def _people(_incoming):
-    return {"people": agency_people()}
+    return {"people": members_active()}
 
 
 def _replies(incoming):

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from docflow.core.errors import NotFound
 from docflow.routing.intake import DuplicateIncoming, PaperEnvelope, incoming_register, known_senders, ocr_prefill
 from docflow.routing.intake_scans import intake_scan_get, intake_scan_upload
-from docflow.routing.models import IncomingDocument, OcrState
+from docflow.routing.models import OcrState
+from docflow.routing.selectors import incoming_copies
 from docflow.web.forms.intake import IntakeForm, ScanUploadForm
 from docflow.web.views.common import perform, role_required
 
@@ -50,7 +51,7 @@ def intake_page(request: HttpRequest) -> HttpResponse:
             if response is not None:
                 return response
             found = getattr(request, "intake_duplicates", [])
-            duplicates = IncomingDocument.objects.filter(pk__in=found).order_by("-received_at") if found else []
+            duplicates = incoming_copies(ids=found) if found else []
     context = {"upload": upload, "form": form, "scan": scan, "duplicates": duplicates,
                "known_senders": known_senders(), "nav": "incoming"}
     return render(request, "web/incoming/intake.html", context, status=400 if form.errors or upload.errors else 200)

@@ -23,11 +23,11 @@ from docflow.documents.models import AUDIT_OBJECT, OutgoingDocument, OutgoingSta
 from docflow.documents.pdf import official_pdf_filename
 from docflow.documents.selectors import attachment_get, document_get, documents_list
 from docflow.documents.services import attachment_add, document_create, document_update
-from docflow.documents.signing.models import CredentialKind, FileVerification
+from docflow.documents.signing.models import CredentialKind
 from docflow.documents.signing.sign import credential_of
+from docflow.documents.signing.verification import file_verification
 from docflow.routing.deliveries import deliveries_of_document
-from docflow.tenancy.models import Agency, Unit
-from docflow.tenancy.selectors import members_with_role
+from docflow.tenancy.selectors import agencies_with_codes, members_with_role, units_list
 from docflow.web.forms.outgoing import (
     AttachForm,
     ConfirmForm,
@@ -76,7 +76,7 @@ def _draft_form(request: HttpRequest, data=None, files=None, initial=None) -> Dr
     own_unit = request.membership.unit
     return DraftForm(
         data, files, initial=initial or {"unit": own_unit.symbol if own_unit else ""},
-        units=list(Unit.objects.filter(is_active=True).order_by("name")),
+        units=units_list(active_only=True),
         signers=list(members_with_role(agency=request.agency, role="leader")),
     )
 
@@ -89,7 +89,7 @@ def _compose_context(request: HttpRequest, form: DraftForm, document: OutgoingDo
     others = [c for c in chosen if c not in grouped and not c.startswith("@")]
     return {
         "form": form, "doc": document, "groups": groups, "chosen": set(chosen),
-        "other_agencies": list(Agency.objects.filter(code__in=others)) if others else [],
+        "other_agencies": agencies_with_codes(codes=others),
         "kept_files": kept,
         "nav": "compose" if document is None else "outgoing",
     }
@@ -206,7 +206,7 @@ def document_page(request: HttpRequest, document: OutgoingDocument, bound: dict 
     return render(request, "web/outgoing/detail.html", {
         "doc": document, "actions": actions, "forms": forms, "deliveries": deliveries,
         "signed_pdf": signed_pdf,
-        "verification": FileVerification.objects.filter(file_id=signed_pdf).first() if signed_pdf else None,
+        "verification": file_verification(sha256=signed_pdf),
         "signs_externally": "approve" in forms and _signs_externally(request.membership),
         "recipient_names": _recipient_names(document) if not deliveries else [],
         "history": list(events_for_object(object_type=AUDIT_OBJECT, object_id=document.pk)),
@@ -220,7 +220,7 @@ def _signs_externally(member) -> bool:
 
 
 def _recipient_names(document: OutgoingDocument) -> list[str]:
-    names = dict(Agency.objects.filter(code__in=document.recipient_codes).values_list("code", "name"))
+    names = {a.code: a.name for a in agencies_with_codes(codes=document.recipient_codes)}
     return [names.get(code, code) for code in document.recipient_codes]
 
 

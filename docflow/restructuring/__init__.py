@@ -1,0 +1,2 @@
+"""Restructuring (sắp xếp đơn vị hành chính): agencies merged into a successor, with their open
+work, files, people and codes. Above ``records``: a merger moves work files too."""

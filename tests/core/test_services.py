@@ -1,0 +1,116 @@
+"""``@service``: the actor's scope, a durable transaction when outermost, nested services join it."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+
+from docflow.core.scoping import current_agency_id
+from docflow.core.services import in_service, service, service_transaction
+from docflow.tenancy.models import Membership, Unit
+from tests.factories import AgencyFactory, MembershipFactory
+
+
+@service
+def unit_add(*, actor: Membership, symbol: str, fail: bool = False) -> Unit:
+    unit = Unit.objects.create(agency_id=actor.agency_id, name=f"Phòng {symbol}", symbol=symbol)
+    if fail:
+        raise ValueError("refused")
+    return unit
+
+
+@service
+def units_add(*, actor: Membership, symbols: list[str], inner_fails: str = "", fail: bool = False) -> int:
+    seen = {"agency": current_agency_id(), "in_service": in_service()}
+    for symbol in symbols:
+        try:
+            unit_add(actor=actor, symbol=symbol, fail=symbol == inner_fails)
+        except ValueError:
+            pass  # the inner service's own rows went with its savepoint
+    assert seen == {"agency": actor.agency_id, "in_service": True}
+    if fail:
+        raise ValueError("refused")
+    return Unit.objects.count()
+
+
+@service(scope="agency_id")
+def units_count(*, agency_id: int) -> int:
+    return Unit.objects.count()
+
+
+def _units(agency) -> list[str]:
+    return sorted(Unit.objects.with_scope(agency=agency).values_list("symbol", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_service_reads_only_its_actors_agency_whoever_calls():
+    member, other = MembershipFactory(), MembershipFactory()
+    Unit.objects.with_scope(agency=other.agency).create(agency=other.agency, name="Phòng khác", symbol="PK")
+    assert units_add(actor=member, symbols=["VP", "NV"]) == 2
+    assert units_count(agency_id=other.agency_id) == 1 and units_count(agency_id=member.agency) == 2
+    assert not in_service() and current_agency_id() is None
+
+
+@pytest.mark.django_db
+def test_a_service_inside_a_plain_transaction_is_refused_not_silently_nested():
+    member = MembershipFactory()
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        unit_add(actor=member, symbol="VP")
+    assert _units(member.agency) == []
+
+
+@pytest.mark.django_db
+def test_a_nested_service_joins_the_outer_one_and_its_error_undoes_only_its_part():
+    member = MembershipFactory()
+    assert units_add(actor=member, symbols=["VP", "NV", "TP"], inner_fails="NV") == 2
+    assert _units(member.agency) == ["TP", "VP"]
+
+
+@pytest.mark.django_db
+def test_when_the_outer_service_fails_the_nested_services_writes_roll_back_with_it():
+    member = MembershipFactory()
+    with pytest.raises(ValueError):
+        units_add(actor=member, symbols=["VP", "NV"], fail=True)
+    assert _units(member.agency) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_outermost_service_commits_and_runs_its_after_commit_work_when_it_returns():
+    member, ran = MembershipFactory(), []
+
+    @service
+    def outer(*, actor: Membership) -> None:
+        inner(actor=actor)
+        assert ran == [] and connection.in_atomic_block  # the inner one joined: nothing committed yet
+
+    @service
+    def inner(*, actor: Membership) -> None:
+        unit_add(actor=actor, symbol="VP")
+        transaction.on_commit(lambda: ran.append(_units(actor.agency)))
+
+    outer(actor=member)
+    assert ran == [["VP"]] and not connection.in_atomic_block
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_adapters_service_transaction_is_the_outermost_and_the_service_joins_it():
+    member = MembershipFactory()
+    with pytest.raises(ValueError), service_transaction(agency=member):
+        unit_add(actor=member, symbol="VP")  # durable alone: here it joins and does not raise
+        assert current_agency_id() == member.agency_id
+        raise ValueError("the adapter's own write failed")
+    assert _units(member.agency) == []
+
+
+def test_a_service_without_its_scope_argument_is_a_programming_error():
+    with pytest.raises(TypeError, match="actor"):
+        unit_add(symbol="VP")
+    with pytest.raises(ValueError, match="agency_id=None"):
+        units_count(agency_id=None)
+
+
+@pytest.mark.django_db
+def test_a_service_scopes_to_an_agency_given_as_object_or_id():
+    agency = AgencyFactory()
+    Unit.objects.with_scope(agency=agency).create(agency=agency, name="Văn phòng", symbol="VP")
+    assert units_count(agency_id=agency) == units_count(agency_id=agency.pk) == 1

@@ -1,0 +1,253 @@
+"""Recovery in minutes, side effects once: each finding of issue #19's chaos run, reproduced.
+
+Work whose message Redis lost, or whose worker died, is sent again within two minutes (not after
+the visibility timeout); a row is marked sent only once the broker took it; a copy of a message
+whose work is done does nothing; retries span a real outage; an e-mail is claimed before it
+leaves; a webhook the receiver took is not posted again.
+"""
+
+from __future__ import annotations
+
+import random
+import smtplib
+from datetime import timedelta
+
+import pytest
+from celery import Task, current_app
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from docflow.exchange.models import WebhookDelivery
+from docflow.notifications.models import Notification
+from docflow.notifications.services import notification_create, notification_email_send
+from docflow.outbox.models import OutboxTask
+from docflow.outbox.services import outbox_claim, outbox_lease_renew, outbox_send, outbox_sweep
+from tests.documents.story import sending_office
+from tests.exchange.conftest import external, external_server  # noqa: F401 (fixtures)
+from tests.exchange.test_outbound import issue_to
+from tests.factories import MembershipFactory
+from workers.base import DocflowTask, retry_countdown
+
+pytestmark = pytest.mark.django_db
+
+lost = []  # messages "published" to a broker that then lost them
+
+
+@pytest.fixture
+def broker_that_loses_messages(monkeypatch, settings):
+    lost.clear()
+    monkeypatch.setattr(current_app, "send_task", lambda name, kwargs, queue: lost.append(kwargs))
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+
+def purge_row() -> OutboxTask:
+    return OutboxTask.objects.create(task_name="outbox.purge", kwargs={})
+
+
+def queues_hold(monkeypatch, waiting: int | None) -> None:
+    monkeypatch.setattr("docflow.outbox.services.queue_waiting",
+                        lambda *, queues: dict.fromkeys(queues, waiting))
+
+
+def test_work_whose_message_redis_lost_is_sent_again_within_two_minutes(broker_that_loses_messages, monkeypatch):
+    queues_hold(monkeypatch, 0)  # the broker restarted empty
+    row = purge_row()
+    assert outbox_send(outbox_id=row.id)
+    assert len(lost) == 1
+    now = timezone.now()
+    assert outbox_sweep(now=now + timedelta(seconds=30)) == 0  # may still be on its way
+    assert outbox_sweep(now=now + timedelta(seconds=90)) == 1
+    assert outbox_sweep(now=now + timedelta(seconds=30)) == 0  # just sent again
+    # That copy lost too (a worker killed with it): its queue is empty, so a minute again.
+    assert outbox_sweep(now=now + timedelta(seconds=75)) == 1
+    assert OutboxTask.objects.get().send_count == 3 and len(lost) == 3
+
+
+@pytest.mark.parametrize("waiting", [500, None], ids=["long queue", "broker cannot say"])
+def test_work_waiting_in_a_long_queue_is_copied_ever_less_often(broker_that_loses_messages, monkeypatch, waiting):
+    queues_hold(monkeypatch, waiting)
+    row = purge_row()
+    assert outbox_send(outbox_id=row.id)
+    now = timezone.now()
+    assert outbox_sweep(now=now + timedelta(seconds=90)) == 1
+    assert outbox_sweep(now=now + timedelta(seconds=100)) == 0  # the next copy after 120 s
+    assert outbox_sweep(now=now + timedelta(seconds=130)) == 1
+    assert outbox_sweep(now=now + timedelta(seconds=230)) == 0  # then 240 s
+    assert outbox_sweep(now=now + timedelta(seconds=250)) == 1
+    assert len(lost) == 4
+
+
+def test_a_process_dying_while_publishing_leaves_its_row_unsent(monkeypatch, settings):
+    queues_hold(monkeypatch, 0)
+    def dies(name, kwargs, queue):
+        raise SystemExit("the web process was killed while publishing")
+
+    monkeypatch.setattr(current_app, "send_task", dies)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    row = purge_row()
+    with pytest.raises(SystemExit):
+        outbox_send(outbox_id=row.id)
+    row.refresh_from_db()
+    assert (row.sent_at, row.send_count) == (None, 0)  # not "sent" without a message
+    monkeypatch.setattr(current_app, "send_task", lambda name, kwargs, queue: None)
+    assert outbox_sweep(now=timezone.now() + timedelta(seconds=90)) == 1
+
+
+def test_work_whose_worker_holds_the_lease_waits_and_a_dead_workers_is_sent_again(broker_that_loses_messages,
+                                                                                  monkeypatch):
+    queues_hold(monkeypatch, 0)
+    row = purge_row()
+    assert outbox_send(outbox_id=row.id)
+    assert outbox_claim(outbox_id=row.id, owner="task-1", seconds=60)
+    assert not outbox_claim(outbox_id=row.id, owner="task-2", seconds=60)  # a copy: does nothing
+    assert outbox_claim(outbox_id=row.id, owner="task-1", seconds=60)  # its own redelivery
+    now = timezone.now()
+    assert outbox_sweep(now=now + timedelta(seconds=50)) == 0  # running, renewed by its worker
+    assert outbox_lease_renew(leases=[(str(row.id), "task-1"), (str(row.id), "task-2")], seconds=60) == 1
+    # Its worker was killed whole: nobody renews, the lease lapses, the sweeper sends it again.
+    assert outbox_sweep(now=now + timedelta(seconds=90)) == 1
+    assert len(lost) == 2
+
+
+def test_a_copy_of_a_message_whose_work_is_done_does_nothing(monkeypatch):
+    runs = []
+    monkeypatch.setattr("workers.tasks.outbox_purge", lambda: runs.append(1) or 0)
+    row = purge_row()
+    task = current_app.tasks["outbox.purge"]
+    task.apply(kwargs={"outbox_id": str(row.id)}, throw=True)
+    task.apply(kwargs={"outbox_id": str(row.id)}, throw=True)  # redelivered after its worker died
+    assert runs == [1]
+    row.refresh_from_db()
+    assert row.done_at is not None and row.lease_until is None
+
+
+def test_a_copy_arriving_while_another_worker_runs_the_work_does_nothing(monkeypatch):
+    runs = []
+    monkeypatch.setattr("workers.tasks.outbox_purge", lambda: runs.append(1) or 0)
+    row = purge_row()
+    assert outbox_claim(outbox_id=row.id, owner="the-first-copy", seconds=60)
+    current_app.tasks["outbox.purge"].apply(kwargs={"outbox_id": str(row.id)}, throw=True)
+    assert runs == []
+    row.refresh_from_db()
+    assert row.done_at is None  # the first copy finishes it
+
+
+def test_retries_span_a_database_outage_of_a_quarter_hour(monkeypatch):
+    monkeypatch.setattr(random, "uniform", lambda low, high: low)  # the unluckiest jitter
+    shortest = [retry_countdown(n) for n in range(DocflowTask.max_retries)]
+    assert sum(shortest) >= 15 * 60
+    assert shortest[0] >= 2 and max(shortest) <= 300
+    monkeypatch.setattr(random, "uniform", lambda low, high: high)
+    assert sum(retry_countdown(n) for n in range(DocflowTask.max_retries)) <= 40 * 60
+
+
+def test_a_task_that_meets_a_dead_database_retries_after_the_capped_backoff(monkeypatch):
+    from django.db import OperationalError
+
+    def database_away():
+        raise OperationalError("could not connect to server")
+
+    class Retried(Exception):
+        pass
+
+    waits = []
+
+    def celery_retry(self, *args, countdown=None, **kwargs):
+        waits.append(countdown)
+        raise Retried
+
+    monkeypatch.setattr("workers.tasks.outbox_purge", database_away)
+    monkeypatch.setattr(random, "uniform", lambda low, high: low)
+    monkeypatch.setattr(Task, "retry", celery_retry)
+    task = current_app.tasks["outbox.purge"]
+    for retries in (0, 3, 9):
+        with pytest.raises(Retried):
+            task.apply(retries=retries, throw=True)
+    assert waits == [2.5, 20.0, 150.0]  # half of 5 s × 2^n, capped at 300 s; never 0
+
+
+def notification_of(member) -> Notification:
+    return notification_create(
+        agency_id=member.agency_id, recipient_id=member.user_id, kind="test",
+        title="Có văn bản đến", body="Văn bản số 05/QĐ-UBND", dedup_key="k1",
+    )
+
+
+class DiesAfterSending(EmailBackend):
+    """The message leaves; the worker is killed before anything else happens."""
+
+    def send_messages(self, messages):
+        super().send_messages(messages)
+        raise SystemExit("killed right after the SMTP server took the message")
+
+
+class Refuses(EmailBackend):
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("the SMTP server went away")
+
+
+def test_an_email_whose_worker_died_after_sending_is_not_sent_again(settings):
+    member = MembershipFactory(staff=True)
+    notification = notification_of(member)  # its email task is not run: on_commit not executed
+    settings.EMAIL_BACKEND = f"{__name__}.DiesAfterSending"
+    with pytest.raises(SystemExit):
+        notification_email_send(agency_id=member.agency_id, notification_id=notification.id)
+    assert len(mail.outbox) == 1
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Redelivered: the claim committed before the message left, so nothing is sent twice.
+    assert notification_email_send(agency_id=member.agency_id, notification_id=notification.id) is False
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].extra_headers["Message-ID"] == f"<notification.{notification.id}@docflow>"
+
+
+def test_an_email_the_server_refused_gives_its_claim_back_and_is_sent_on_retry(settings):
+    member = MembershipFactory(staff=True)
+    notification = notification_of(member)
+    settings.EMAIL_BACKEND = f"{__name__}.Refuses"
+    with pytest.raises(smtplib.SMTPException):
+        notification_email_send(agency_id=member.agency_id, notification_id=notification.id)
+    with scopes_disabled():
+        assert Notification.objects.get(id=notification.id).emailed_at is None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notification_email_send(agency_id=member.agency_id, notification_id=notification.id) is True
+    assert len(mail.outbox) == 1
+
+
+def test_a_webhook_the_receiver_took_is_not_posted_again(external, external_server,  # noqa: F811
+                                                        django_capture_on_commit_callbacks):
+    office = sending_office()
+    with django_capture_on_commit_callbacks(execute=True):
+        document = issue_to(office, external.agency.code)
+    assert len(external_server.raw) == 1
+    # The push task delivered again (its worker died before acknowledging it).
+    pushed = current_app.tasks["exchange.document_push"].apply(kwargs={
+        "agency_id": office.agency.pk, "document_id": str(document.pk),
+        "external_agency_id": external.agency.pk,
+    }, throw=True).get()
+    assert pushed is True
+    assert len(external_server.raw) == 1 and external_server.refused == []
+    with scopes_disabled():
+        assert WebhookDelivery.objects.filter(ok=True).count() == 1
+
+
+def test_a_task_that_cannot_reach_the_database_to_take_its_lease_retries(monkeypatch):
+    from django.db import OperationalError
+
+    class Retried(Exception):
+        pass
+
+    def database_away(**kwargs):
+        raise OperationalError("the database is restarting")
+
+    def celery_retry(self, *args, countdown=None, **kwargs):
+        raise Retried(countdown)
+
+    monkeypatch.setattr("workers.base.outbox_claim", database_away)
+    monkeypatch.setattr(Task, "retry", celery_retry)
+    monkeypatch.setattr(random, "uniform", lambda low, high: low)
+    row = purge_row()
+    with pytest.raises(Retried) as retried:
+        current_app.tasks["outbox.purge"].apply(kwargs={"outbox_id": str(row.id)}, throw=True)
+    assert retried.value.args == (2.5,)
