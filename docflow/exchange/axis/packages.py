@@ -36,6 +36,7 @@ from docflow.exchange.models import ExchangeClient
 from docflow.exchange.outbound import delivery_package, report_status_package
 from docflow.exchange.statuses import delivery_status_receive, sent_document_for
 from docflow.routing.models import Delivery, StatusReport
+from docflow.tenancy.selectors import agencies_for_codes
 
 EDOC, STATUS = "edoc", "status"
 BUSINESS_NAMES = tuple(BUSINESS_TYPES)  # the format's: new, revocation, update, replacement
@@ -70,12 +71,15 @@ def package_read(raw: bytes) -> Package:
     return edxml_package(raw)
 
 
-def package_receive(*, package: Package, client: ExchangeClient, ours: set[str]) -> Received:
+def package_receive(*, package: Package, client: ExchangeClient) -> Received:
     """An edoc package from the axis, through the exchange's inbound path: one incoming copy
-    per recipient of ours (``ours``: the codes of our agencies; the package may name other
-    systems' agencies too), or the revocation / update / replacement it carries."""
+    per recipient of ours (the package may name other systems' agencies too, which are left to
+    them; an old code of a merged agency reaches its successor), or the revocation / update /
+    replacement it carries."""
     envelope = dict(package.envelope)
-    envelope["recipients"] = [code for code in dict.fromkeys(envelope.get("recipients") or []) if code in ours]
+    codes = list(dict.fromkeys(envelope.get("recipients") or []))
+    ours = agencies_for_codes(codes=codes, internal_only=True)
+    envelope["recipients"] = [code for code in codes if code in ours]
     if not envelope["recipients"] and package.business.kind != "revocation":
         raise ValidationError({"To/OrganId": ["Gói tin không gửi cơ quan nào trong hệ thống."]})
     receipt = inbound_document_receive(

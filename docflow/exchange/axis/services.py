@@ -343,7 +343,7 @@ def _take(client: AxisClient, item, ours: set[str]) -> str:
                 _status_in(raw, item, sender)
                 outcome = "received"
             else:
-                outcome = _edoc_in(raw, item, sender, ours)
+                outcome = _edoc_in(raw, item, sender)
     except WRONG_PACKAGE as exc:
         _failed_in(item, kind, sender, agencies, exc)
         _ack(client, item, FAIL)
@@ -376,13 +376,13 @@ def _sender(code: str) -> Agency | None:
     return agency if agency.is_external else None
 
 
-def _edoc_in(raw: bytes, item, sender: Agency | None, ours: set[str]) -> str:
+def _edoc_in(raw: bytes, item, sender: Agency | None) -> str:
     """Through the exchange's inbound path: a new document (or update / replacement) becomes
     copies, a revocation sends our copies to 13, the same identifier again is a duplicate."""
     if sender is None:
         raise ValidationError({"From/OrganId": [f"{item.sender_code} không phải cơ quan ngoài hệ thống."]})
     package = packages.package_read(raw)
-    received = packages.package_receive(package=package, client=axis_carrier(external_agency=sender), ours=ours)
+    received = packages.package_receive(package=package, client=axis_carrier(external_agency=sender))
     receipt = received.receipt
     copies = receipt.copies
     if receipt.duplicate:

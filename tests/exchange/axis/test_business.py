@@ -3,6 +3,8 @@ inbound path as the exchange API, never a second new document; our recall answer
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from docflow.audit.models import AuditEvent
@@ -13,6 +15,7 @@ from docflow.exchange.edxml_status import status_package_parse
 from docflow.exchange.edxml_tables import BUSINESS_REPLACEMENT, BUSINESS_REVOCATION, BUSINESS_UPDATE
 from docflow.routing.handling import incoming_recall_decide
 from docflow.routing.models import IncomingDocument, Status
+from docflow.tenancy.models import AgencyAlias
 from tests.documents.story import sending_office
 from tests.exchange.axis.conftest import vendor_package
 from tests.signing.pki import pki_make
@@ -116,3 +119,13 @@ def test_an_update_from_the_axis_under_the_same_identifier_is_not_a_duplicate(ax
         [event] = AuditEvent.objects.filter(action="incoming.updated")
     assert (event.object_id, event.data["by_incoming_id"]) == (old.id, str(new.id))
     assert logged() == [("new", State.RECEIVED), ("update", State.RECEIVED), ("update", State.DUPLICATE)]
+
+
+def test_a_package_to_a_merged_agencys_old_code_reaches_its_successor_once(axis, province_department):
+    office = sending_office()
+    AgencyAlias.objects.create(code="000.00.77.H52", agency=office.agency, since=date(2026, 1, 1))
+    axis.deliver(vendor_package(sender=province_department, to_codes=["000.00.77.H52", "000.00.99.H99"]),
+                 sender_code=province_department.code, to_codes=["000.00.77.H52"])
+    assert axis_poll().received == 1
+    [copy] = copies(office)
+    assert copy.notation == "45/STC-NS" and logged() == [("new", State.RECEIVED)]
