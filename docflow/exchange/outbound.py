@@ -25,7 +25,7 @@ from docflow.exchange.clients import client_for_webhook
 from docflow.exchange.edxml_render import edxml_render
 from docflow.exchange.edxml_status import status_package_render
 from docflow.exchange.edxml_tables import BUSINESS_TYPES
-from docflow.exchange.identifier import document_identifier, outgoing_identifier
+from docflow.exchange.identifier import incoming_identifier, outgoing_identifier
 from docflow.exchange.xmldsig import agency_credential
 from docflow.exchange.models import WebhookEvent
 from docflow.exchange.webhooks import webhook_post
@@ -135,8 +135,7 @@ def delivery_package(delivery: Delivery, *, business: str = "new") -> bytes:
             envelope["reply_to"] = {
                 "sender_code": answered.sender_code, "notation": answered.notation,
                 "issued_at": answered.issued_on,
-                "document_id": answered.exchange_document_id or document_identifier(
-                    organ_id=answered.sender_code, issued_on=answered.issued_on, notation=answered.notation),
+                "document_id": incoming_identifier(answered),
             }
     files = []
     if document.pdf_sha256:
@@ -248,9 +247,7 @@ def report_status_package(report: StatusReport) -> bytes:
     return status_package_render(
         response_for={
             "sender_code": copy.sender_code, "notation": copy.notation, "issued_at": copy.issued_on,
-            "document_id": copy.exchange_document_id or (document_identifier(
-                organ_id=copy.sender_code, issued_on=copy.issued_on, notation=copy.notation)
-                if copy.issued_on else ""),
+            "document_id": incoming_identifier(copy),
         },
         sender=_organ(agency), status_code=report.status_code,
         description=report.note or str(Status(report.status_code).label),

@@ -14,6 +14,7 @@ from typing import Any
 
 from docflow.audit.services import EventSpec, events_record
 from docflow.core.ids import uuid7
+from docflow.documents.identifier import copy_identifier
 from docflow.routing.models import IncomingAttachment, IncomingDocument, Status
 from docflow.routing.status import INCOMING_OBJECT
 
@@ -46,12 +47,15 @@ def main_file_marked(files: list[CopyFile]) -> list[CopyFile]:
 def incoming_copies_deliver(
     *, copies: list[IncomingDocument], files: list[CopyFile], sender_label: str, event_data: dict[str, Any]
 ) -> None:
-    """Insert the copies (status 01, ``search_text`` filled here), every file for each, the main
-    file first, and each copy's "incoming.delivered" event; three INSERTs whatever the count."""
+    """Insert the copies (status 01, ``search_text`` filled here, and the axis identifier of the
+    document when the caller gave none: internal issue), every file for each, the main file
+    first, and each copy's "incoming.delivered" event; three INSERTs whatever the count."""
     if not copies:
         return
     for copy in copies:
         copy.search_text = copy.build_search_text()
+        copy.exchange_document_id = copy.exchange_document_id or copy_identifier(
+            sender_code=copy.sender_code, issued_on=copy.issued_on, notation=copy.notation)
     IncomingDocument.objects.with_scopes_disabled().bulk_create(copies)
     ordered = sorted(files, key=lambda f: not f.is_main)
     IncomingAttachment.objects.with_scopes_disabled().bulk_create([

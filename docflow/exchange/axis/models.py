@@ -26,12 +26,13 @@ class Kind(models.TextChoices):
 
 
 class Business(models.TextChoices):
-    """What an edoc package does (edXML TraceHeaderList/Bussiness); status rows carry "status"."""
+    """What an edoc package does (edXML TraceHeaderList/Bussiness, the format's names:
+    edxml_tables.BUSINESS_TYPES); status rows carry "status"."""
 
     NEW = "new", _("Văn bản mới")
-    REVOKE = "revoke", _("Thu hồi")
+    REVOCATION = "revocation", _("Thu hồi")
     UPDATE = "update", _("Cập nhật")
-    REPLACE = "replace", _("Thay thế")
+    REPLACEMENT = "replacement", _("Thay thế")
     STATUS = "status", _("Trạng thái")
 
 
@@ -51,7 +52,7 @@ class AxisMessage(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     direction = models.CharField(_("chiều"), max_length=3, choices=Direction.choices)
     kind = models.CharField(_("loại"), max_length=6, choices=Kind.choices)
-    business = models.CharField(_("nghiệp vụ"), max_length=8, choices=Business.choices, default=Business.NEW)
+    business = models.CharField(_("nghiệp vụ"), max_length=11, choices=Business.choices, default=Business.NEW)
     # OrganId,yyyy/MM/dd,number/notation: the document the package is (edoc) or is about (status).
     document_identifier = models.CharField(_("mã văn bản liên thông"), max_length=255, blank=True)
     # The agency at the other end: the recipient of what we send, the sender of what we receive.

@@ -6,7 +6,7 @@ our exchange API (pull and webhooks) as before; the others are on other vendors'
 only the axis reaches. The directory sync makes the axis's agencies our external agencies.
 
 Every package is one ``AxisMessage`` row, found again by its ``dedup_key``: a document to one
-recipient (per business: new, revoke…), one status report, one axis message received. Sending
+recipient (per business: new, revocation…), one status report, one axis message received. Sending
 twice sends once; a message polled twice is received once. The work of sending is the outbox
 rows that issuing, status reports and recall already record (``workers/axis_tasks.py``); an axis
 that is down leaves the row pending with its error, and the retries and the outbox sweeper send
@@ -163,17 +163,16 @@ def axis_document_send(
     if delivery is None:
         return False
     document = delivery.document
-    identifier = packages.document_identifier(document)
+    identifier = packages.outgoing_identifier(document)
     message = _message(
         agency_id=agency_id, dedup_key=f"out:edoc:{business}:{document.pk}:{delivery.recipient_code}",
         direction=Direction.OUT, kind=Kind.EDOC, business=business, document_identifier=identifier,
         counterpart_id=external_agency_id, counterpart_code=delivery.recipient_code, object_id=document.pk,
         state=State.PENDING,
     )
-    reason = document.recall_reason if business == Business.REVOKE else ""
     return _send(
         message, sender_code=document.agency.code, message_type=packages.EDOC,
-        build=lambda: packages.document_package(delivery=delivery, business=business, reason=reason),
+        build=lambda: packages.document_package(delivery=delivery, business=business),
         event_object=(OUTGOING_OBJECT, document.pk),
     )
 
@@ -191,7 +190,7 @@ def axis_status_send(*, agency_id: int, report_id: UUID | str) -> bool:
         return False
     message = _message(
         agency_id=agency_id, dedup_key=f"out:status:{report.pk}", direction=Direction.OUT, kind=Kind.STATUS,
-        business=Business.STATUS, document_identifier=packages.original_identifier(report.incoming),
+        business=Business.STATUS, document_identifier=packages.incoming_identifier(report.incoming),
         counterpart_id=report.incoming.sender_agency_id, counterpart_code=report.incoming.sender_code,
         object_id=report.pk, state=State.PENDING, status_code=report.status_code,
     )
@@ -218,7 +217,7 @@ def axis_recall_enqueue(*, agency_id: int, document_id: UUID | str) -> int:
         rows = outbox_enqueue_many(tasks=[
             {"task_name": SEND_TASK, "queue": "delivery", "dedup_key": f"axis-revoke:{document_id}:{pk}",
              "kwargs": {"agency_id": agency_id, "document_id": str(document_id), "external_agency_id": pk,
-                        "business": Business.REVOKE}}
+                        "business": Business.REVOCATION}}
             for pk in carried
         ])
     return len(rows)
@@ -344,7 +343,7 @@ def _take(client: AxisClient, item, ours: set[str]) -> str:
                 _status_in(raw, item, sender)
                 outcome = "received"
             else:
-                outcome = _edoc_in(raw, item, sender, ours)
+                outcome = _edoc_in(raw, item, sender)
     except WRONG_PACKAGE as exc:
         _failed_in(item, kind, sender, agencies, exc)
         _ack(client, item, FAIL)
@@ -377,23 +376,25 @@ def _sender(code: str) -> Agency | None:
     return agency if agency.is_external else None
 
 
-def _edoc_in(raw: bytes, item, sender: Agency | None, ours: set[str]) -> str:
+def _edoc_in(raw: bytes, item, sender: Agency | None) -> str:
+    """Through the exchange's inbound path: a new document (or update / replacement) becomes
+    copies, a revocation sends our copies to 13, the same identifier again is a duplicate."""
     if sender is None:
         raise ValidationError({"From/OrganId": [f"{item.sender_code} không phải cơ quan ngoài hệ thống."]})
-    identifier = packages.package_identifier(raw)
-    earlier = AxisMessage.objects.with_scopes_disabled().filter(
-        direction=Direction.IN, kind=Kind.EDOC, counterpart=sender, state=State.RECEIVED,
-        document_identifier=identifier,
-    ).values_list("agency_id", flat=True) if identifier else []
-    if earlier:
-        # The same document from the same sender under a new axis id: one copy, reported as such.
-        _log_in(item, Kind.EDOC, sender, list(dict.fromkeys(earlier)), State.DUPLICATE, identifier=identifier)
-        return "duplicates"
-    received = packages.package_receive(raw=raw, client=axis_carrier(external_agency=sender), ours=ours)
-    copies = received.receipt.copies
-    _log_in(item, Kind.EDOC, sender, [c.agency_id for c in copies], State.RECEIVED,
-            identifier=received.identifier, objects={c.agency_id: c.id for c in copies})
-    return "received"
+    package = packages.package_read(raw)
+    received = packages.package_receive(package=package, client=axis_carrier(external_agency=sender))
+    receipt = received.receipt
+    copies = receipt.copies
+    if receipt.duplicate:
+        state, outcome = State.DUPLICATE, "duplicates"
+    elif receipt.recall_requested:
+        state, outcome = State.APPLIED, "received"
+    else:
+        state, outcome = State.RECEIVED, "received"
+    _log_in(item, Kind.EDOC, sender, list(dict.fromkeys(c.agency_id for c in copies)), state,
+            identifier=received.identifier, business=received.business,
+            objects={c.agency_id: c.id for c in copies})
+    return outcome
 
 
 def _status_in(raw: bytes, item, sender: Agency | None) -> None:
@@ -404,12 +405,13 @@ def _status_in(raw: bytes, item, sender: Agency | None) -> None:
             objects={delivery.agency_id: delivery.pk}, status_code=delivery.status_code)
 
 
-def _log_in(item, kind, sender, agency_ids, state, *, identifier="", objects=None, status_code="", error=""):
+def _log_in(item, kind, sender, agency_ids, state, *, identifier="", business=Business.NEW, objects=None,
+            status_code="", error=""):
     now = timezone.now()
     AxisMessage.objects.with_scopes_disabled().bulk_create([
         AxisMessage(
             agency_id=agency_id, direction=Direction.IN, kind=kind,
-            business=Business.STATUS if kind == Kind.STATUS else Business.NEW,
+            business=Business.STATUS if kind == Kind.STATUS else business,
             document_identifier=identifier[:255], counterpart=sender, counterpart_code=item.sender_code[:13],
             object_id=(objects or {}).get(agency_id), remote_id=item.id[:100], state=state,
             status_code=status_code, attempts=1, last_error=error[:500], dedup_key=f"in:{item.id}"[:300],
