@@ -59,6 +59,12 @@ def _timestamp(raw: str | None) -> str | None:
     return raw
 
 
+def staff_line(staff_info: dict[str, str]) -> str:
+    """StaffInfo as the one ``staff`` line a status keeps: "name, department, mobile, email"."""
+    return ", ".join(v for v in (staff_info.get("Staff"), staff_info.get("Department"),
+                                 staff_info.get("Mobile"), staff_info.get("Email")) if v)[:150]
+
+
 def status_package_parse(raw: bytes) -> dict[str, Any]:
     """The status message of a package: {document_id, status_code, description, staff,
     timestamp, sender_code, staff_info, response_for, signature}. 400 naming ``StatusCode``

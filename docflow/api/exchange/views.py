@@ -38,7 +38,7 @@ from docflow.api.exchange.throttling import ExchangeClientThrottle, ExchangeClie
 from docflow.api.exchange.authentication import ApiKeyAuthentication, ExchangePrincipal
 from docflow.exchange.clients import signed_request_accept
 from docflow.exchange.edxml import edxml_error_keys, edxml_package
-from docflow.exchange.edxml_status import status_package_parse
+from docflow.exchange.edxml_status import staff_line, status_package_parse
 from docflow.api.exchange.envelope import ExchangeEnvelopeSerializer, ExchangeInboundResultSerializer
 from docflow.exchange.inbound import InboundFile, inbound_document_receive
 from docflow.exchange.models import WebhookDelivery
@@ -324,12 +324,6 @@ STATUS_ELEMENTS = {"document_id": "ResponseFor/DocumentId", "status_code": "Stat
                    "description": "Description", "staff": "StaffInfo/Staff", "timestamp": "Timestamp"}
 
 
-def _staff_line(staff: dict[str, str]) -> str:
-    """StaffInfo as the one ``staff`` line statuses keep: "name, department, mobile, email"."""
-    return ", ".join(v for v in (staff.get("Staff"), staff.get("Department"), staff.get("Mobile"),
-                                 staff.get("Email")) if v)[:150]
-
-
 class StatusView(ExchangeAPIView):
     """Statuses both ways: ours on what the caller sent (pull), theirs on what we sent (push)."""
 
@@ -357,7 +351,7 @@ class StatusView(ExchangeAPIView):
             message = {
                 "document_id": str(sent_document_for(client=self.client, identifier=parsed["document_id"])),
                 "status_code": parsed["status_code"], "description": parsed["description"],
-                "staff": _staff_line(parsed["staff_info"]), "timestamp": parsed["timestamp"],
+                "staff": staff_line(parsed["staff_info"]), "timestamp": parsed["timestamp"],
             }
             serializer = ExchangeStatusInSerializer(data=message)
             if not serializer.is_valid():

@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 
 from docflow.documents.types import TYPES_BY_CODE
 from docflow.exchange.edxml import FIELD_ELEMENTS, Package, edxml_package
-from docflow.exchange.edxml_status import status_package_parse
+from docflow.exchange.edxml_status import staff_line, status_package_parse
 from docflow.exchange.edxml_tables import BUSINESS_TYPES
 from docflow.exchange.identifier import incoming_identifier, outgoing_identifier  # noqa: F401 (re-exported)
 from docflow.exchange.inbound import InboundFile, InboundReceipt, inbound_document_receive
@@ -97,12 +97,9 @@ def status_receive(*, raw: bytes, client: ExchangeClient) -> tuple[str, Delivery
     if status["sender_code"] and status["sender_code"] != client.external_agency.code:
         raise ValidationError({"From/OrganId": ["Mã cơ quan gửi trạng thái không khớp với gói tin trên trục."]})
     document_id = sent_document_for(client=client, identifier=status["document_id"])
-    staff = status["staff_info"]
-    line = ", ".join(v for v in (staff.get("Staff"), staff.get("Department"), staff.get("Mobile"),
-                                 staff.get("Email")) if v)[:150]
     delivery = delivery_status_receive(
         client=client, document_id=document_id, status_code=status["status_code"],
-        description=status["description"], staff=line,
+        description=status["description"], staff=staff_line(status["staff_info"]),
     )
     return status["document_id"], delivery
 
