@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
@@ -197,57 +196,44 @@ def notifications_done(
 
 
 def notification_email_send(*, agency_id: int, notification_id: UUID | str) -> bool:
-    """Email one notification to its recipient, at most once (plain text and HTML, from the
-    kind's Vietnamese templates; see ``notifications.emails``).
+    """Email one notification to its recipient: never lost, repeated only under the same
+    Message-ID (plain text and HTML, from the kind's Vietnamese templates; see
+    ``notifications.emails``).
 
-    Claim, then send: ``emailed_at`` is set and committed before the message leaves, so a run
-    of the task again — retried, redelivered after its worker died, or sent twice by the
-    sweeper — finds the claim and sends nothing. A send that fails (the SMTP server refused)
-    gives the claim back and raises, so the task retries. A process that dies between the
-    claim and the send loses that one e-mail: at most once, because an e-mail cannot be taken
-    back and the notification is in the app either way. The message id names the notification
-    (``<notification.<id>@docflow>``), so a mail system can tell it apart from any other.
+    Send, then record: the task runs under its outbox row's lease (``workers/base.py``), so no
+    second live run of it exists; it is run again only after a run died (its lease lapsed) or
+    failed. ``emailed_at`` is committed in its own short transaction right after the SMTP server
+    accepted the message, with nothing in between; a run that finds it set sends nothing. A send
+    that fails (the SMTP server refused, or the process died before the server accepted) records
+    nothing and is sent again by the retry or the sweeper. A process that dies between the
+    server's accept and that commit sends the message again on the next run, with the SAME
+    Message-ID (``<notification.<id>@docflow>``), so mail systems drop the repeat: at least once,
+    de-duplicated by id, as webhooks are by X-Docflow-Id. Returns whether a message was sent; a
+    recipient without an address is recorded as done and sent nothing.
     """
-    # Connected (EHLO, TLS, login) before the claim, so between the claim and the message
-    # leaving there is only the SMTP exchange of the message itself.
-    connection = get_connection()
-    connection.open()
-    try:
-        return _notification_email_claim_and_send(
-            agency_id=agency_id, notification_id=notification_id, connection=connection
-        )
-    finally:
-        connection.close()
-
-
-def _notification_email_claim_and_send(*, agency_id: int, notification_id: UUID | str, connection) -> bool:
-    with transaction.atomic():
-        notification = (
-            Notification.objects.with_scope(agency=agency_id)
-            .select_for_update(of=("self",))  # the recipient's and agency's rows stay free
-            .select_related("recipient", "agency")
-            .filter(id=notification_id)
-            .first()
-        )
-        if notification is None or notification.emailed_at is not None:
-            return False
-        address = notification.recipient.email
-        # Made before the claim commits, so the claim and the send are as close as they can be.
-        message = notification_email_message(notification=notification, address=address) if address else None
-        claimed = notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
-    if message is None:
+    notification = (
+        Notification.objects.with_scope(agency=agency_id)
+        .select_related("recipient", "agency")
+        .filter(id=notification_id)
+        .first()
+    )
+    if notification is None or notification.emailed_at is not None:
         return False
-    message.extra_headers["Message-ID"] = f"<notification.{notification.id}@docflow>"
-    message.connection = connection
-    try:
-        message.send()
-    except Exception:
+    address = notification.recipient.email
+    if address:
+        message = notification_email_message(notification=notification, address=address)
+        message.extra_headers["Message-ID"] = notification_message_id(notification_id=notification.id)
+        message.send()  # raises when refused: nothing recorded, the task retries
+    with transaction.atomic():  # at once after the accept: the window of a repeat is this commit
         Notification.objects.with_scope(agency=agency_id).filter(
-            id=notification.id, emailed_at=claimed
-        ).update(emailed_at=None)
-        raise
-    return True
+            id=notification.id, emailed_at__isnull=True
+        ).update(emailed_at=timezone.now())
+    return bool(address)
+
+
+def notification_message_id(*, notification_id: UUID | str) -> str:
+    """The Message-ID every e-mail of this notification carries, however often it is sent."""
+    return f"<notification.{notification_id}@docflow>"
 
 
 def notifications_mark_read(*, recipient_id: int) -> int:

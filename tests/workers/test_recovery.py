@@ -2,8 +2,9 @@
 
 Work whose message Redis lost, or whose worker died, is sent again within two minutes (not after
 the visibility timeout); a row is marked sent only once the broker took it; a copy of a message
-whose work is done does nothing; retries span a real outage; an e-mail is claimed before it
-leaves; a webhook the receiver took is not posted again.
+whose work is done does nothing; retries span a real outage; an e-mail is recorded right after
+the server took it, and a repeat carries the same Message-ID; a webhook the receiver took is not
+posted again.
 """
 
 from __future__ import annotations
@@ -176,11 +177,18 @@ def notification_of(member) -> Notification:
 
 
 class DiesAfterSending(EmailBackend):
-    """The message leaves; the worker is killed before anything else happens."""
+    """The SMTP server accepts the message; the worker is killed before anything else happens."""
 
     def send_messages(self, messages):
         super().send_messages(messages)
         raise SystemExit("killed right after the SMTP server took the message")
+
+
+class DiesBeforeSending(EmailBackend):
+    """The worker is killed before the SMTP server accepted the message."""
+
+    def send_messages(self, messages):
+        raise SystemExit("killed before the SMTP server took the message")
 
 
 class Refuses(EmailBackend):
@@ -188,21 +196,68 @@ class Refuses(EmailBackend):
         raise smtplib.SMTPServerDisconnected("the SMTP server went away")
 
 
-def test_an_email_whose_worker_died_after_sending_is_not_sent_again(settings):
+class RecordsWhatTheDatabaseSays(EmailBackend):
+    """Notes, as the message leaves, whether the notification already counts as emailed."""
+
+    watched = None
+    seen: list = []
+
+    def send_messages(self, messages):
+        self.seen.append(emailed_at(self.watched))
+        return super().send_messages(messages)
+
+
+def message_id(notification) -> str:
+    return f"<notification.{notification.id}@docflow>"
+
+
+def emailed_at(notification):
+    with scopes_disabled():
+        return Notification.objects.get(id=notification.id).emailed_at
+
+
+def test_an_email_whose_worker_died_after_the_server_took_it_is_sent_again_with_the_same_id(settings):
     member = MembershipFactory(staff=True)
     notification = notification_of(member)  # its email task is not run: on_commit not executed
     settings.EMAIL_BACKEND = f"{__name__}.DiesAfterSending"
     with pytest.raises(SystemExit):
         notification_email_send(agency_id=member.agency_id, notification_id=notification.id)
     assert len(mail.outbox) == 1
+    assert emailed_at(notification) is None  # died before the record
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    # Redelivered: the claim committed before the message left, so nothing is sent twice.
+    # Run again (its lease lapsed): sent again under the same Message-ID, so mail systems drop it.
+    assert notification_email_send(agency_id=member.agency_id, notification_id=notification.id) is True
+    assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [message_id(notification)] * 2
+    assert emailed_at(notification) is not None
+
+
+def test_an_email_whose_worker_died_before_the_server_took_it_is_sent_once(settings):
+    member = MembershipFactory(staff=True)
+    notification = notification_of(member)
+    settings.EMAIL_BACKEND = f"{__name__}.DiesBeforeSending"
+    with pytest.raises(SystemExit):
+        notification_email_send(agency_id=member.agency_id, notification_id=notification.id)
+    assert emailed_at(notification) is None  # nothing claimed that would lose it
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notification_email_send(agency_id=member.agency_id, notification_id=notification.id) is True
+    assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [message_id(notification)]
+
+
+def test_an_email_is_recorded_only_after_the_server_took_it_and_a_finished_one_is_not_sent_again(settings):
+    member = MembershipFactory(staff=True)
+    notification = notification_of(member)
+    RecordsWhatTheDatabaseSays.watched, RecordsWhatTheDatabaseSays.seen = notification, []
+    settings.EMAIL_BACKEND = f"{__name__}.RecordsWhatTheDatabaseSays"
+    assert notification_email_send(agency_id=member.agency_id, notification_id=notification.id) is True
+    assert RecordsWhatTheDatabaseSays.seen == [None]  # not yet counted as emailed while it left
+    recorded = emailed_at(notification)
+    assert recorded is not None
+    # Finished: a copy of the task (a redelivery, the sweeper) sends nothing and records nothing new.
     assert notification_email_send(agency_id=member.agency_id, notification_id=notification.id) is False
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].extra_headers["Message-ID"] == f"<notification.{notification.id}@docflow>"
+    assert len(mail.outbox) == 1 and emailed_at(notification) == recorded
 
 
-def test_an_email_the_server_refused_gives_its_claim_back_and_is_sent_on_retry(settings):
+def test_an_email_the_server_refused_is_not_recorded_and_is_sent_on_retry(settings):
     member = MembershipFactory(staff=True)
     notification = notification_of(member)
     settings.EMAIL_BACKEND = f"{__name__}.Refuses"
