@@ -291,6 +291,8 @@ LOGGING = {
         "pyhanko_certvalidator": {"level": "ERROR"},
         # Axes says every attempt at INFO; failures and lockouts are WARNING.
         "axes": {"level": "WARNING"},
+        # pikepdf announces its logging bridge at INFO in every process that checks a PDF.
+        "pikepdf": {"level": "WARNING"},
     },
 }
 

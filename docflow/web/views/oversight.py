@@ -35,6 +35,8 @@ def _query(form: OversightMonthForm) -> str:
 def oversight_page(request: HttpRequest) -> HttpResponse:
     form = OversightMonthForm(request.GET or None)
     month, sort = form.month(), form.sort()
+    if not form.is_bound:  # the month shown is in the fields, ready to change
+        form.initial = {"thang": month.month, "nam": month.year, "sap_xep": sort}
     rows = oversight_month(member=request.membership, month=month, sort=sort)
     return render(request, "web/oversight/page.html", {
         "nav": "oversight", "form": form, "rows": [_shown(r) for r in rows], "month": month, "month_label": month_label(month),
