@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.datagen import Dataset, agencies_create, django_setup, members_create  # noqa: E402
+from bench.datagen import Dataset, agencies_create, django_setup, insert_select, members_create  # noqa: E402
 
 TAG = "OV"
 DISTRICTS = 30
@@ -84,27 +84,6 @@ GROUP BY agency_id
 """
 
 
-def _insert_select(model, expressions: dict[str, str], source: str, params: dict) -> str:
-    """INSERT … SELECT for ``model``: the given column expressions, the rest their default."""
-    from django.db.models import JSONField
-
-    columns, values = [], []
-    for f in model._meta.concrete_fields:
-        columns.append(f'"{f.column}"')
-        if f.column in expressions:
-            values.append(expressions[f.column])
-        elif isinstance(f, JSONField):
-            values.append("'[]'::jsonb")
-        elif f.null:
-            values.append("NULL")
-        elif f.get_default() is not None:
-            params[f"default_{f.column}"] = f.get_default()
-            values.append(f"%(default_{f.column})s")
-        else:
-            raise ValueError(f"{model.__name__}: no value for {f.column}")
-    return f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) SELECT {", ".join(values)} FROM ({source}) AS s'
-
-
 def build(*, copies: int, batch: int = 200_000) -> None:
     """The province, its districts and communes, a leader, and the rows (bulk SQL)."""
     from django.db import connection, transaction
@@ -131,7 +110,7 @@ def build(*, copies: int, batch: int = 200_000) -> None:
     turn = "((s.g / %(n)s + s.g) %% 10)"
     status = "(ARRAY['01','03','04','05','06','06','06','06','06','06'])[1 + (s.g / 7) %% 10]"
     handled = f"{status} IN ('04', '05', '06')"
-    incoming = _insert_select(IncomingDocument, {
+    incoming = insert_select(IncomingDocument, {
         "id": "gen_random_uuid()", "agency_id": "s.agency_id", "status_code": status,
         "sender_name": "'Sở Nội vụ tỉnh'", "doc_type": "'cong_van'",
         "subject": "'Về việc báo cáo định kỳ số ' || s.g", "delivered_at": "s.t",
@@ -141,7 +120,7 @@ def build(*, copies: int, batch: int = 200_000) -> None:
         "completed_at": f"CASE WHEN {status} = '06' THEN s.t + make_interval(hours => 6 + (s.g %% 300)) END",
         "created_at": "s.t", "updated_at": "s.t",
     }, source, params)
-    outgoing = _insert_select(OutgoingDocument, {
+    outgoing = insert_select(OutgoingDocument, {
         "id": "gen_random_uuid()", "agency_id": "s.agency_id", "state": "'issued'", "doc_type": "'cong_van'",
         "subject": "'Về việc triển khai nhiệm vụ số ' || s.g", "drafter_id": "%(user)s", "issued_at": "s.t",
         "external_places": f"CASE WHEN {turn} < 3 THEN '[\"Lưu: VT\"]'::jsonb ELSE '[]'::jsonb END",

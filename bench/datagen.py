@@ -244,6 +244,27 @@ INCOMING_CONTENTS = (
 CONTENT_CODES = 50_000
 
 
+def insert_select(model, expressions: dict[str, str], source: str, params: dict) -> str:
+    """INSERT … SELECT for ``model``: the given column expressions, the rest their default."""
+    from django.db.models import JSONField
+
+    columns, values = [], []
+    for f in model._meta.concrete_fields:
+        columns.append(f'"{f.column}"')
+        if f.column in expressions:
+            values.append(expressions[f.column])
+        elif isinstance(f, JSONField):
+            values.append("'[]'::jsonb")
+        elif f.null:
+            values.append("NULL")
+        elif f.get_default() is not None:
+            params[f"default_{f.column}"] = f.get_default()
+            values.append(f"%(default_{f.column})s")
+        else:
+            raise ValueError(f"{model.__name__}: no value for {f.column}")
+    return f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) SELECT {", ".join(values)} FROM ({source}) AS s'
+
+
 def incoming_copies_create(*, sender, agencies: list, leads: dict, total: int, big_agency=None,
                            big_count: int = 0, days: int = 730, batch_size: int = 100_000,
                            progress=None, contents: tuple[str, ...] = ()) -> int:
@@ -325,22 +346,7 @@ def incoming_copies_create(*, sender, agencies: list, leads: dict, total: int, b
         "created_at": "s.t",
         "updated_at": "s.t",
     }
-    columns, values = [], []
-    for f in IncomingDocument._meta.concrete_fields:
-        columns.append(f'"{f.column}"')
-        if f.column in expressions:
-            values.append(expressions[f.column])
-        elif f.null:
-            values.append("NULL")
-        elif f.get_default() is not None:
-            params[f"default_{f.column}"] = f.get_default()
-            values.append(f"%(default_{f.column})s")
-        else:
-            raise ValueError(f"incoming_copies_create: no value for {f.column}")
-    sql = f"""
-        INSERT INTO "{IncomingDocument._meta.db_table}" ({", ".join(columns)})
-        SELECT {", ".join(values)}
-        FROM (
+    source = """
             SELECT g,
                    CASE WHEN g <= %(big_count)s THEN %(big)s
                         ELSE (%(others)s::bigint[])[1 + g %% %(n)s] END AS agency_id,
@@ -351,8 +357,8 @@ def incoming_copies_create(*, sender, agencies: list, leads: dict, total: int, b
                      - make_interval(secs => ((g::bigint * 104729) %% %(span_ms)s) / 1000.0) AS t,
                    1 + (g / 3) %% %(nsubj)s AS subj
             FROM generate_series(%(start)s, %(stop)s) AS g
-        ) AS s
     """
+    sql = insert_select(IncomingDocument, expressions, source, params)
     made = 0
     for start in range(1, total + 1, batch_size):
         stop = min(start + batch_size - 1, total)
