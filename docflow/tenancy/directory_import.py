@@ -17,22 +17,18 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from docflow.audit.services import EventSpec, events_record
 from docflow.core.text import fold
 from docflow.tenancy.kinds import DEFAULT_UNITS, PEOPLES_COMMITTEE_KINDS
 from docflow.tenancy.models import AGENCY_CODE_RE, Agency, AgencyLevel, Membership, Unit, User, symbol_validator
-from docflow.tenancy.passwords import reset_tokens
+from docflow.tenancy.passwords import reset_urls
 
 REQUIRED_COLUMNS = ("code", "name", "kind", "parent_code", "symbol")
 CONTACT_COLUMNS = ("short_name", "place", "email", "phone", "address")
@@ -417,11 +413,7 @@ def _people_create(lines: list[Line], ids: dict[str, int], new_people: set[str],
         memberships.append(Membership(agency_id=agency_id, user_id=user.pk, unit_id=offices.get(agency_id),
                                       position=str(position), **{flag: True}))
     Membership.objects.with_scopes_disabled().bulk_create(memberships, batch_size=size)
-    # The reset page's address once, filled per person (reverse() per row costs more than the rest).
-    link = settings.DOCFLOW_SITE_URL.rstrip("/") + reverse(
-        "web:password-reset", kwargs={"uidb64": "UIDB64", "token": "TOKEN"})
     return [
-        FirstLogin(username=user.username, agency_code=line.code, role=role, url=link.replace(
-            "UIDB64", urlsafe_base64_encode(force_bytes(user.pk))).replace("TOKEN", reset_tokens.make_token(user)))
-        for (line, role, _person), user in zip(wanted, users)
+        FirstLogin(username=user.username, agency_code=line.code, role=role, url=url)
+        for ((line, role, _person), user), url in zip(zip(wanted, users), reset_urls(users))
     ]
