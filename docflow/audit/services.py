@@ -5,6 +5,11 @@ locked in agency order (``SELECT … FOR UPDATE``: concurrent writers of one age
 other and keep one chain; the fixed order keeps two fan-outs from deadlocking), the events are
 numbered and hashed, inserted in one INSERT, and the heads moved in one UPDATE — two queries
 more than a bare INSERT once an agency has a head.
+
+An event's actor is the person the running service acts for (``docflow.core.services``:
+``current_actor``) when the event is in that person's agency, unless the caller names one
+(``actor_id``, ``None`` for nobody) or labels who acted (``actor_label``: the exchange, OCR, a
+command).
 """
 
 from __future__ import annotations
@@ -20,6 +25,17 @@ from django.utils import timezone
 
 from docflow.audit.chain import GENESIS, event_hash, json_normal
 from docflow.audit.models import AuditChainHead, AuditEvent
+from docflow.core.services import Actor, current_actor
+
+
+class _ServiceActor:
+    """The default ``actor_id``: the running service's actor (see the module docstring)."""
+
+    def __repr__(self) -> str:
+        return "SERVICE_ACTOR"
+
+
+SERVICE_ACTOR: Any = _ServiceActor()
 
 
 @dataclass(frozen=True)
@@ -30,11 +46,19 @@ class EventSpec:
     action: str
     object_type: str
     object_id: UUID
-    actor_id: int | None = None
+    actor_id: int | None = SERVICE_ACTOR
     actor_label: str = ""
     state_before: str = ""
     state_after: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+
+    def actor_of(self, actor: Actor | None) -> int | None:
+        """The user id recorded as this event's actor, ``actor`` being the service's."""
+        if self.actor_id is not SERVICE_ACTOR:
+            return self.actor_id
+        if self.actor_label or actor is None or not actor.acts_in(self.agency_id):
+            return None
+        return actor.user_id
 
 
 def event_record(
@@ -43,7 +67,7 @@ def event_record(
     action: str,
     object_type: str,
     object_id: UUID,
-    actor_id: int | None = None,
+    actor_id: int | None = SERVICE_ACTOR,
     actor_label: str = "",
     state_before: str = "",
     state_after: str = "",
@@ -64,10 +88,10 @@ def event_record(
 def events_record(*, events: Iterable[EventSpec]) -> list[AuditEvent]:
     """Append many events in one INSERT, whatever their agencies (routing fan-out), each linked
     into its agency's chain. Runs in the caller's transaction (opens one when there is none)."""
-    now = timezone.now()
+    now, actor = timezone.now(), current_actor()
     rows = [
         AuditEvent(
-            agency_id=e.agency_id, actor_id=e.actor_id, actor_label=e.actor_label,
+            agency_id=e.agency_id, actor_id=e.actor_of(actor), actor_label=e.actor_label,
             action=e.action, object_type=e.object_type, object_id=e.object_id,
             state_before=e.state_before, state_after=e.state_after, data=json_normal(e.data),
             created_at=now,

@@ -15,6 +15,13 @@ The rule, in one place:
 - An adapter that must write beside a service in the same transaction (the API's
   ``Idempotency-Key`` record) opens that transaction with ``service_transaction()``: it becomes
   the outermost one, and the services it calls join it.
+- The acting person given to the service (its ``actor`` or ``membership`` argument: a
+  Membership, or a User for a system administrator's cross-agency command) is the actor of the
+  audit events written while it runs (``current_actor``; ``docflow.audit.services`` reads it), so
+  no service hands its actor to the audit writer itself. A service called inside another without
+  an actor of its own keeps the outer one's.
+- A write the database may refuse inside a service (a unique race: ``IntegrityError``) runs in a
+  ``savepoint()``, which undoes only that write when the caller catches the error.
 """
 
 from __future__ import annotations
@@ -23,18 +30,41 @@ import contextvars
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 from django.db import transaction
 
 from docflow.core.scoping import agency_scope
 
-__all__ = ["in_service", "service", "service_transaction"]
+__all__ = ["Actor", "current_actor", "in_service", "savepoint", "service", "service_transaction"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("docflow_service_depth", default=0)
+# The arguments naming the person who acts, in the order they are looked for.
+ACTOR_ARGUMENTS = ("actor", "membership")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who a running service acts for: a user, in one agency (a Membership) or in any (a User
+    acting across agencies, ``agency_id`` None)."""
+
+    user_id: int
+    agency_id: int | None = None
+
+    def acts_in(self, agency_id: int) -> bool:
+        return self.agency_id is None or self.agency_id == agency_id
+
+
+_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("docflow_service_actor", default=None)
+
+
+def current_actor() -> Actor | None:
+    """The person the running service acts for; None outside a service or for system work."""
+    return _actor.get()
 
 
 def in_service() -> bool:
@@ -59,12 +89,22 @@ def service_transaction(*, agency: Any = None) -> Iterator[None]:
         _depth.reset(token)
 
 
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A savepoint of the running transaction (a short transaction of its own when none runs)
+    around one write the database may refuse (a unique race, a protected row): the error the
+    caller catches undoes only this write, and the service carries on."""
+    with transaction.atomic():
+        yield
+
+
 def service(fn: Callable[P, R] | None = None, *, scope: str | None = "actor") -> Any:
     """Run the decorated function as a service (see the module docstring).
 
     ``scope`` names the keyword argument that gives the agency: a Membership (``actor``,
     ``membership``), an Agency or an agency id (``agency_id``); ``None`` for a service that opens
-    no scope (it reads across agencies on purpose, with ``with_scope``/``scopes_disabled``)."""
+    no scope (it reads across agencies on purpose, with ``with_scope``/``scopes_disabled``).
+    The acting person is the first of ``actor``, ``membership`` given (see ``current_actor``)."""
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(fn)
@@ -76,12 +116,30 @@ def service(fn: Callable[P, R] | None = None, *, scope: str | None = "actor") ->
                 agency = kwargs[scope]
                 if agency is None:
                     raise ValueError(f"{fn.__qualname__}() got {scope}=None: no agency to scope to")
-            with service_transaction(agency=agency):
-                return fn(*args, **kwargs)
+            named = next((name for name in ACTOR_ARGUMENTS if name in kwargs), None)
+            actor = _actor_of(kwargs[named]) if named else _actor.get()
+            token = _actor.set(actor)
+            try:
+                with service_transaction(agency=agency):
+                    return fn(*args, **kwargs)
+            finally:
+                _actor.reset(token)
 
         return wrapper
 
     return decorate if fn is None else decorate(fn)
+
+
+def _actor_of(value: Any) -> Actor | None:
+    """A Membership acts in its agency; a User (a system command's) in any; None is nobody."""
+    if value is None:
+        return None
+    user_id = getattr(value, "user_id", None)
+    if user_id is not None:
+        return Actor(user_id=user_id, agency_id=value.agency_id)
+    if hasattr(value, "get_username"):
+        return Actor(user_id=value.pk)
+    return None
 
 
 def _agency_id(value: Any) -> Any:

@@ -1,14 +1,18 @@
-"""``@service``: the actor's scope, a durable transaction when outermost, nested services join it."""
+"""``@service``: the actor's scope, a durable transaction when outermost, nested services join it,
+and the actor of the audit events written inside."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection, transaction
 
+from docflow.audit.models import AuditEvent
+from docflow.audit.services import EventSpec, event_record, events_record
+from docflow.core.ids import uuid7
 from docflow.core.scoping import current_agency_id
-from docflow.core.services import in_service, service, service_transaction
-from docflow.tenancy.models import Membership, Unit
-from tests.factories import AgencyFactory, MembershipFactory
+from docflow.core.services import Actor, current_actor, in_service, service, service_transaction
+from docflow.tenancy.models import Membership, Unit, User
+from tests.factories import AgencyFactory, MembershipFactory, UserFactory
 
 
 @service
@@ -114,3 +118,65 @@ def test_a_service_scopes_to_an_agency_given_as_object_or_id():
     agency = AgencyFactory()
     Unit.objects.with_scope(agency=agency).create(agency=agency, name="Văn phòng", symbol="VP")
     assert units_count(agency_id=agency) == units_count(agency_id=agency.pk) == 1
+
+
+# The acting person: the audit writer takes the service's actor ------------------------------
+
+@service
+def event_add(*, actor: Membership, agency_id: int | None = None, **given) -> None:
+    event_record(agency_id=agency_id or actor.agency_id, action="test.done", object_type="test",
+                 object_id=uuid7(), **given)
+
+
+@service(scope="agency_id")
+def event_add_for_agency(*, agency_id: int) -> Actor | None:
+    event_record(agency_id=agency_id, action="test.done", object_type="test", object_id=uuid7())
+    return current_actor()
+
+
+@service(scope=None)
+def event_add_as_user(*, actor: User, agency_ids: list[int]) -> None:
+    events_record(events=[EventSpec(agency_id=a, action="test.done", object_type="test", object_id=uuid7())
+                          for a in agency_ids])
+
+
+def _actors(agency) -> list[int | None]:
+    return list(AuditEvent.objects.with_scope(agency=agency).order_by("sequence").values_list("actor_id", flat=True))
+
+
+@pytest.mark.django_db
+def test_the_services_actor_is_the_actor_of_its_events_in_its_agency_only():
+    member, other = MembershipFactory(), MembershipFactory()
+    event_add(actor=member)
+    event_add(actor=member, actor_id=None)  # named: nobody
+    event_add(actor=member, actor_label="OCR")  # labelled: not a person
+    event_add(actor=member, agency_id=other.agency_id)  # another agency's log: not its member
+    assert _actors(member.agency) == [member.user_id, None, None]
+    assert _actors(other.agency) == [None]
+    assert current_actor() is None
+
+
+@pytest.mark.django_db
+def test_a_nested_service_keeps_the_outer_actor_unless_it_names_its_own():
+    member = MembershipFactory()
+    colleague = MembershipFactory(agency=member.agency)
+
+    @service
+    def outer(*, actor: Membership) -> Actor | None:
+        seen = event_add_for_agency(agency_id=actor.agency_id)  # names no actor: the outer one's
+        event_add(actor=colleague)  # names its own
+        event_record(agency_id=actor.agency_id, action="test.done", object_type="test", object_id=uuid7())
+        return seen
+
+    assert outer(actor=member) == Actor(user_id=member.user_id, agency_id=member.agency_id)
+    assert _actors(member.agency) == [member.user_id, colleague.user_id, member.user_id]
+    assert event_add_for_agency(agency_id=member.agency_id) is None  # outside a service: nobody
+    assert _actors(member.agency)[-1] is None
+
+
+@pytest.mark.django_db
+def test_a_user_acting_across_agencies_is_the_actor_in_each_and_an_event_outside_a_service_has_none():
+    user, first, second = UserFactory(), AgencyFactory(), AgencyFactory()
+    event_add_as_user(actor=user, agency_ids=[first.pk, second.pk])
+    event_record(agency_id=first.pk, action="test.done", object_type="test", object_id=uuid7())
+    assert _actors(first) == [user.pk, None] and _actors(second) == [user.pk]
