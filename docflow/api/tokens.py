@@ -16,7 +16,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +25,7 @@ from rest_framework import authentication, exceptions
 from docflow.api.models import ApiToken
 from docflow.tenancy.models import User
 from docflow.tenancy.passwords import record_in_every_agency
+from docflow.core.services import savepoint, service
 
 KEY_CHARS = 40
 PREFIX_CHARS = 8
@@ -41,7 +42,7 @@ def password_mark(user: User) -> str:
     return salted_hmac("docflow.api.tokens", user.password, algorithm="sha256").hexdigest()
 
 
-@transaction.atomic
+@service(scope=None)
 def token_issue(*, user: User, device: str = "") -> tuple[ApiToken, str]:
     """A new token for ``user``; returns the row and the key, which is shown once and never
     stored. Guarantees a prefix no other token has; the sign-in is in the audit log."""
@@ -49,7 +50,7 @@ def token_issue(*, user: User, device: str = "") -> tuple[ApiToken, str]:
     for _attempt in range(5):
         key = secrets.token_hex(KEY_CHARS // 2)
         try:
-            with transaction.atomic():
+            with savepoint():
                 token = ApiToken.objects.create(
                     prefix=key[:PREFIX_CHARS], digest=key_digest(key), user=user,
                     device=device[:DEVICE_CHARS], password_mark=password_mark(user),
@@ -76,7 +77,7 @@ def tokens_of_user(*, user: User) -> list[ApiToken]:
             if token_valid(t, now=now)]
 
 
-@transaction.atomic
+@service(scope=None)
 def token_revoke(*, user: User, prefix: str) -> bool:
     """Revoke the owner's token with ``prefix``; False when ``user`` has none such."""
     deleted, _ = ApiToken.objects.filter(user=user, prefix=prefix).delete()

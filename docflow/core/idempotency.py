@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection
 
-from docflow.core.services import in_service
+from docflow.core.services import in_service, savepoint
 
 __all__ = ["BUSY_AFTER", "KeyBusy", "key_claim"]
 
@@ -42,7 +42,7 @@ def key_claim(create: Callable[[], T], *, wait: bool) -> T | None:
         raise RuntimeError("key_claim runs inside service_transaction(), with the service it guards")
     bounded = not wait and connection.vendor == "postgresql"
     try:
-        with transaction.atomic():
+        with savepoint():
             if bounded:
                 _lock_timeout(BUSY_AFTER)
             row = create()

@@ -47,7 +47,7 @@ def document_for_approval(document_id: UUID | str) -> OutgoingDocument:
 def _record(actor: Membership, document: OutgoingDocument, action: str, before: str, **data):
     return event_record(
         agency_id=actor.agency_id, action=action, object_type=AUDIT_OBJECT, object_id=document.pk,
-        actor_id=actor.user_id, state_before=before, state_after=document.state, data=data,
+        state_before=before, state_after=document.state, data=data,
     )
 
 
@@ -206,6 +206,6 @@ def approval_chain_set(*, actor: Membership, steps: list[dict]) -> list[Approval
     created = ApprovalStep.objects.bulk_create(rows)
     event_record(
         agency_id=actor.agency_id, action="approval_chain.set", object_type="agency",
-        object_id=actor.agency.uuid, actor_id=actor.user_id, data={"steps": [r.as_chain_entry() for r in rows]},
+        object_id=actor.agency.uuid, data={"steps": [r.as_chain_entry() for r in rows]},
     )
     return created

@@ -12,13 +12,12 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from docflow.audit.services import event_record
 from docflow.core.errors import InvalidState, NotFound, NotPermitted
-from docflow.core.services import service
+from docflow.core.services import savepoint, service
 from docflow.documents.models import (
     AUDIT_OBJECT,
     OutgoingDocument,
@@ -211,7 +210,7 @@ def document_create(
     document.save()
     event_record(
         agency_id=actor.agency_id, action="outgoing.created", object_type=AUDIT_OBJECT,
-        object_id=document.pk, actor_id=actor.user_id, state_after=document.state,
+        object_id=document.pk, state_after=document.state,
         data={k: str(v) for k, v in (("replaces", document.replaces_id),
                                        ("reply_to_incoming", document.reply_to_incoming_id)) if v},
     )
@@ -236,7 +235,7 @@ def document_update(*, actor: Membership, document_id: UUID | str, changes: Mapp
     document.save()
     event_record(
         agency_id=actor.agency_id, action="outgoing.updated", object_type=AUDIT_OBJECT,
-        object_id=document.pk, actor_id=actor.user_id, state_before=document.state,
+        object_id=document.pk, state_before=document.state,
         state_after=document.state, data={"fields": sorted(changes)},
     )
     return document
@@ -254,11 +253,11 @@ def document_delete(*, actor: Membership, document_id: UUID | str) -> None:
         raise InvalidState(_("Chỉ xóa được văn bản đang là dự thảo."), state=document.state)
     event_record(
         agency_id=actor.agency_id, action="outgoing.deleted", object_type=AUDIT_OBJECT,
-        object_id=document.pk, actor_id=actor.user_id, state_before=document.state,
+        object_id=document.pk, state_before=document.state,
         data={"subject": document.subject[:200]},
     )
     try:
-        with transaction.atomic():
+        with savepoint():
             document.attachments.all().delete()
             document.delete()
     except ProtectedError:

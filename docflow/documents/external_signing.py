@@ -82,7 +82,7 @@ def approval_signing_prepare(*, actor: Membership, document_id: UUID | str) -> S
         expires_at=now + datetime.timedelta(seconds=settings.DOCFLOW_SIGNING_REQUEST_SECONDS),
     )
     event_record(agency_id=actor.agency_id, action="outgoing.signing_prepared", object_type=AUDIT_OBJECT,
-                 object_id=document.pk, actor_id=actor.user_id, data={"request_id": str(request.pk)})
+                 object_id=document.pk, data={"request_id": str(request.pk)})
     return request
 
 

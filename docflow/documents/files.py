@@ -21,10 +21,11 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from docflow.documents.models import StoredFile
+from docflow.core.services import savepoint
 
 CHUNK = 64 * 1024
 
@@ -87,7 +88,7 @@ def _storage_put(name: str, content: File) -> bool:
 
 def _stored_file_row(*, sha256: str, size: int, content_type: str) -> StoredFile:
     try:
-        with transaction.atomic():
+        with savepoint():
             row, _created = StoredFile.objects.get_or_create(
                 sha256=sha256,
                 defaults={"size": size, "content_type": content_type, "storage_name": storage_name(sha256)},

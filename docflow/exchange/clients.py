@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from docflow.audit.services import event_record
@@ -23,6 +23,7 @@ from docflow.exchange.signing import (
     signature_check,
 )
 from docflow.tenancy.models import Agency, AgencyLevel
+from docflow.core.services import savepoint, service
 
 CLIENT_OBJECT = "exchange_client"
 
@@ -36,7 +37,7 @@ class IssuedKey:
     signing_secret: str
 
 
-@transaction.atomic
+@service(scope=None)
 def exchange_client_create(
     *, code: str, name: str, webhook_url: str = "", level: str = AgencyLevel.DEPARTMENT,
     allow_unsigned: bool = False,
@@ -74,7 +75,7 @@ def exchange_client_create(
     return IssuedKey(client=client, key=key, signing_secret=client.signing_secret)
 
 
-@transaction.atomic
+@service(scope=None)
 def exchange_client_revoke(*, code: str, key_prefix: str = "") -> int:
     """Revoke the agency's active keys (or only the one with ``key_prefix``); returns how many."""
     clients = ExchangeClient.objects.select_for_update().filter(
@@ -95,7 +96,7 @@ def exchange_client_revoke(*, code: str, key_prefix: str = "") -> int:
     return len(revoked)
 
 
-@transaction.atomic
+@service(scope=None)
 def exchange_client_unsigned_set(
     *, code: str, allow: bool, key_prefix: str = "", actor_label: str = "manage.py"
 ) -> int:
@@ -184,7 +185,7 @@ def signed_request_accept(*, client: ExchangeClient, meta: Mapping[str, str], bo
     cutoff = timezone.now() - timedelta(seconds=2 * WINDOW_SECONDS)
     SignedRequestSeen.objects.filter(client=client, created_at__lt=cutoff).delete()
     try:
-        with transaction.atomic():
+        with savepoint():
             SignedRequestSeen.objects.create(client=client, message_id=values[HEADER_ID])
     except IntegrityError:
         raise SignatureInvalid(f"{HEADER_ID} đã được dùng: yêu cầu bị gửi lặp lại.") from None

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from docflow.core.errors import NotPermitted
 from docflow.core.ids import uuid7
+from docflow.core.services import service_transaction
 from docflow.documents.content_checks import upload_check
 from docflow.documents.files import (
     StoredPut,
@@ -112,7 +113,7 @@ def inbound_document_receive(
         for i, upload in enumerate(files):
             puts.append(_store(i, upload))
         try:
-            with transaction.atomic():
+            with service_transaction():
                 receipt = _deliver(client, sender, envelope, recipients, puts, fmt,
                                    identifier=identifier, business=business, package=package)
                 receipt.renamed.update(renamed)
@@ -174,7 +175,7 @@ def inbound_revocation_receive(*, client: ExchangeClient, document_id: str, reas
         ]})
     reason = reason.strip() or _("Nơi gửi thu hồi văn bản.")
     now = timezone.now()
-    with transaction.atomic():
+    with service_transaction():
         copies = IncomingDocument.objects.with_scopes_disabled().filter(
             sender_agency_id=sender.pk, exchange_document_id=document_id,
         ).exclude(status_code__in=NOT_RECALLABLE)

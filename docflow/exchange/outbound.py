@@ -11,13 +11,13 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from docflow.audit.models import AuditEvent
 from docflow.core.errors import NotFound
+from docflow.core.services import service_transaction
 from docflow.documents.models import Attachment
 from docflow.documents.files import stored_file_open
 from docflow.documents.pdf import official_pdf_filename
@@ -276,7 +276,7 @@ def status_report_push(*, agency_id: int, report_id: UUID | str, attempt: int = 
             object_id=report.incoming_id, attempt=attempt,
             payload={"event": WebhookEvent.STATUS, "id": report.id, "status": message},
         )
-    with transaction.atomic():
+    with service_transaction():
         StatusReport.objects.with_scope(agency=agency_id).filter(
             id=report.id, sent_at__isnull=True
         ).update(sent_at=timezone.now())

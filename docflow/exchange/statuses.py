@@ -5,10 +5,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from docflow.core.errors import InvalidState, NotFound
+from docflow.core.services import service
 from docflow.exchange.identifier import outgoing_by_identifier
 from docflow.exchange.models import ExchangeClient
 from docflow.routing.models import Delivery, Status
@@ -19,7 +19,7 @@ REPORTABLE = tuple(s for s in Status if s not in (Status.DELIVERED, Status.RECAL
 RECALL_ANSWERS = (Status.RECALL_ACCEPTED, Status.RECALL_REFUSED)
 
 
-@transaction.atomic
+@service(scope=None)
 def delivery_status_receive(
     *, client: ExchangeClient, document_id: UUID, status_code: str, description: str = "",
     staff: str = "",

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from docflow.notifications.emails import digest_email_message
 from docflow.notifications.models import Notification, NotificationDigest, NotificationPreference
 from docflow.outbox.services import outbox_enqueue_many
 from docflow.core.scoping import agency_scope
+from docflow.core.services import service_transaction
 
 AGENCY_TASK = "notify.agency_digests"
 DIGEST_HOUR = time(17, 0)
@@ -39,7 +40,7 @@ def digests_dispatch(*, day: date | None = None) -> int:
         NotificationPreference.objects.with_scopes_disabled().filter(email=True, digest=True)
         .order_by().values_list("agency_id", flat=True).distinct()
     )
-    with transaction.atomic():
+    with service_transaction():
         outbox_enqueue_many(tasks=[
             {"task_name": AGENCY_TASK, "queue": "notify", "dedup_key": f"digest:{agency_id}:{day}",
              "kwargs": {"agency_id": agency_id, "day": day.isoformat()}}
@@ -75,7 +76,7 @@ def agency_digests_send(*, agency_id: int, day: date) -> int:
 
 def _send(agency_id: int, user_id: int, day: date, notes: list[Notification]) -> bool:
     try:
-        with transaction.atomic():
+        with service_transaction():
             NotificationDigest.objects.create(agency_id=agency_id, user_id=user_id, day=day, count=len(notes))
             address = notes[0].recipient.email
             if address:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from docflow.core.errors import NotFound
 from docflow.core.ids import uuid7
+from docflow.core.services import service, service_transaction
 from docflow.notifications.emails import notification_email_message
 from docflow.notifications.models import Notification, NotificationPreference
 from docflow.outbox.services import outbox_enqueue_many
@@ -96,7 +97,7 @@ def notifications_create(*, notices: Iterable[Notice]) -> list[Notification]:
                 "task_name": EMAIL_TASK, "queue": "notify", "dedup_key": f"email:{row.id}",
                 "kwargs": {"agency_id": n.agency_id, "notification_id": str(row.id)},
             })
-    with transaction.atomic():
+    with service_transaction():
         Notification.objects.with_scopes_disabled().bulk_create(rows, ignore_conflicts=True)
         if emails:
             outbox_enqueue_many(tasks=emails)
@@ -224,7 +225,7 @@ def notification_email_send(*, agency_id: int, notification_id: UUID | str) -> b
         message = notification_email_message(notification=notification, address=address)
         message.extra_headers["Message-ID"] = notification_message_id(notification_id=notification.id)
         message.send()  # raises when refused: nothing recorded, the task retries
-    with transaction.atomic():  # at once after the accept: the window of a repeat is this commit
+    with service_transaction():  # at once after the accept: the window of a repeat is this commit
         Notification.objects.with_scope(agency=agency_id).filter(
             id=notification.id, emailed_at__isnull=True
         ).update(emailed_at=timezone.now())
@@ -254,7 +255,7 @@ def notification_mark_read(*, recipient_id: int, notification_id: UUID | str) ->
     return notification
 
 
-@transaction.atomic
+@service(scope="agency_id")
 def notification_preference_set(
     *, agency_id: int, user_id: int, kind: str, in_app: bool, email: bool, digest: bool = False
 ) -> NotificationPreference:

@@ -37,6 +37,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from docflow.outbox.models import OutboxTask
+from docflow.core.services import savepoint
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def outbox_enqueue(
     if dedup_key is not None and OutboxTask.objects.filter(dedup_key=dedup_key).exists():
         return None
     try:
-        with transaction.atomic():
+        with savepoint():
             row = OutboxTask.objects.create(
                 task_name=task_name, kwargs=kwargs, queue=queue, dedup_key=dedup_key
             )

@@ -16,7 +16,7 @@ from docflow.records.models import PERMANENT, FileListEntry, FileListHeading, Re
 from docflow.records.permissions import require_list_keeper
 from docflow.rendering.registers import RegisterColumn, render_register_csv, render_register_pdf
 from docflow.tenancy.models import Membership, Unit, User
-from docflow.core.services import service
+from docflow.core.services import savepoint, service
 
 FILE_LIST_COLUMNS = (
     RegisterColumn("Đề mục và tiêu đề hồ sơ", 4.0),
@@ -44,7 +44,7 @@ def parse_retention(value, *, field: str = "retention") -> int | None:
 def refused_if_taken(field: str, message: str) -> Iterator[None]:
     """A concurrent writer won a unique constraint between our check and our INSERT: 400, not 500."""
     try:
-        with transaction.atomic():
+        with savepoint():
             yield
     except IntegrityError:
         raise ValidationError({field: [message]}) from None
@@ -81,7 +81,7 @@ def file_heading_create(*, actor: Membership, year: int, title: str) -> FileList
     heading = FileListHeading.objects.create(agency_id=actor.agency_id, year=year,
                                              position=last + 1, title=title.strip())
     event_record(agency_id=actor.agency_id, action="file_list.heading_added", object_type="file_list",
-                 object_id=heading.id, actor_id=actor.user_id, data={"year": year, "title": heading.title})
+                 object_id=heading.id, data={"year": year, "title": heading.title})
     return heading
 
 
@@ -122,7 +122,7 @@ def file_entry_create(
             title=title.strip(), retention_years=retention, note=note, **values,
         )
     event_record(agency_id=actor.agency_id, action="file_list.entry_added", object_type="file_list",
-                 object_id=entry.id, actor_id=actor.user_id, data={"year": year, "code": entry.code})
+                 object_id=entry.id, data={"year": year, "code": entry.code})
     return entry
 
 
@@ -159,7 +159,7 @@ def file_list_copy_forward(*, actor: Membership, from_year: int, to_year: int) -
     ]
     FileListEntry.objects.bulk_create(copies)
     event_record(agency_id=actor.agency_id, action="file_list.copied", object_type="file_list",
-                 object_id=actor.agency.uuid, actor_id=actor.user_id,
+                 object_id=actor.agency.uuid,
                  data={"from": from_year, "to": to_year, "entries": len(copies)})
     return len(copies)
 

@@ -69,5 +69,5 @@ def retention_rule_save(*, actor: Membership, code: str, name: str, years: int |
         agency_id=actor.agency_id, code=code.strip(), defaults={"name": name.strip(), "years": years},
     )
     event_record(agency_id=actor.agency_id, action="retention_rule.saved", object_type="retention_rule",
-                 object_id=rule.id, actor_id=actor.user_id, data={"code": rule.code, "years": years})
+                 object_id=rule.id, data={"code": rule.code, "years": years})
     return rule

@@ -44,7 +44,7 @@ def _require_open(work_file: WorkFile) -> None:
 
 def _audit(actor: Membership, work_file: WorkFile, action: str, before: str = "", **data) -> None:
     event_record(agency_id=actor.agency_id, action=f"work_file.{action}", object_type=AUDIT_OBJECT,
-                 object_id=work_file.id, actor_id=actor.user_id, state_before=before,
+                 object_id=work_file.id, state_before=before,
                  state_after=work_file.state, data={"code": work_file.code, **data})
 
 

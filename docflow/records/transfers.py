@@ -40,7 +40,7 @@ from docflow.rendering.registers import RegisterColumn, render_register_pdf
 from docflow.routing.models import IncomingAttachment, IncomingDocument
 from docflow.tenancy.models import Membership
 from docflow.core.scoping import agency_scope
-from docflow.core.services import service
+from docflow.core.services import service, service_transaction
 
 BUILD_TASK = "records.archive_package"
 AUDIT_OBJECT = "archive_transfer"
@@ -80,7 +80,7 @@ def archive_transfer_create(*, actor: Membership, file_ids: list) -> ArchiveTran
     ])
     WorkFile.objects.filter(pk__in=wanted).update(state=FileState.TRANSFERRED, transferred_at=now)
     event_record(agency_id=actor.agency_id, action="archive_transfer.created", object_type=AUDIT_OBJECT,
-                 object_id=transfer.id, actor_id=actor.user_id,
+                 object_id=transfer.id,
                  data={"files": [f.code for f in ordered]})
     outbox_enqueue(task_name=BUILD_TASK, queue="pdf", dedup_key=f"archive_transfer:{transfer.id}",
                    kwargs={"agency_id": actor.agency_id, "transfer_id": str(transfer.id)})
@@ -244,7 +244,7 @@ def archive_package_build(*, agency_id: int, transfer_id) -> str | None:
                                      content_type="application/zip").file
         finally:
             os.unlink(path)
-        with transaction.atomic():
+        with service_transaction():
             won = ArchiveTransfer.objects.filter(pk=transfer.pk, package_sha256="").update(
                 package_sha256=stored.sha256, package_size=size, handover_list_sha256=listing.sha256,
                 handover_record_sha256=record.sha256, state=TransferState.READY, documents_done=done,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from django.db import transaction
 from django.utils import timezone
 
 from docflow.audit.services import EventSpec, event_record, events_record
@@ -24,7 +23,7 @@ from docflow.reports.sheets import statistics_sheet
 from docflow.routing.statistics import Period, statistics_access_check
 from docflow.tenancy.models import Agency, Membership
 from docflow.core.scoping import agency_scope
-from docflow.core.services import service
+from docflow.core.services import service, service_transaction
 from docflow.tenancy.selectors import members_with_role
 
 RENDER_TASK = "pdf.statistics_report"
@@ -56,7 +55,7 @@ def statistics_report_request(*, actor: Membership, first: dt.date, last: dt.dat
     )
     event_record(
         agency_id=actor.agency_id, action="statistics_report.requested", object_type=AUDIT_OBJECT,
-        object_id=report.id, actor_id=actor.user_id,
+        object_id=report.id,
         data={"from": period.first.isoformat(), "to": period.last.isoformat()},
     )
     outbox_enqueue(**_render_work(report))
@@ -72,7 +71,7 @@ def statistics_reports_monthly(*, today: dt.date | None = None) -> int:
     their audit events and their rendering work commit together, in one INSERT per table.
     """
     period = Period.month_before(today or timezone.localdate())
-    with transaction.atomic():
+    with service_transaction():
         reports = StatisticsReport.objects.with_scopes_disabled()
         done = set(reports.filter(kind=ReportKind.MONTHLY, period_first=period.first)
                    .values_list("agency_id", flat=True))
@@ -112,7 +111,7 @@ def statistics_report_render(*, agency_id: int, report_id: UUID | str) -> str | 
         period = Period(first=report.period_first, last=report.period_last)
         sheet = statistics_sheet(agency=report.agency, period=period, today=timezone.localdate())
         stored = stored_file_put_bytes(data=render_statistics_report(sheet), content_type=PDF)
-        with transaction.atomic():
+        with service_transaction():
             won = StatisticsReport.objects.filter(pk=report.pk, pdf_sha256="").update(
                 pdf_sha256=stored.sha256, generated_at=timezone.now()
             )

@@ -5,34 +5,31 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import transaction
-
 from docflow.audit.services import event_record
 from docflow.core.errors import NotPermitted
 from docflow.routing.models import AgencyHandlingSettings
 from docflow.tenancy.models import Membership, Role
-from docflow.core.scoping import agency_scope
+from docflow.core.services import service
 
 
-@transaction.atomic
+@service(scope="membership")
 def handling_settings_update(*, membership: Membership, **days: int) -> AgencyHandlingSettings:
     """The agency admin sets the default due days per urgency and the due-soon window."""
     if not membership.has_role(Role.AGENCY_ADMIN):
         raise NotPermitted("Chỉ quản trị đơn vị được thay đổi cấu hình.")
-    with agency_scope(membership.agency_id):
-        settings, _ = AgencyHandlingSettings.objects.select_for_update().get_or_create(
-            agency_id=membership.agency_id
-        )
-        before = {name: getattr(settings, name) for name in days}
-        for name, value in days.items():
-            setattr(settings, name, value)
-        settings.full_clean()
-        settings.save()
-        event_record(
-            agency_id=membership.agency_id, actor_id=membership.user_id,
-            action="incoming.settings_update", object_type="agency_handling_settings",
-            object_id=membership.agency.uuid, data={"before": before, "after": days},
-        )
+    settings, _ = AgencyHandlingSettings.objects.select_for_update().get_or_create(
+        agency_id=membership.agency_id
+    )
+    before = {name: getattr(settings, name) for name in days}
+    for name, value in days.items():
+        setattr(settings, name, value)
+    settings.full_clean()
+    settings.save()
+    event_record(
+        agency_id=membership.agency_id, action="incoming.settings_update",
+        object_type="agency_handling_settings", object_id=membership.agency.uuid,
+        data={"before": before, "after": days},
+    )
     return settings
 
 

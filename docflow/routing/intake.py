@@ -111,7 +111,7 @@ def incoming_register(*, membership: Membership, envelope: PaperEnvelope) -> Inc
         _remember(membership.agency_id, sender_code, sender_name, now)
     event = event_record(
         agency_id=membership.agency_id, action="incoming.register", object_type=INCOMING_OBJECT,
-        object_id=incoming.pk, actor_id=membership.user_id, state_before="",
+        object_id=incoming.pk, state_before="",
         state_after=incoming.status_code, data=_event_data(incoming, env, scans, duplicates),
     )
     scans_attach(incoming=incoming, scans=scans, actor_id=membership.user_id)

@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
@@ -147,7 +146,7 @@ def intake_scans_unregistered(*, scan_ids: Sequence[UUID | str], lock: bool = Fa
 
 
 def _ocr_finish(scan_id, *, state: str, text: str = "", fields: dict | None = None, searchable=None) -> str:
-    with transaction.atomic():
+    with service_transaction():
         scan = IntakeScan.objects.select_for_update().filter(pk=scan_id).first()
         if scan is None or scan.ocr_state != OcrState.PENDING:
             return scan.ocr_state if scan else "gone"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from docflow.documents.models import AUDIT_OBJECT, OutgoingDocument
@@ -21,6 +20,7 @@ from docflow.notifications.services import Notice, notifications_create
 from docflow.routing.models import IncomingDocument, Status
 from docflow.routing.status import INCOMING_OBJECT
 from docflow.tenancy.models import Membership
+from docflow.core.services import service_transaction
 
 KIND_DELIVERED = "incoming_delivered"
 KIND_RECALL = "incoming_recall"
@@ -29,7 +29,7 @@ KIND_ISSUED = "outgoing.issued"
 
 def document_issued_notify(*, agency_id: int, document_id: UUID | str) -> int:
     """Notify the clerks of every recipient agency and the drafter; returns how many were made."""
-    with transaction.atomic():
+    with service_transaction():
         document = _locked(agency_id, document_id)
         if document is None:
             return 0
@@ -50,7 +50,7 @@ def document_issued_notify(*, agency_id: int, document_id: UUID | str) -> int:
 
 def document_recall_notify(*, agency_id: int, document_id: UUID | str) -> int:
     """Notify the clerks of every recipient agency asked to agree to a recall."""
-    with transaction.atomic():
+    with service_transaction():
         document = _locked(agency_id, document_id)
         if document is None:
             return 0

@@ -23,7 +23,6 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone
 
 from docflow.core.errors import NotFound, NotPermitted
@@ -42,6 +41,7 @@ from docflow.rendering.registers import (
 from docflow.routing.models import IncomingDocument, Status
 from docflow.tenancy.models import Agency, Membership
 from docflow.core.scoping import agency_scope
+from docflow.core.services import service_transaction
 
 BOOK_PDF_TASK = "pdf.register_book"
 BOOK_ROLES = ("clerk", "leader", "agency_admin")
@@ -117,7 +117,7 @@ def register_book_pdf_request(*, book: RegisterBook) -> str | None:
     sha256 = _pointer_read(book.register, book.year, key)
     if sha256 is not None:
         return sha256
-    with transaction.atomic():
+    with service_transaction():
         outbox_enqueue(
             task_name=BOOK_PDF_TASK, queue="pdf",
             dedup_key=f"book:{book.register.pk}:{book.year}:{key}",

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from docflow.outbox.services import outbox_enqueue_many
@@ -27,6 +26,7 @@ KIND_DUE_TOMORROW = "incoming_due_tomorrow"
 KIND_OVERDUE = "incoming_overdue"
 
 
+@service(scope=None)
 def deadline_reminders_dispatch(*, day: date | None = None) -> int:
     """Record today's reminder work for every agency with a copy due tomorrow or overdue;
     returns how many agencies have some. Agencies already recorded for ``day`` are skipped."""
@@ -36,12 +36,11 @@ def deadline_reminders_dispatch(*, day: date | None = None) -> int:
         .filter(status_code__in=HANDLING_STATUSES, due_date__lte=day + timedelta(days=1))
         .order_by().values_list("agency_id", flat=True).distinct()
     )
-    with transaction.atomic():
-        outbox_enqueue_many(tasks=[
-            {"task_name": AGENCY_TASK, "queue": "notify", "dedup_key": f"reminders:{agency_id}:{day}",
-             "kwargs": {"agency_id": agency_id, "day": day.isoformat()}}
-            for agency_id in agencies
-        ])
+    outbox_enqueue_many(tasks=[
+        {"task_name": AGENCY_TASK, "queue": "notify", "dedup_key": f"reminders:{agency_id}:{day}",
+         "kwargs": {"agency_id": agency_id, "day": day.isoformat()}}
+        for agency_id in agencies
+    ])
     return len(agencies)
 
 

@@ -49,7 +49,7 @@ def incoming_reply_draft(*, actor: Membership, incoming_id: UUID | str) -> Outgo
     )
     event_record(
         agency_id=actor.agency_id, action="incoming.reply_drafted", object_type=INCOMING_OBJECT,
-        object_id=copy.pk, actor_id=actor.user_id, state_before=copy.status_code,
+        object_id=copy.pk, state_before=copy.status_code,
         state_after=copy.status_code, data={"outgoing_id": str(draft.pk)},
     )
     return draft

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from django.db import transaction
 
 from docflow.core.errors import NotFound
 from docflow.documents.files import stored_file_open, stored_file_put_bytes
@@ -29,6 +28,7 @@ from docflow.rendering.stamp import StampError, stamp_incoming
 from docflow.routing.models import IncomingAttachment, IncomingDocument
 from docflow.tenancy.models import Membership
 from docflow.core.scoping import agency_scope
+from docflow.core.services import service_transaction
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def incoming_attachments_stamp(*, agency_id: int, incoming_id: UUID | str) -> in
                 for attachment_id, original in inputs.attachments
                 if (sha256 := _stamp_file(original, inputs)) is not None
             }
-            with transaction.atomic():
+            with service_transaction():
                 if _inputs(incoming_id, lock=True) != inputs:
                     continue  # assigned (or re-registered) meanwhile: stamp what it is now
                 return sum(

@@ -21,10 +21,10 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from docflow.audit.services import EventSpec, events_record
+from docflow.core.services import service, service_transaction
 from docflow.core.text import fold
 from docflow.tenancy.kinds import DEFAULT_UNITS, PEOPLES_COMMITTEE_KINDS
 from docflow.tenancy.models import AGENCY_CODE_RE, Agency, AgencyLevel, Membership, Unit, User, symbol_validator
@@ -261,7 +261,7 @@ def directory_check(*, text: str, batch_size: int = BATCH_SIZE) -> DirectoryPlan
     if not plan.lines:
         return plan
     codes = list({c for line in plan.lines for c in (line.code, line.parent_code) if c})
-    with transaction.atomic():
+    with service_transaction():  # the directory read in one transaction
         existing = _existing(codes, batch_size)
     _cross_check(plan, existing, batch_size)
     for line in plan.lines:
@@ -277,7 +277,7 @@ def directory_check(*, text: str, batch_size: int = BATCH_SIZE) -> DirectoryPlan
     return plan
 
 
-@transaction.atomic
+@service(scope=None)
 def directory_import(*, text: str, actor: User | None = None, batch_size: int = BATCH_SIZE) -> DirectoryResult:
     """Check the whole file, then write it: all lines or none (DirectoryInvalid with every error).
 
@@ -310,8 +310,8 @@ def directory_import(*, text: str, actor: User | None = None, batch_size: int = 
         _provision(new, batch_size)
         logins += _people_create(lines, ids, new_people, batch_size)
         events_record(events=[
-            *(_event(a, actor, "agency.imported", "") for a in new),
-            *(_event(a, actor, "agency.updated", before) for a, before in updated),
+            *(_event(a, "agency.imported", "") for a in new),
+            *(_event(a, "agency.updated", before) for a, before in updated),
         ])
         created, changed = created + len(new), changed + len(updated)
     return DirectoryResult(created=created, updated=changed, logins=logins)
@@ -355,9 +355,10 @@ def _updates(lines: list[Line], existing: dict[str, Agency], ids: dict[str, int]
     return updated
 
 
-def _event(agency: Agency, actor: User | None, action: str, before: str) -> EventSpec:
+def _event(agency: Agency, action: str, before: str) -> EventSpec:
+    """An event about the agency; its actor is the importing user (the service's)."""
     return EventSpec(
-        agency_id=agency.pk, actor_id=actor.pk if actor else None, object_type="agency",
+        agency_id=agency.pk, object_type="agency",
         object_id=agency.uuid, action=action, state_before=before[:32],
         state_after=f"{agency.level}:{agency.parent_id or ''}"[:32],
         data={"code": agency.code, "name": agency.name},

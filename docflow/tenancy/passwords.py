@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from docflow.audit.services import EventSpec, event_record, events_record
 from docflow.core.errors import InvalidState, NotFound, NotPermitted
-from docflow.core.scoping import agency_scope
+from docflow.core.services import service
 from docflow.tenancy.models import Membership, Role, User
 from docflow.tenancy.selectors import memberships_of_user, user_belongs_elsewhere
 
@@ -57,7 +57,7 @@ def password_check(*, user: User, password: str, field: str = "password") -> Non
         raise ValidationError({field: exc.messages}) from None
 
 
-@transaction.atomic
+@service(scope="membership")
 def password_change(*, membership: Membership, old_password: str, new_password: str) -> User:
     """The person changes their own password; the current one must be given."""
     user = User.objects.select_for_update().get(pk=membership.user_id)
@@ -70,15 +70,14 @@ def password_change(*, membership: Membership, old_password: str, new_password: 
     return user
 
 
-@transaction.atomic
+@service
 def password_reset_issue(*, actor: Membership, membership_id: UUID) -> ResetLink:
     """An agency admin issues a one-time link to set a new password for a member of their
     agency (another agency's member: NotFound). A person who also belongs elsewhere gets the
     link only in their own mailbox, so one agency's admin cannot take over a shared account."""
     if not actor.has_role(Role.AGENCY_ADMIN):
         raise NotPermitted(_("Chỉ quản trị đơn vị được đặt lại mật khẩu."))
-    with agency_scope(actor.agency_id):
-        member = Membership.objects.select_related("user").filter(uuid=membership_id).first()
+    member = Membership.objects.select_related("user").filter(uuid=membership_id).first()
     if member is None:
         raise NotFound(_("Không có người dùng này trong cơ quan."))
     user = member.user
@@ -92,7 +91,7 @@ def password_reset_issue(*, actor: Membership, membership_id: UUID) -> ResetLink
                              "liên hệ quản trị hệ thống để đặt lại mật khẩu."))
     [url] = reset_urls([user])
     event_record(
-        agency_id=actor.agency_id, actor_id=actor.user_id, action="membership.password_reset_issued",
+        agency_id=actor.agency_id, action="membership.password_reset_issued",
         object_type="membership", object_id=member.uuid,
         data={"username": user.username, "emailed": bool(user.email), "shown": not shared},
     )
@@ -110,7 +109,7 @@ def password_reset_user(*, uidb64: str, token: str) -> User | None:
     return user if reset_tokens.check_token(user, token) else None
 
 
-@transaction.atomic
+@service(scope=None)
 def password_reset_complete(*, uidb64: str, token: str, new_password: str) -> User:
     """Set the new password through a reset link; the link works once."""
     user = password_reset_user(uidb64=uidb64, token=token)

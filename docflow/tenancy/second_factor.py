@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from docflow.core.services import service
 from docflow.tenancy.models import Membership, RecoveryCode, Role, User
 from docflow.tenancy.passwords import record_in_every_agency
 
@@ -51,7 +51,7 @@ def _digest(code: str) -> str:
     return hashlib.sha256(_normalise(code).encode()).hexdigest()
 
 
-@transaction.atomic
+@service(scope=None)
 def enrolment_confirm(*, user: User, code: str) -> list[str] | None:
     """Confirm the device being enrolled with a code from the app. Returns the new recovery
     codes (the only time they exist in clear), or None when the code is wrong. Any earlier
@@ -75,7 +75,7 @@ def recovery_codes_renew(*, user: User) -> list[str]:
     return [f"{c[:5]}-{c[5:]}" for c in codes]
 
 
-@transaction.atomic
+@service(scope=None)
 def second_factor_verify(*, user: User, code: str) -> bool:
     """A code from the user's confirmed device, or one unused recovery code (then used up)."""
     code = _normalise(code or "")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from docflow.audit.services import event_record
 from docflow.core.errors import NotPermitted
-from docflow.core.scoping import agency_scope, scopes_disabled
-from docflow.core.services import service
+from docflow.core.scoping import scopes_disabled
+from docflow.core.services import savepoint, service
 from docflow.tenancy.models import Agency, Membership, Role, Unit, User
 from docflow.tenancy.passwords import password_check
 from docflow.tenancy.selectors import user_belongs_elsewhere
@@ -18,7 +18,7 @@ from docflow.tenancy.selectors import user_belongs_elsewhere
 USERNAME_TAKEN = gettext_lazy("Tên đăng nhập này đã có người dùng.")
 
 
-@transaction.atomic
+@service(scope=None)
 def agency_upsert(
     *,
     code: str,
@@ -44,15 +44,14 @@ def agency_upsert(
     return agency, created
 
 
-@transaction.atomic
+@service(scope="agency")
 def unit_upsert(*, agency: Agency, symbol: str, name: str) -> tuple[Unit, bool]:
-    with agency_scope(agency):
-        unit = Unit.objects.filter(symbol=symbol).first()
-        created = unit is None
-        unit = unit or Unit(agency=agency, symbol=symbol)
-        unit.name = name
-        unit.full_clean()
-        unit.save()
+    unit = Unit.objects.filter(symbol=symbol).first()
+    created = unit is None
+    unit = unit or Unit(agency=agency, symbol=symbol)
+    unit.name = name
+    unit.full_clean()
+    unit.save()
     return unit, created
 
 
@@ -103,13 +102,13 @@ def member_upsert(
     new = user.pk is None
     user.full_clean(validate_unique=not new)  # a new username: the INSERT below is the check
     try:
-        with transaction.atomic():
+        with savepoint():
             user.save()
     except IntegrityError:
         if not new:
             raise
         raise ValidationError({"username": [USERNAME_TAKEN]}) from None
-    return _membership_set(agency, user, roles, unit, position, actor)
+    return _membership_set(agency, user, roles, unit, position)
 
 
 def _someone_elses(user: User, agency: Agency) -> bool:
@@ -119,7 +118,7 @@ def _someone_elses(user: User, agency: Agency) -> bool:
     return bool(agencies) and agency.pk not in agencies
 
 
-def _membership_set(agency, user, roles, unit, position, actor) -> Membership:
+def _membership_set(agency, user, roles, unit, position) -> Membership:
     membership = Membership.objects.filter(user=user).first() or Membership(agency=agency, user=user)
     before = (membership.roles, membership.unit_id, membership.position) if membership.pk else None
     membership.unit, membership.position = unit, position
@@ -130,7 +129,7 @@ def _membership_set(agency, user, roles, unit, position, actor) -> Membership:
     membership.full_clean()
     membership.save()
     event_record(
-        agency_id=agency.pk, actor_id=actor.user_id if actor else None, action="membership.saved",
+        agency_id=agency.pk, action="membership.saved",
         object_type="membership", object_id=membership.uuid,
         state_before=",".join(before[0])[:32] if before else "", state_after=",".join(membership.roles)[:32],
         data={"username": user.username},

@@ -104,6 +104,7 @@ def demo_signing_seed() -> int:
     """Give every agency and every leader without a key a demo one; returns how many were made."""
     authority = demo_authority(Path(settings.DOCFLOW_TRUST_ROOTS))
     made = 0
+    # The seed's batch, not a service: every agency's and leader's demo key in one transaction.
     with scopes_disabled(), transaction.atomic():
         have = set(SigningCredential.objects.values_list("agency_id", "user_id"))
         for agency in Agency.objects.filter(is_active=True, is_external=False):

@@ -110,6 +110,6 @@ def credential_image_set(*, actor: Membership, user_id: int | None, png: bytes) 
     credential.save(update_fields=["image", "updated_at"])
     event_record(
         agency_id=actor.agency_id, action="signing.image_set", object_type="signing_credential",
-        object_id=credential.pk, actor_id=actor.user_id, data={"sha256": credential.image_id},
+        object_id=credential.pk, data={"sha256": credential.image_id},
     )
     return credential

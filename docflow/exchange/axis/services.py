@@ -28,6 +28,7 @@ from django.utils import timezone
 from docflow.audit.services import EventSpec, events_record
 from docflow.core.errors import InvalidState, NotFound, NotPermitted
 from docflow.core.scoping import agency_scope
+from docflow.core.services import savepoint, service_transaction
 from docflow.exchange.axis import packages
 from docflow.exchange.axis.client import DONE, FAIL, AxisClient, AxisRefused, AxisUnavailable, axis_client
 from docflow.exchange.axis.models import AxisMessage, Business, Direction, Kind, State
@@ -105,7 +106,7 @@ def axis_directory_sync() -> DirectorySync:
             listed[entry.code] = entry.name[:255]
         else:
             skipped += 1
-    with transaction.atomic():
+    with service_transaction():
         known = {a.code: a for a in Agency.objects.select_for_update().filter(code__in=listed)}
         renamed = [a for code, a in known.items() if a.is_external and a.name != listed[code]]
         skipped += sum(1 for a in known.values() if not a.is_external)
@@ -136,7 +137,7 @@ def axis_carrier(*, external_agency: Agency) -> ExchangeClient:
     if found is not None:
         return found
     try:
-        with transaction.atomic():
+        with savepoint():
             return ExchangeClient.objects.create(
                 external_agency=external_agency, key_prefix=prefix, key_sha256=key_hash(secret_generate()),
                 signing_secret=secret_generate(), revoked_at=timezone.now(),
@@ -213,7 +214,7 @@ def axis_recall_enqueue(*, agency_id: int, document_id: UUID | str) -> int:
         .values_list("recipient_agency_id", flat=True)
     )
     carried = [pk for pk in deliveries if axis_carries(external_agency_id=pk)]
-    with transaction.atomic():
+    with service_transaction():
         rows = outbox_enqueue_many(tasks=[
             {"task_name": SEND_TASK, "queue": "delivery", "dedup_key": f"axis-revoke:{document_id}:{pk}",
              "kwargs": {"agency_id": agency_id, "document_id": str(document_id), "external_agency_id": pk,
@@ -231,7 +232,7 @@ def _message(*, agency_id: int, dedup_key: str, **fields) -> AxisMessage:
         message = AxisMessage(agency_id=agency_id, dedup_key=dedup_key, **fields)
         message.full_clean(validate_constraints=False)
         try:
-            with transaction.atomic():
+            with savepoint():
                 message.save(force_insert=True)
         except IntegrityError:
             return AxisMessage.objects.get(dedup_key=dedup_key)  # a concurrent send recorded it
@@ -263,7 +264,7 @@ def _send(message: AxisMessage, *, sender_code: str, message_type: str, build, e
         rows.filter(id=message.pk).update(state=State.FAILED, last_error=_error_text(exc), claimed_until=None)
         log.warning("axis: %s refused: %s", message.dedup_key, exc)
         return False
-    with transaction.atomic():
+    with service_transaction():
         rows.filter(id=message.pk).update(
             state=State.SENT, remote_id=remote_id[:100], last_error="", claimed_until=None, done_at=timezone.now(),
         )
@@ -335,7 +336,7 @@ def _take(client: AxisClient, item, ours: set[str]) -> str:
     sender = _sender(item.sender_code)
     raw = client.get(remote_id=item.id, sha256=item.sha256)
     try:
-        with transaction.atomic():
+        with service_transaction():
             # A package refused before and listed again is tried again: its old row gives way.
             AxisMessage.objects.with_scopes_disabled().filter(
                 direction=Direction.IN, remote_id=item.id, state=State.FAILED).delete()
@@ -370,7 +371,7 @@ def _sender(code: str) -> Agency | None:
             agency_code_validator(code)
         except ValidationError:
             return None
-        with transaction.atomic():
+        with service_transaction():
             agency, _ = Agency.objects.get_or_create(
                 code=code, defaults={"name": code, "is_external": True, "level": AgencyLevel.DEPARTMENT})
     return agency if agency.is_external else None
