@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from docflow.documents.files import stored_file_open, stored_file_put_bytes
 from docflow.documents.models import Attachment, OutgoingDocument, StoredFile
+from docflow.documents.official_document import official_document_of, recipients_of
 from docflow.documents.signing.models import SigningCredential
 from docflow.documents.signing.sign import (
     agency_credential,
@@ -41,8 +42,6 @@ def _read(sha256: str) -> bytes:
 
 def approved_pdf_prepare(document: OutgoingDocument) -> bytes:
     """The official PDF as approved: everything but the number and the date, which are fields."""
-    from docflow.documents.pdf import official_document_of, recipients_of
-
     official = official_document_of(document, recipients_of(document))
     return render_official_document(dataclasses.replace(official, number_date_fields=True))
 

@@ -28,7 +28,8 @@ from django.utils import timezone
 from docflow.core.errors import NotFound, NotPermitted
 from docflow.documents.files import stored_file_put_bytes
 from docflow.documents.models import OutgoingDocument, OutgoingState, Register, RegisterDirection
-from docflow.documents.pdf import PDF, recipient_lines
+from docflow.documents.official_document import recipient_lines
+from docflow.documents.pdf import PDF
 from docflow.documents.types import Secrecy, Urgency, document_type
 from docflow.outbox.services import outbox_enqueue
 from docflow.rendering.registers import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from docflow.documents.pdf import recipient_lines
+from docflow.documents.official_document import recipient_lines
 from docflow.tenancy.models import AgencyLevel
 from tests.documents.story import sending_office
 from tests.documents.test_pdf import commune_office, issue_and_render, pdf_pages
