@@ -168,7 +168,7 @@ def edxml_package(raw: bytes) -> Package:
     """Parse a package: its envelope (JSON shape), files, identifier, Bussiness and signature.
 
     400 on ``Signature`` when the package is signed and does not verify; 400 naming the
-    element for anything malformed. Envelope fields are validated by the envelope serializer."""
+    element for anything malformed. Envelope fields are checked by ``exchange.envelope``."""
     root = xml_parse(raw)
     envelope_root(root)  # the root is checked before the signature is
     check = package_verify(raw)

@@ -1,25 +1,19 @@
-"""The exchange envelope (API.md): validation of what external systems send, and its schema.
+"""The exchange envelope (API.md) over HTTP: its schema, checked by ``exchange.envelope``.
 
-The same serializer checks a JSON envelope and one parsed from edXML, so both refuse the same
-things with the same field names (mapped to MessageHeader elements for XML senders).
+The fields below describe the envelope for the OpenAPI schema; what is accepted is decided by
+``docflow.exchange.envelope.envelope_clean`` alone, the check the axis package reader runs too,
+so a JSON envelope, one parsed from edXML and a package from the axis refuse the same things
+with the same field names (mapped to MessageHeader elements for XML senders).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-from uuid import UUID
-
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from docflow.documents.types import DocType, Secrecy, Urgency
-from docflow.exchange.identifier import parse_document_identifier
+from docflow.exchange.envelope import MAX_NUMBER, MAX_RECIPIENTS, EnvelopeInvalid, envelope_clean
 from docflow.routing.models import Status
 from docflow.tenancy.models import agency_code_validator
-
-MAX_RECIPIENTS = 500
-MAX_ATTACHMENTS = 50
 
 
 def AgencyCodeField(**kwargs) -> serializers.CharField:  # noqa: N802
@@ -39,21 +33,6 @@ class ExchangeReplyToSerializer(serializers.Serializer):
     # Our document's id, or its axis identifier (OrganId,yyyy/MM/dd,number/notation).
     document_id = serializers.CharField(max_length=200, required=False, allow_null=True, default=None)
 
-    def validate_document_id(self, value: str | None) -> str | None:
-        if not value:
-            return None
-        try:
-            return str(UUID(value))
-        except ValueError:
-            pass
-        try:
-            parse_document_identifier(value)
-        except ValueError:
-            raise serializers.ValidationError(
-                _("Phải là mã văn bản (UUID) hoặc mã định danh OrganId,yyyy/MM/dd,số/ký hiệu.")
-            ) from None
-        return value
-
 
 class ExchangeAttachmentInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=255)
@@ -61,12 +40,6 @@ class ExchangeAttachmentInSerializer(serializers.Serializer):
         max_length=120, required=False, default="application/octet-stream"
     )
     content_base64 = serializers.CharField(trim_whitespace=True)
-
-    def validate_content_base64(self, value: str) -> bytes:
-        try:
-            return base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            raise serializers.ValidationError(_("Nội dung base64 không hợp lệ.")) from None
 
 
 class ExchangeEnvelopeSerializer(serializers.Serializer):
@@ -76,7 +49,7 @@ class ExchangeEnvelopeSerializer(serializers.Serializer):
     recipients = serializers.ListField(
         child=AgencyCodeField(), min_length=1, max_length=MAX_RECIPIENTS
     )
-    number = serializers.IntegerField(min_value=1, max_value=999_999_999, required=False, allow_null=True, default=None)
+    number = serializers.IntegerField(min_value=1, max_value=MAX_NUMBER, required=False, allow_null=True, default=None)
     notation = serializers.CharField(max_length=80)
     issued_at = serializers.DateField()
     place = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
@@ -90,20 +63,11 @@ class ExchangeEnvelopeSerializer(serializers.Serializer):
     reply_to = ExchangeReplyToSerializer(required=False, allow_null=True, default=None)
     attachments = ExchangeAttachmentInSerializer(many=True, required=False, default=list)
 
-    def validate_secrecy(self, value: str) -> str:
-        if value != Secrecy.NORMAL:
-            raise serializers.ValidationError(
-                _("Văn bản mật chỉ được gửi bằng giấy, không gửi qua liên thông điện tử.")
-            )
-        return value
-
-    def validate_attachments(self, value: list) -> list:
-        if len(value) > MAX_ATTACHMENTS:
-            raise serializers.ValidationError(_("Tối đa %(n)s tệp đính kèm.") % {"n": MAX_ATTACHMENTS})
-        return value
-
-    def validate_recipients(self, value: list[str]) -> list[str]:
-        return list(dict.fromkeys(value))  # a code listed twice is one recipient
+    def to_internal_value(self, data):
+        try:
+            return envelope_clean(data)
+        except EnvelopeInvalid as invalid:
+            raise serializers.ValidationError(invalid.errors) from None
 
 
 class ExchangeRecipientCopySerializer(serializers.Serializer):

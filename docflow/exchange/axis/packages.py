@@ -21,13 +21,11 @@ wrong: the connector records it as failed and tells the axis so; it never retrie
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from docflow.documents.types import TYPES_BY_CODE
-from docflow.exchange.edxml import FIELD_ELEMENTS, Package, edxml_package
+from docflow.exchange.edxml import Package, edxml_error_keys, edxml_package
+from docflow.exchange.envelope import EnvelopeInvalid, envelope_clean
 from docflow.exchange.edxml_status import staff_line, status_package_parse
 from docflow.exchange.edxml_tables import BUSINESS_TYPES
 from docflow.exchange.identifier import incoming_identifier, outgoing_identifier  # noqa: F401 (re-exported)
@@ -76,14 +74,17 @@ def package_receive(*, package: Package, client: ExchangeClient) -> Received:
     per recipient of ours (the package may name other systems' agencies too, which are left to
     them; an old code of a merged agency reaches its successor), or the revocation / update /
     replacement it carries."""
-    envelope = dict(package.envelope)
-    codes = list(dict.fromkeys(envelope.get("recipients") or []))
+    try:  # the envelope's rules are those of the exchange API's edXML (exchange.envelope)
+        envelope = envelope_clean(package.envelope)
+    except EnvelopeInvalid as invalid:
+        raise ValidationError(edxml_error_keys(invalid.errors)) from None
+    codes = envelope["recipients"]
     ours = agencies_for_codes(codes=codes, internal_only=True)
     envelope["recipients"] = [code for code in codes if code in ours]
     if not envelope["recipients"] and package.business.kind != "revocation":
         raise ValidationError({"To/OrganId": ["Gói tin không gửi cơ quan nào trong hệ thống."]})
     receipt = inbound_document_receive(
-        client=client, envelope=_typed(envelope), fmt="edxml", package=package,
+        client=client, envelope=envelope, fmt="edxml", package=package,
         files=[InboundFile(name=name, data=data) for name, _type, data in package.files],
     )
     return Received(identifier=receipt.document.exchange_document_id, business=package.business.kind,
@@ -102,42 +103,3 @@ def status_receive(*, raw: bytes, client: ExchangeClient) -> tuple[str, Delivery
         description=status["description"], staff=staff_line(status["staff_info"]),
     )
     return status["document_id"], delivery
-
-
-def _typed(envelope: dict[str, Any]) -> dict[str, Any]:
-    """The parsed envelope (strings, as the package carries them) in the types the inbound
-    service takes — what the exchange API's envelope serializer gives it (API layer, above us)."""
-    errors: dict[str, list[str]] = {}
-    for field in ("sender_code", "notation", "subject"):
-        if not envelope.get(field):
-            errors[f"MessageHeader/{FIELD_ELEMENTS[field]}"] = ["Thiếu trường bắt buộc."]
-    if envelope.get("doc_type") not in TYPES_BY_CODE:
-        errors[f"MessageHeader/{FIELD_ELEMENTS['doc_type']}"] = ["Loại văn bản không được hỗ trợ."]
-    out = {**envelope, "urgency": envelope.get("urgency", "normal"), "secrecy": "normal",
-           "place": envelope.get("place", ""), "content": envelope.get("content", "")}
-    out["signer"] = {"full_name": "", "position": "", "competence": "", **(envelope.get("signer") or {})}
-    if not out["signer"]["full_name"]:
-        errors["MessageHeader/SignerInfo/FullName"] = ["Thiếu người ký."]
-    for field, required in (("issued_at", True), ("due_date", False)):
-        try:
-            out[field] = date.fromisoformat(envelope[field]) if envelope.get(field) else None
-        except ValueError:
-            out[field] = None
-        if required and out[field] is None:
-            errors[f"MessageHeader/{FIELD_ELEMENTS.get(field, 'DueDate')}"] = ["Ngày không hợp lệ."]
-    reply_to = envelope.get("reply_to")
-    if reply_to:
-        try:
-            issued = date.fromisoformat(reply_to["issued_at"]) if reply_to.get("issued_at") else None
-        except ValueError:
-            issued = None
-        out["reply_to"] = {**reply_to, "issued_at": issued}
-    else:
-        out["reply_to"] = None
-    try:
-        out["number"] = int(envelope["number"]) if envelope.get("number") else None
-    except ValueError:
-        errors["MessageHeader/Code/CodeNumber"] = ["Số văn bản phải là số."]
-    if errors:
-        raise ValidationError(errors)
-    return out
