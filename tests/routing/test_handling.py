@@ -121,6 +121,9 @@ def test_agency_admin_changes_the_due_days_and_nobody_else(commune):
     admin = _admin(commune)
     settings = handling_settings_update(membership=admin, flash_days=2, due_soon_days=5)
     assert (settings.flash_days, settings.due_soon_days, settings.normal_days) == (2, 5, 10)
+    with scopes_disabled():  # the admin acting is the event's actor, though the service names none
+        assert list(AuditEvent.objects.filter(action="incoming.settings_update").values_list(
+            "agency_id", "actor_id")) == [(commune.agency.pk, admin.user_id)]
     with pytest.raises(ValidationError) as err:
         handling_settings_update(membership=admin, urgent_days=0)
     assert "urgent_days" in err.value.message_dict

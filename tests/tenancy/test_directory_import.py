@@ -66,6 +66,17 @@ def test_operator_imports_a_province_with_its_kinds_parents_units_registers_and_
         assert AuditEvent.objects.filter(action="agency.imported", agency_id=ward.pk).count() == 1
 
 
+def test_the_importing_operator_is_the_actor_of_every_agencys_event_a_command_without_one_nobody():
+    operator = User.objects.create_superuser("operator", "op@sonla.test", "x-unused-9", full_name="Operator")
+    directory_import(text=PROVINCE, actor=operator)
+    directory_import(text=PROVINCE.replace("Sở Nội vụ", "Sở Nội vụ tỉnh"))
+    with scopes_disabled():
+        actors = dict(AuditEvent.objects.filter(action="agency.imported").values_list("agency_id", "actor_id"))
+        updated = list(AuditEvent.objects.filter(action="agency.updated").values_list("actor_id", flat=True))
+    assert len(actors) == 4 and set(actors.values()) == {operator.pk}
+    assert updated == [None]
+
+
 def test_the_same_file_twice_changes_nothing_and_reports_zero():
     directory_import(text=PROVINCE)
     before = _snapshot()
