@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from docflow.core.services import service_transaction
 from docflow.notifications.models import Notification
 from docflow.notifications.services import notification_create
 from docflow.outbox.models import OutboxTask
@@ -32,7 +33,7 @@ def notify(member, key="k1"):
 def test_email_is_sent_after_commit_once(django_capture_on_commit_callbacks):
     member = MembershipFactory(staff=True)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
+        with service_transaction():  # the service's transaction
             notify(member)
             assert mail.outbox == []  # nothing leaves before commit
     assert len(callbacks) == 1
@@ -45,8 +46,8 @@ def test_email_is_sent_after_commit_once(django_capture_on_commit_callbacks):
 def test_rolled_back_work_never_runs(django_capture_on_commit_callbacks):
     member = MembershipFactory(staff=True)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError):
-            with transaction.atomic():
+        with pytest.raises(RuntimeError, match="after recording work"):
+            with service_transaction():
                 notify(member)
                 raise RuntimeError("the service failed after recording work")
     assert callbacks == []

@@ -9,9 +9,9 @@ import time
 
 import pytest
 from django.core import mail
-from django.db import transaction
 from django_scopes import scopes_disabled
 
+from docflow.core.services import service_transaction
 from docflow.notifications.models import Notification
 from docflow.notifications.services import notification_create
 from docflow.outbox.models import OutboxTask
@@ -31,10 +31,10 @@ def wait_for(predicate, timeout=30.0):
 
 def test_task_enqueued_on_commit_runs_in_the_worker(celery_worker_process):
     member = MembershipFactory(staff=True)
-    with transaction.atomic():
+    with service_transaction():
         rolled_back = None
         try:
-            with transaction.atomic():
+            with service_transaction():
                 rolled_back = notification_create(
                     agency_id=member.agency_id, recipient_id=member.user_id, kind="test",
                     title="Bị hủy", dedup_key="rolled-back",
@@ -43,7 +43,7 @@ def test_task_enqueued_on_commit_runs_in_the_worker(celery_worker_process):
         except RuntimeError:
             pass
     assert rolled_back is not None
-    with transaction.atomic():
+    with service_transaction():
         kept = notification_create(
             agency_id=member.agency_id, recipient_id=member.user_id, kind="test",
             title="Văn bản mới", dedup_key="committed",
