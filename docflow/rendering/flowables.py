@@ -94,37 +94,35 @@ class FastParagraph(Paragraph):
         if not text:
             return None
         widths = _word_widths(font_name, font_size)
-        words = para_split(text)
-        measured = []
-        narrowest = min(max_widths)
-        for word in words:
-            width = widths.get(word)
-            if width is None:
-                width = widths[word] = stringWidth(word, font_name, font_size)
-            if width > narrowest:
-                return None  # a word wider than a line: Paragraph splits it
-            measured.append(width)
         space = widths.get(" ")
         if space is None:
             space = widths[" "] = stringWidth(" ", font_name, font_size)
         shrink = style.spaceShrinkage * space  # a line may take its spaces this much narrower
-        last = len(max_widths) - 1
-        self._width_max = 0
-        self._splitLongWordCount = self._hyphenations = 0
-        lines, line, current, lineno, max_width = [], [], -space, 0, max_widths[0]
-        for word, width in zip(words, measured):
+        narrowest, last = min(max_widths), len(max_widths) - 1
+        known = widths.get
+        lines, line, current, lineno, max_width, width_max = [], [], -space, 0, max_widths[0], 0
+        for word in para_split(text):
+            width = known(word)
+            if width is None:
+                width = widths[word] = stringWidth(word, font_name, font_size)
+            if width > narrowest:
+                return None  # a word wider than a line: Paragraph splits it
             new = current + space + width
             if new <= max_width + shrink * len(line) or not line:
                 line.append(word)
                 current = new
             else:
-                self._width_max = max(self._width_max, current)
+                if current > width_max:
+                    width_max = current
                 lines.append((max_width - current, line))
                 line, current = [word], width
                 lineno += 1
                 max_width = max_widths[min(last, lineno)]
-        self._width_max = max(self._width_max, current)
+        if current > width_max:
+            width_max = current
         lines.append((max_width - current, line))
+        self._width_max = width_max
+        self._splitLongWordCount = self._hyphenations = 0
         return frag.clone(kind=0, lines=lines, ascent=ascent, descent=descent, fontSize=font_size)
 
 
