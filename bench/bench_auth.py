@@ -12,8 +12,8 @@ Run from the repository root (migrated first; embedded SQLite, or PostgreSQL wit
 a table made for the run (the same shape as ``authtoken_token``: the key as primary key, the
 user's id); the baseline is DRF's own ``TokenAuthentication`` pointed at that table. Each
 lookup authenticates a ``Authorization: Token <key>`` request of a random user: ours hashes
-the key, reads the token joined to its user by the digest's unique index and checks expiry and
-password mark; DRF reads by the key's primary key. Prints the median and p95 per lookup and the
+the key, reads the token joined to its user (and the user's memberships: none here) by the
+digest's unique index and checks expiry and password mark; DRF reads by the key's primary key. Prints the median and p95 per lookup and the
 queries per lookup. Everything the run made is deleted at the end.
 Not a test: performance is measured here, never asserted in the test suite.
 """

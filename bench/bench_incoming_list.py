@@ -1,26 +1,32 @@
 """Benchmark: the incoming work list API on 1,000,000 copies, first page against page 500.
 
 Run from the repository root on PostgreSQL (the script migrates, then builds the data once
-with the shared generator and reuses it on later runs; ``--fresh`` rebuilds it):
+with the shared generator and reuses it on later runs; ``--reuse`` takes the data set as it is,
+without migrating or counting it again; ``--fresh`` rebuilds it):
 
     createdb -h 127.0.0.1 -U postgres docflow_bench_incoming
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/docflow_bench_incoming \\
-        .venv/bin/python bench/bench_incoming_list.py              # 200 requests per series
+        .venv/bin/python bench/bench_incoming_list.py --reuse      # 200 requests per series
 
 Data: 1,000 agencies (one sender, 999 recipients with a clerk, a leader and a staff member
 each) and 1,000,000 incoming copies, 100,000 of them in one agency, arrival times spread over
 two years. The big agency's staff member reads ``GET /api/v1/incoming/`` (50 rows a page).
 
-Six series, interleaved request by request, timed in one warm process with Django's test
+Eight series, interleaved request by request, timed in one warm process with Django's test
 Client (in-process: the whole middleware stack, no network):
 
-- API: the real endpoint (token auth, membership, scope, selector, keyset pagination, DRF
-  serializer), first page and page 500 (reached by following ``next`` links);
+- API: the real endpoint (token auth, membership, scope, selector, keyset pagination, rows),
+  first page and page 500 (reached by following ``next`` links);
 - SQL: the bare keyset query for the same rows through Django's connection;
-- view: a minimal Django view that runs that SQL and returns the same JSON (checked equal).
+- view: a minimal Django view that runs that SQL and returns the same JSON (checked equal);
+- per-request work alone: what every authenticated API request pays before its own work
+  (DRF's authentication with our hashed token, permission and throttle checks, the caller's
+  membership and the agency scope), by calling an API view that does nothing else directly,
+  without the middleware; and ``GET /api/v1/me/`` through the whole stack.
 
-It prints p50 and p99 per series and the ratios the target is about (a deep page as fast as
-the first; API p99 within 3x of the minimal view), then EXPLAIN of the API's own query for the
+It prints p50, p95 and p99 per series, the queries each API request makes, and the ratios the
+targets are about (a deep page as fast as the first; API p99 within 2x of the minimal view and
+under 12 ms), then EXPLAIN of the API's own query for the
 big agency and a small one, first and deep, and the plans PostgreSQL would use as *generic*
 plans of prepared statements (what psycopg's server-side prepare would get after 5 runs) for
 the deep page and for a search.
@@ -75,7 +81,11 @@ def main() -> None:
     parser.add_argument("--depth", type=int, default=500, help="the deep page's number")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per series")
     parser.add_argument("--fresh", action="store_true", help="rebuild the data set")
+    parser.add_argument("--reuse", action="store_true",
+                        help="take the data set already built, without migrating or counting it")
     args = parser.parse_args()
+    if args.fresh and args.reuse:
+        parser.error("--fresh and --reuse contradict each other")
 
     django_setup()
     from django.conf import settings
@@ -85,16 +95,19 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("set DATABASE_URL=postgres://…: this benchmark is about PostgreSQL plans")
     settings.DEBUG = False
-    call_command("migrate", verbosity=0)
+    if not args.reuse:
+        call_command("migrate", verbosity=0)
     data = prepare_data(args)
     install_urls()
 
-    from django.test import Client
+    from django.test import Client, RequestFactory
 
     from docflow.api.tokens import token_issue
 
     big, small, reader = data["big"], data["small"], data["reader"]
-    client = Client(HTTP_AUTHORIZATION=f"Token {token_issue(user=reader, device='bench')[1]}")
+    key = token_issue(user=reader, device="bench")[1]
+    client = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    per_request = per_request_work(RequestFactory(), key)
     first_url = "/api/v1/incoming/"
     deep_url = follow(client, first_url, args.depth - 1)
     for name, url in (("first", first_url), ("deep", deep_url)):
@@ -110,9 +123,16 @@ def main() -> None:
         f"SQL page {args.depth}": lambda: run_sql("deep"),
         "view first page": lambda: client.get("/bench/minimal/first/"),
         f"view page {args.depth}": lambda: client.get("/bench/minimal/deep/"),
+        "per-request work": per_request,
+        "API /me/": lambda: client.get("/api/v1/me/"),
     }
+    queries = queries_per_request({name: series[name] for name in (
+        "API first page", f"API page {args.depth}", "per-request work", "API /me/")})
     timings = interleaved(series, args.requests)
     report(timings, args)
+    print("\nqueries per request")
+    for name, count in queries.items():
+        print(f"  {name:<40}{count:>6}")
     explain_plans(big=big, small=small, reader=reader, depth=args.depth)
 
 
@@ -126,8 +146,10 @@ def prepare_data(args) -> dict:
     from docflow.core.scoping import scopes_disabled
 
     big_code = agency_code(args.tag, 1)
-    ready = False
-    if not args.fresh and Agency.objects.filter(code=big_code).exists():
+    ready = args.reuse
+    if args.reuse and not Agency.objects.filter(code=big_code).exists():
+        sys.exit(f"--reuse: no data set {args.tag} here; run once without it to build one")
+    if not ready and not args.fresh and Agency.objects.filter(code=big_code).exists():
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*), count(*) FILTER (WHERE a.code = %s) FROM routing_incomingdocument d "
@@ -172,6 +194,43 @@ def install_urls() -> None:
     sys.modules[module.__name__] = module
     settings.ROOT_URLCONF = module.__name__
     clear_url_caches()
+
+
+def per_request_work(factory, key: str):
+    """A call of an API view that does nothing but what every authenticated request does before
+    its own work: DRF's authentication (our hashed token), permission and throttle checks, the
+    caller's membership and the agency scope (``AgencyScopedMixin``). No middleware, no URL
+    resolution: the view is called directly, and its empty answer is rendered."""
+    from rest_framework.response import Response
+
+    from docflow.api.base import ScopedAPIView
+
+    class Nothing(ScopedAPIView):
+        def get(self, request):
+            return Response({"agency": request.agency.code})
+
+    view = Nothing.as_view()
+
+    def call():
+        response = view(factory.get("/api/v1/nothing/", HTTP_AUTHORIZATION=f"Token {key}"))
+        response.render()
+        return response
+
+    return call
+
+
+def queries_per_request(series: dict) -> dict[str, int]:
+    """How many SQL queries one call of each series makes (warm: after a first call)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for name, call in series.items():
+        call()
+        with CaptureQueriesContext(connection) as captured:
+            call()
+        counts[name] = len(captured)
+    return counts
 
 
 def minimal_view(request, page: str):
@@ -262,7 +321,7 @@ def check_same_json(client, url: str, page: str) -> None:
 
 def report(timings: dict[str, list[float]], args) -> None:
     print(f"\n{args.requests} requests per series, times in ms")
-    stats = {name: (s.p50, s.p99) for name, s in series_table(timings, width=20).items()}
+    stats = {name: (s.p50, s.p99) for name, s in series_table(timings, width=22).items()}
     d = args.depth
     print("\nratios")
     for label, a, b in (
@@ -272,6 +331,7 @@ def report(timings: dict[str, list[float]], args) -> None:
         ("API / minimal view, first page, p99", "API first page", "view first page"),
         (f"API / minimal view, page {d}, p99", f"API page {d}", f"view page {d}"),
         ("API / bare SQL, first page, p50", "API first page", "SQL first page"),
+        ("per-request work / minimal view, p50", "per-request work", "view first page"),
     ):
         i = 0 if label.endswith("p50") else 1
         print(f"  {label:<40}{stats[a][i] / stats[b][i]:>6.2f}")

@@ -106,11 +106,11 @@ def times(value: float, baseline: float) -> str:
 
 
 def series_table(timings: dict[str, list[float]], *, width: int = 20) -> dict[str, Summary]:
-    """Print ``series  p50  p99`` (ms) for each series; returns their summaries for ratios."""
-    print(f"{'series':<{width}}{'p50':>9}{'p99':>9}")
+    """Print ``series  p50  p95  p99`` (ms) for each series; returns their summaries for ratios."""
+    print(f"{'series':<{width}}{'p50':>9}{'p95':>9}{'p99':>9}")
     stats = {name: Summary.of(values) for name, values in timings.items()}
     for name, s in stats.items():
-        print(f"{name:<{width}}{s.p50:>9.2f}{s.p99:>9.2f}")
+        print(f"{name:<{width}}{s.p50:>9.2f}{s.p95:>9.2f}{s.p99:>9.2f}")
     return stats
 
 

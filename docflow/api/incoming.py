@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from docflow.api.base import UUID_PATTERN, ScopedViewSet
+from docflow.api.pagination import CursorPagination
 from docflow.api.incoming_intake import IncomingIntakeMixin
 from docflow.api.incoming_serializers import (
     AssignSerializer,
@@ -39,6 +40,9 @@ from docflow.routing.selectors import (
     incoming_list,
     incoming_rows,
 )
+
+
+PAGE_PARAMS = {CursorPagination.cursor_query_param, CursorPagination.page_size_query_param}
 
 
 def _step(name: str, service, input_serializer=None, *, summary: str, url_path: str | None = None):
@@ -73,11 +77,13 @@ class IncomingViewSet(IncomingIntakeMixin, ScopedViewSet):
 
     @extend_schema(parameters=[IncomingListQuerySerializer])
     def list(self, request):
-        query = IncomingListQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        rows = self.paginate_queryset(
-            incoming_rows(incoming_list(user_id=request.user.pk, **query.validated_data))
-        )
+        filters = {}
+        # Most reads are the plain list, or its next page: no filter to validate then.
+        if request.query_params.keys() - PAGE_PARAMS:
+            query = IncomingListQuerySerializer(data=request.query_params)
+            query.is_valid(raise_exception=True)
+            filters = query.validated_data
+        rows = self.paginate_queryset(incoming_rows(incoming_list(user_id=request.user.pk, **filters)))
         context = {"tz": timezone.get_current_timezone(), "today": timezone.localdate()}
         return self.get_paginated_response(IncomingRowSerializer(rows, many=True, context=context).data)
 

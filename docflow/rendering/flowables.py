@@ -2,10 +2,128 @@
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from reportlab.lib.colors import Color, black
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getAscentDescent
 from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus.paragraph import _processed_frags
+from reportlab.platypus.paragraph import split as para_split
+from reportlab.platypus.paragraph import strip as para_strip
+
+_SHY = "\xad"  # a soft hyphen: Paragraph may break the word there
+
+
+# Word widths per (font, size), kept across documents: a body is mostly words already
+# measured. Bounded, since a worker process renders for years.
+_WORD_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
+_WORD_WIDTHS_MAX = 200_000
+# What reportlab's parser makes of plain text in a style (its one fragment), per style.
+_PLAIN_FRAGS: WeakKeyDictionary = WeakKeyDictionary()
+_MARKUP = frozenset("<>&")
+
+
+def _word_widths(font_name: str, font_size: float) -> dict[str, float]:
+    widths = _WORD_WIDTHS.get((font_name, font_size))
+    if widths is None or len(widths) > _WORD_WIDTHS_MAX:
+        widths = _WORD_WIDTHS[(font_name, font_size)] = {}
+    return widths
+
+
+class FastParagraph(Paragraph):
+    """A ``Paragraph`` that lays out plain text with less work, to the same bytes.
+
+    Three things cost most in a long body, and each is done here once instead of again and
+    again, falling back to ``Paragraph``'s own code whenever the text or style needs more than
+    the plain case (markup, a bullet, hyphenation, a word wider than the line…):
+
+    - parsing: text without markup becomes the one fragment the parser would make of it, a
+      copy of the fragment it made once for that style;
+    - measuring: each word's width in the TrueType font is remembered per font and size;
+    - wrapping: platypus asks a paragraph its size again for the same width (a frame before
+      placing it, ``KeepTogether`` for the group, a table per cell, after a page break); the
+      lines for a width already broken for are kept (a paragraph whose ``split`` dropped
+      them breaks again).
+
+    The line breaking below is ``Paragraph.breakLines``'s for a single fragment of plain text
+    (greedy, the first line's width then the others', spaces allowed to shrink by the style's
+    ``spaceShrinkage``); ``tests/rendering`` renders documents both ways and compares the bytes.
+    """
+
+    _wrapped_for: float | None = None
+
+    def _setup(self, text, style, bulletText, frags, cleaner):
+        if frags is None and not bulletText and isinstance(text, str) and not _MARKUP.intersection(text):
+            template = _PLAIN_FRAGS.get(style)
+            if template is None:
+                template = Paragraph("x", style).frags[0]
+                _PLAIN_FRAGS[style] = template
+            text = cleaner(text)
+            fresh = {k: list(v) for k, v in template.__dict__.items() if isinstance(v, list)}
+            frags = [template.clone(text=text, **fresh)]
+        super()._setup(text, style, bulletText, frags, cleaner)
+
+    def wrap(self, availWidth, availHeight):
+        if availWidth == self._wrapped_for and "blPara" in self.__dict__:
+            self.width = availWidth
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_for = availWidth if "blPara" in self.__dict__ else None
+        return size
+
+    def breakLines(self, width):
+        lines = self._plain_lines(width if isinstance(width, (tuple, list)) else [width])
+        return super().breakLines(width) if lines is None else lines
+
+    def _plain_lines(self, max_widths):
+        """``breakLines`` of one fragment of plain text, or None when that is not the case."""
+        style, frags = self.style, self.frags
+        if (len(frags) != 1 or self.bulletText or style.endDots or style.wordWrap or style.shaping
+                or getattr(style, "hyphenationLang", "") or style.uriWasteReduce
+                or style.embeddedHyphenation):
+            return None
+        frag = frags[0]
+        if (not isinstance(getattr(frag, "text", None), str) or hasattr(frag, "cbDefn")
+                or hasattr(frag, "backColor") or _processed_frags(frags) or _SHY in frag.text):
+            return None
+        font_name, font_size = frag.fontName, frag.fontSize
+        ascent, descent = getAscentDescent(font_name, font_size)
+        text = para_strip(frag.text)
+        if not text:
+            return None
+        widths = _word_widths(font_name, font_size)
+        space = widths.get(" ")
+        if space is None:
+            space = widths[" "] = stringWidth(" ", font_name, font_size)
+        shrink = style.spaceShrinkage * space  # a line may take its spaces this much narrower
+        narrowest, last = min(max_widths), len(max_widths) - 1
+        known = widths.get
+        lines, line, current, lineno, max_width, width_max = [], [], -space, 0, max_widths[0], 0
+        for word in para_split(text):
+            width = known(word)
+            if width is None:
+                width = widths[word] = stringWidth(word, font_name, font_size)
+            if width > narrowest:
+                return None  # a word wider than a line: Paragraph splits it
+            new = current + space + width
+            if new <= max_width + shrink * len(line) or not line:
+                line.append(word)
+                current = new
+            else:
+                if current > width_max:
+                    width_max = current
+                lines.append((max_width - current, line))
+                line, current = [word], width
+                lineno += 1
+                max_width = max_widths[min(last, lineno)]
+        if current > width_max:
+            width_max = current
+        lines.append((max_width - current, line))
+        self._width_max = width_max
+        self._splitLongWordCount = self._hyphenations = 0
+        return frag.clone(kind=0, lines=lines, ascent=ascent, descent=descent, fontSize=font_size)
 
 
 class RuledParagraph(Flowable):

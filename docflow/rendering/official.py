@@ -36,7 +36,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from .flowables import BoxedMark, RuledParagraph
+from .flowables import BoxedMark, RuledParagraph, FastParagraph
 from .document import (
     CONG_VAN_CODE,
     MOTTO,
@@ -116,7 +116,7 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     # Paragraph parses a mini-markup: user text must be escaped or "<" and "&" break rendering.
     # An explicit newline is kept as a line break: clerks break long agency names on purpose
     # ("ỦY BAN NHÂN DÂN" / "HUYỆN BẮC YÊN").
-    return Paragraph(escape(compose(text.strip())).replace("\n", "<br/>"), style)
+    return FastParagraph(escape(compose(text.strip())).replace("\n", "<br/>"), style)
 
 
 def _marks(doc: OfficialDocument) -> list[BoxedMark]:
@@ -229,7 +229,7 @@ def _body(doc: OfficialDocument) -> list[Paragraph]:
     # Every non-blank line is a paragraph: clerks paste text where a newline ends a paragraph.
     authority = doc.issuing_authority if doc.form.authority else ""
     return [
-        Paragraph(_inline(paragraph), _BODY_STYLES[paragraph.kind])
+        FastParagraph(_inline(paragraph), _BODY_STYLES[paragraph.kind])
         for paragraph in body_paragraphs(doc.body, doc.form, authority=authority)
     ]
 
@@ -262,7 +262,7 @@ def _recipient_lines(recipients: tuple[str, ...], *, as_above: bool = False) -> 
 
 def _signature_block(doc: OfficialDocument) -> Table:
     """"Nơi nhận" at the left, the signer at the right, top-aligned on the same line."""
-    recipients: list = [Paragraph("Nơi nhận:", _RECIPIENTS_HEAD)]
+    recipients: list = [FastParagraph("Nơi nhận:", _RECIPIENTS_HEAD)]
     as_above = doc.form.addressed and bool(_entries(doc.addressees))
     recipients.extend(_p(line, _RECIPIENT) for line in _recipient_lines(doc.recipients, as_above=as_above))
 

@@ -83,13 +83,28 @@ def agency_history_scope(*, agency_id: int) -> Iterator[None]:
         yield
 
 
+# Where a request's user carries its memberships once they were read with it (the API's token
+# lookup reads them in the same query): ``memberships_of_user`` answers from there, no query.
+MEMBERSHIPS_READ = "_docflow_memberships"
+
+
+def memberships_remember(*, user: User, memberships: list[Membership]) -> None:
+    """Keep ``memberships`` (exactly what ``memberships_of_user`` would read, in its order) on
+    this ``user`` object for the rest of the request it was loaded for."""
+    setattr(user, MEMBERSHIPS_READ, list(memberships))
+
+
 def memberships_of_user(*, user: User) -> list[Membership]:
-    """All of a user's active memberships, across agencies.
+    """All of a user's active memberships, across agencies, oldest first.
 
     This is the one read that must cross the tenant wall: it decides which scope to open.
+    A user object loaded by the API's token lookup brings them along (``memberships_remember``).
     """
     if not user.is_authenticated:
         return []
+    read = getattr(user, MEMBERSHIPS_READ, None)
+    if read is not None:
+        return list(read)
     with scopes_disabled():
         return list(
             Membership.objects.filter(user=user, is_active=True, agency__is_active=True)

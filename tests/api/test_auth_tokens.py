@@ -1,5 +1,6 @@
 """API tokens: hashed at rest, one per sign-in, with expiry; listed and revoked by their owner;
-ended by a password change or the end of a membership; one indexed query per request."""
+ended by a password change or the end of a membership; one indexed query per request
+(token, user and memberships)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from rest_framework.test import APIClient
 
 from docflow.api.models import ApiToken
 from docflow.api.tokens import token_issue
+from docflow.tenancy.models import User
 from docflow.tenancy.passwords import password_change
 from tests.factories import MembershipFactory
 
@@ -138,23 +140,60 @@ def test_another_persons_prefix_answers_404_and_the_own_one_is_revoked(thu, agen
     assert _client(mine).get("/api/v1/me/").status_code == 200
 
 
-def test_an_authenticated_request_costs_one_query_for_the_token_and_one_for_the_membership(
+def test_an_authenticated_request_costs_one_query_for_the_token_its_user_and_memberships(
     thu, django_assert_num_queries
 ):
     client = _client(_sign_in("thu"))
-    # token joined to its user (1), the caller's memberships (1); /me/ lists them again (1)
-    with django_assert_num_queries(3):
-        assert client.get("/api/v1/me/").status_code == 200
+    # token joined to its user and the user's memberships with their agencies (1); /me/ lists
+    # the agencies from the same rows
+    with django_assert_num_queries(1):
+        response = client.get("/api/v1/me/")
+    assert response.status_code == 200 and response.json()["agency"]["code"] == thu.agency.code
 
 
 def test_last_used_is_written_at_most_once_a_minute(thu, django_assert_num_queries):
     key = _sign_in("thu")
     ApiToken.objects.filter(prefix=key[:8]).update(last_used_at=timezone.now() - timedelta(minutes=5))
-    with django_assert_num_queries(4):  # + the update of last_used_at
+    with django_assert_num_queries(2):  # + the update of last_used_at
         _client(key).get("/api/v1/me/")
     assert timezone.now() - ApiToken.objects.get(prefix=key[:8]).last_used_at < timedelta(minutes=1)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1):
         _client(key).get("/api/v1/me/")
+
+
+def test_the_token_lookup_reads_the_same_memberships_as_the_selector(thu, agency_b, member_factory):
+    from docflow.api.tokens import token_lookup
+    from docflow.tenancy.selectors import memberships_of_user
+    from tests.factories import AgencyFactory, UnitFactory
+
+    user = thu.user
+    below = AgencyFactory(parent=agency_b)
+    unit = UnitFactory(agency=agency_b)
+    second = member_factory(agency=agency_b, user=user, unit=unit, leader=True)
+    member_factory(agency=AgencyFactory(is_active=False), user=user)  # agency closed
+    member_factory(agency=below, user=user, is_active=False)  # membership ended
+    _token, key = token_issue(user=user)
+
+    token = token_lookup(key)
+    looked_up = memberships_of_user(user=token.user)
+    read = memberships_of_user(user=User.objects.get(pk=user.pk))  # a fresh object: the query
+    assert [m.pk for m in looked_up] == [m.pk for m in read] == [thu.pk, second.pk]
+    for a, b in zip(looked_up, read):
+        assert (a.agency.code, a.agency.parent_id, a.unit_id, a.roles, a.agency_has_below) == (
+            b.agency.code, b.agency.parent_id, b.unit_id, b.roles, b.agency_has_below)
+        assert a.user is token.user
+    assert looked_up[1].unit.symbol == unit.symbol and looked_up[1].agency.parent is None
+    assert token_lookup("0" * 40) is None
+
+
+def test_a_person_in_no_agency_authenticates_and_gets_403_not_a_500(db):
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="loner")
+    _token, key = token_issue(user=user)
+    response = _client(key).get("/api/v1/me/")
+    assert response.status_code == 403
+    assert _client(key).get("/api/v1/auth/tokens/").status_code == 200
 
 
 def test_the_migration_hashes_existing_drf_tokens_and_deletes_the_plain_ones(thu):

@@ -224,6 +224,24 @@ def test_list_costs_the_same_queries_for_2_and_for_50_rows(client_for, commune, 
     assert count_for(2) == count_for(50)
 
 
+def test_a_page_of_the_plain_list_costs_the_token_lookup_and_the_page(
+    client_for, commune, district, django_assert_num_queries
+):
+    for _ in range(3):
+        sent_copy(sender=district, recipient=commune.agency)
+    client = client_for(commune.staff)
+    with django_assert_num_queries(2):  # token + user + memberships, then the page; no COUNT
+        first = client.get(URL, {"page_size": 2})
+    assert first.status_code == 200 and len(first.json()["results"]) == 2
+    with django_assert_num_queries(2):
+        second = client.get(first.json()["next"])
+    assert second.status_code == 200 and len(second.json()["results"]) == 1
+    with django_assert_num_queries(2):  # a filter is validated, and still one query for the page
+        assert client.get(URL, {"urgency": "normal"}).status_code == 200
+    bad = client.get(URL, {"urgency": "soon"})
+    assert bad.status_code == 400 and "urgency" in bad.json()
+
+
 def test_detail_costs_a_fixed_number_of_queries(client_for, commune, district):
     def count_for(extra: int) -> int:
         incoming = sent_copy(sender=district, recipient=commune.agency, attachments=extra)

@@ -29,6 +29,7 @@ from docflow.rendering.official import (
 )
 from docflow.rendering.typeface import BOLD, BOLD_ITALIC, ITALIC, REGULAR, ensure_fonts, missing_glyphs
 from rendering_helpers import (
+    LONG_PARAGRAPH,
     find_item,
     long_body,
     make_document,
@@ -272,6 +273,26 @@ def test_identical_input_gives_identical_bytes(document):
     first = render_official_document(document)
     assert render_official_document(make_document()) == first
     assert render_official_document(make_document(notation="06/QĐ-UBND")) != first
+
+
+LONG_WORD = "Dự-án-" * 40  # wider than a line: Paragraph splits it
+
+
+@pytest.mark.parametrize("changes", [
+    {},
+    {"body": "\n\n".join(f"{i}. {LONG_PARAGRAPH}" for i in range(1, 43))},  # five pages
+    {"body": f"Điều 1. {LONG_PARAGRAPH}\nKhoản <a> & “b” \u00a0 hai\u00a0dấu cách  giữa\n"
+             f"{LONG_WORD}\nTừ có gạch\u00admềm ở giữa {LONG_PARAGRAPH}"},
+    {"doc_type_code": "cong_van", "doc_type_name": "Công văn", "urgency": "flash",
+     "secrecy": "secret", "addressees": ("UBND các xã", "Phòng Nội vụ"), "number_date_fields": True},
+])
+def test_the_faster_paragraphs_print_the_same_bytes_as_reportlabs(monkeypatch, changes):
+    import docflow.rendering.official as official
+
+    document = make_document(**changes)
+    fast = render_official_document(document)
+    monkeypatch.setattr(official, "FastParagraph", Paragraph)
+    assert render_official_document(document) == fast
 
 
 @pytest.mark.parametrize(
