@@ -202,3 +202,67 @@ def test_a_successor_below_a_predecessor_takes_that_predecessors_superior(merger
     merge(m)
     successor = Agency.objects.get(pk=m["a"]["agency"].pk)
     assert successor.parent_id == district.pk
+
+
+@pytest.fixture
+def predecessors_letter(merger):
+    """A document commune B issued to the district before the merger, with a file."""
+    from docflow.documents.files import stored_file_put_bytes
+    from tests.factories import AttachmentFactory
+    from tests.routing.factories import sent_copy
+
+    copy = sent_copy(sender=merger["b"]["agency"], recipient=merger["district"],
+                     subject="Báo cáo tình hình sạt lở xã Háng Đồng")
+    stored = stored_file_put_bytes(data=b"%PDF-1.4 bao cao", content_type="application/pdf")
+    attachment = AttachmentFactory(document_id=copy.source_document_id, agency=merger["b"]["agency"],
+                                   file=stored, size=stored.size, content_type="application/pdf",
+                                   uploaded_by=merger["b"]["staff"].user)
+    merge(merger)
+    return copy.source_document_id, attachment.pk
+
+
+def test_the_successor_opens_a_predecessors_issued_document_and_nobody_else_does(
+        merger, predecessors_letter, client_for):
+    from tests.web.conftest import web_client as web_client_for
+
+    m = merger
+    document_id, attachment_id = predecessors_letter
+    reader = MembershipFactory(agency=m["a"]["agency"], clerk=True, leader=True)
+    stranger = MembershipFactory(agency=m["x"]["agency"], clerk=True, leader=True)
+    api, web = client_for(reader), web_client_for(reader)
+    answer = api.get(f"/api/v1/outgoing/{document_id}/")
+    assert answer.status_code == 200 and answer.json()["subject"] == "Báo cáo tình hình sạt lở xã Háng Đồng"
+    assert [d["agency_code"] for d in api.get(f"/api/v1/outgoing/{document_id}/deliveries/").json()["results"]] == [
+        m["district"].code]
+    assert api.get(f"/api/v1/outgoing/{document_id}/attachments/{attachment_id}/").status_code == 200
+    page = web.get(f"/van-ban-di/{document_id}/")
+    assert page.status_code == 200 and "Báo cáo tình hình sạt lở" in page.content.decode()
+    assert page.context["actions"] == set() and len(page.context["deliveries"]) == 1  # read only
+    assert web.get(f"/van-ban-di/{document_id}/tep/{attachment_id}/").status_code == 200
+    # Acting on it stays the predecessor's: the successor's recall finds nothing.
+    recall = api.post(f"/api/v1/outgoing/{document_id}/recall/", {"reason": "Nhầm"}, format="json",
+                      HTTP_IDEMPOTENCY_KEY="recall-1")
+    assert recall.status_code == 404
+    for client, url in ((client_for(stranger), f"/api/v1/outgoing/{document_id}/"),
+                        (client_for(stranger), f"/api/v1/outgoing/{document_id}/attachments/{attachment_id}/"),
+                        (web_client_for(stranger), f"/van-ban-di/{document_id}/"),
+                        (web_client_for(stranger), f"/van-ban-di/{document_id}/tep/{attachment_id}/")):
+        assert client.get(url).status_code == 404, url
+
+
+def test_reading_an_own_document_costs_no_query_for_the_predecessors(
+        merger, predecessors_letter, django_assert_num_queries):
+    from docflow.core.errors import NotFound
+    from docflow.core.scoping import agency_scope
+    from docflow.documents.selectors import document_get, document_read
+
+    m = merger
+    own = m["a"]["draft"].pk
+    with agency_scope(m["a"]["agency"].pk):
+        with django_assert_num_queries(2):  # the document with its joins, its attachments
+            assert document_read(document_id=own).pk == own
+        assert document_read(document_id=predecessors_letter[0]).agency_id == m["b"]["agency"].pk
+        with pytest.raises(NotFound):  # what services look documents up with: the agency's own
+            document_get(document_id=predecessors_letter[0])
+        with pytest.raises(NotFound):
+            document_read(document_id=m["x"]["draft"].pk)
