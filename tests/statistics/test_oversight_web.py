@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from django_scopes import scopes_disabled
 
 from docflow.documents.models import OutgoingDocument
@@ -108,3 +109,17 @@ def test_the_page_costs_a_fixed_number_of_queries(django_assert_num_queries, dis
     assert response.status_code == 200
     with django_assert_num_queries(10):
         client.get(reverse("web:oversight-agency", args=[tree.districts[0].code]))
+
+
+def test_the_page_speaks_english_when_asked(tree):
+    client = web_client(MembershipFactory(agency=tree.province, leader=True))
+    with translation.override("vi"):  # the requests switch this thread to English: back after
+        client.post(reverse("web:set-language"), {"language": "en", "next": "/"})
+        html = client.get(PAGE, MARCH).content.decode()
+        commune = tree.communes[tree.districts[0].id][0]
+        drill = client.get(reverse("web:oversight-agency", args=[commune.code])).content.decode()
+    for text in ("Subordinate agencies", "Ranking of the agencies below", "Rank by", "Digitally signed",
+                 "Sent and received electronically"):
+        assert text in html, text
+    assert "Back to the ranking" in drill and "Month by month" in drill
+    assert "Xếp hạng các đơn vị cấp dưới" not in html and "Về bảng xếp hạng" not in drill
