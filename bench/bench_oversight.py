@@ -25,7 +25,10 @@ Series, interleaved run by run in one warm process:
 - SQL: the bare aggregate a person would write for the same figures (one statement: the
   recursive CTE and the four aggregates UNION ALL), through Django's connection.
 
-It prints p50 and p99 per series and the selector/SQL ratio. ``--index`` then adds the index
+It prints p50 and p99 per series and the selector/SQL ratio, first with the monthly rollup
+empty (every figure aggregated live from the copies, as before the rollup), then after
+``oversight_rollup_rebuild`` (timed once; the page then reads past months from
+``OversightMonth``), the bare SQL measured again beside each. ``--index`` then adds the index
 the completed-in-month aggregate lacks, ``(agency_id, completed_at)`` on the copies (and
 ``(agency_id, issued_at)`` on outgoing documents), measures again, prints both, and drops
 them (``--keep-index`` leaves them). Not a test: performance is measured here, never asserted.
@@ -210,6 +213,8 @@ def main() -> None:
     from django.utils import timezone
     from django_scopes import scopes_disabled
 
+    from docflow.reports.models import OversightMonth
+    from docflow.reports.oversight_rollup import oversight_rollup_rebuild
     from docflow.tenancy.models import Membership
 
     if connection.vendor != "postgresql":
@@ -226,15 +231,24 @@ def main() -> None:
                 user__username__startswith=f"b{TAG.lower()}_", is_leader=True)
         commune = leader.agency.children.order_by("code").first().children.order_by("code").first()
     month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    report("as migrated (no extra index)", measure(runs=args.runs, leader=leader, month=month,
-                                                   commune_code=commune.code))
+    with scopes_disabled():
+        OversightMonth.objects.all().delete()
+    report("live: the rollup empty, every figure aggregated from the copies",
+           measure(runs=args.runs, leader=leader, month=month, commune_code=commune.code))
+    t = time.perf_counter()
+    written = oversight_rollup_rebuild()
+    print(f"\n  oversight_rollup_rebuild: {written:,} rows (13 months) in {time.perf_counter() - t:.1f} s")
+    report("with the monthly rollup (past months read from OversightMonth)",
+           measure(runs=args.runs, leader=leader, month=month, commune_code=commune.code))
     if args.index:
         with connection.cursor() as cursor:
             for name, table, columns in INDEXES:
                 cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} {columns}")
             cursor.execute("ANALYZE routing_incomingdocument")
             cursor.execute("ANALYZE documents_outgoingdocument")
-        report("with (agency_id, completed_at) and (agency_id, issued_at) indexes",
+        with scopes_disabled():
+            OversightMonth.objects.all().delete()
+        report("live, with (agency_id, completed_at) and (agency_id, issued_at) indexes",
                measure(runs=args.runs, leader=leader, month=month, commune_code=commune.code))
         if not args.keep_index:
             with connection.cursor() as cursor:

@@ -39,6 +39,8 @@ app.conf.beat_schedule = {
     "statistics-monthly": {
         "task": "reports.monthly", "schedule": crontab(minute=0, hour=6, day_of_month="1-3"),
     },
+    # The oversight's monthly rollup of the past months, nightly at 01:30 local time (idempotent).
+    "oversight-rollup": {"task": "reports.oversight_rollup", "schedule": crontab(hour=1, minute=30)},
     # The national axis: packages waiting for us every minute; its directory daily at 05:00.
     # Both do nothing while the connector is off (DOCFLOW_AXIS_* unset).
     "axis-poll": {"task": "axis.poll", "schedule": 60.0},

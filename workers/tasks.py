@@ -15,6 +15,7 @@ from docflow.notifications.digests import agency_digests_send, digests_dispatch
 from docflow.notifications.services import notification_email_send
 from docflow.outbox.services import outbox_purge, outbox_sweep
 from docflow.records.transfers import archive_package_build
+from docflow.reports.oversight_rollup import oversight_rollup_rebuild
 from docflow.reports.services import statistics_report_render, statistics_reports_monthly
 from docflow.routing.issue_notifications import document_issued_notify, document_recall_notify
 from docflow.routing.register_books import register_book_pdf_render
@@ -155,6 +156,11 @@ def render_statistics_report(*, agency_id: int, report_id: str) -> str | None:
 @app.task(name="reports.monthly", base=DocflowTask)
 def monthly_statistics_reports() -> int:
     return statistics_reports_monthly()
+
+
+@app.task(name="reports.oversight_rollup", base=DocflowTask)
+def rebuild_oversight_rollup() -> int:
+    return oversight_rollup_rebuild()
 
 
 @app.task(name="records.archive_package", base=DocflowTask)

@@ -43,9 +43,11 @@ from docflow.documents.files import stored_file_open
 from docflow.documents.models import OutgoingState
 from docflow.documents.pdf import official_pdf_filename
 from docflow.documents.selectors import (
-    attachment_get,
+    attachment_read,
     document_detail_queryset,
     document_get,
+    document_read,
+    document_read_scope,
 )
 from docflow.documents.signing.verification import signatures_by_file
 from docflow.routing.deliveries import deliveries_of_document, document_recall_request
@@ -86,7 +88,8 @@ class OutgoingViewSet(ScopedViewSet):
 
     @extend_schema(responses=DOCUMENT)
     def retrieve(self, request, pk=None):
-        return outgoing_document_response(pk)
+        # A document an agency merged into this one issued is read too (never acted on).
+        return Response(OutgoingSerializer(document_read(document_id=pk)).data)
 
     @extend_schema(request=OutgoingCreateSerializer, responses={201: OutgoingSerializer, **ERRORS})
     def create(self, request):
@@ -169,7 +172,9 @@ class OutgoingViewSet(ScopedViewSet):
     })})
     @action(detail=True, methods=["get"], cursor_ordering=("recipient_code", "id"))
     def deliveries(self, request, pk=None):
-        page = self.paginate_queryset(deliveries_of_document(document_id=pk))
+        document = document_read(document_id=pk)
+        with document_read_scope(document=document):
+            page = self.paginate_queryset(deliveries_of_document(document_id=document.pk))
         return self.get_paginated_response(OutgoingDeliverySerializer(page, many=True).data)
 
     @extend_schema(
@@ -194,7 +199,7 @@ class OutgoingViewSet(ScopedViewSet):
     @action(detail=True, methods=["get"], url_path=f"attachments/(?P<attachment_id>{UUID_PATTERN})",
             url_name="attachment", renderer_classes=FILE_RENDERERS)
     def attachment(self, request, pk=None, attachment_id=None):
-        attachment = attachment_get(document_id=pk, attachment_id=attachment_id)
+        attachment = attachment_read(document_id=pk, attachment_id=attachment_id)
         response = FileResponse(
             stored_file_open(sha256=attachment.file_id), as_attachment=True,
             filename=attachment.name, content_type=attachment.content_type,
@@ -209,7 +214,7 @@ class OutgoingViewSet(ScopedViewSet):
     })
     @action(detail=True, methods=["get"], renderer_classes=FILE_RENDERERS)
     def pdf(self, request, pk=None):
-        document = document_get(document_id=pk)
+        document = document_read(document_id=pk)
         if document.state != OutgoingState.ISSUED:
             raise InvalidState("Văn bản chưa phát hành, chưa có bản PDF.", state=document.state)
         if not document.pdf_sha256:

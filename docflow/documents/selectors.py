@@ -1,16 +1,21 @@
 """Reads of outgoing documents, their attachments and the approval chain; always one agency's.
 
 Every function reads through the tenant managers, so it sees only the active agency's rows: an
-id of another agency is simply not found (404 at the API).
+id of another agency is simply not found (404 at the API). The ``*_read`` ones, for pages and
+downloads only, also find what an agency merged into the active one issued (its history).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
 from uuid import UUID
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from docflow.core.errors import NotFound
+from docflow.core.scoping import current_agency_id
 from docflow.core.text import fold
 from docflow.documents.models import (
     ApprovalRole,
@@ -20,6 +25,9 @@ from docflow.documents.models import (
     OutgoingState,
 )
 from docflow.tenancy.models import Membership
+from docflow.tenancy.selectors import agency_history_scope
+
+T = TypeVar("T")
 
 DEFAULT_CHAIN = [{"label": "Lãnh đạo ký duyệt", "role": ApprovalRole.LEADER.value, "positions": []}]
 
@@ -78,6 +86,45 @@ def document_get(*, document_id) -> OutgoingDocument:
     if document is None:
         raise NotFound("Không tìm thấy văn bản.")
     return document
+
+
+def document_read(*, document_id) -> OutgoingDocument:
+    """For reading only (its page, the API's detail, its files): the active agency's document,
+    else one issued by an agency merged into it. A merger leaves issued documents with their
+    agency, as its history; the successor's people open them through the predecessor relation
+    (``agency_history_scope``), nobody else. Services keep ``document_get``: acting on a
+    predecessor's document is NotFound."""
+    return _own_else_predecessors(lambda: document_get(document_id=document_id))
+
+
+@contextmanager
+def document_read_scope(*, document: OutgoingDocument) -> Iterator[None]:
+    """The scope the rest of a document's page reads in (its deliveries, its history): the
+    agency's own, widened to its predecessors for one ``document_read`` found of theirs."""
+    agency_id = current_agency_id()
+    if document.agency_id == agency_id or not isinstance(agency_id, int):
+        yield
+        return
+    with agency_history_scope(agency_id=agency_id):
+        yield
+
+
+def attachment_read(*, document_id, attachment_id) -> Attachment:
+    """An attachment of a document ``document_read`` finds (a predecessor's too); NotFound otherwise."""
+    return _own_else_predecessors(lambda: attachment_get(document_id=document_id, attachment_id=attachment_id))
+
+
+def _own_else_predecessors(read: Callable[[], T]) -> T:
+    """``read`` in the active agency's scope; when it finds nothing, again in the scope widened
+    to the agency's predecessors (no extra query for the agency's own rows)."""
+    try:
+        return read()
+    except NotFound:
+        agency_id = current_agency_id()
+        if not isinstance(agency_id, int):
+            raise
+    with agency_history_scope(agency_id=agency_id):
+        return read()
 
 
 def document_locked(*, document_id, related: tuple[str, ...] = ()) -> OutgoingDocument:

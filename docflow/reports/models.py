@@ -57,3 +57,33 @@ class StatisticsReport(models.Model):
     @property
     def state(self) -> str:
         return "ready" if self.pdf_sha256 else "pending"
+
+
+class OversightMonth(models.Model):
+    """One agency's oversight figures for one past month (``reports.oversight``), kept so that
+    the superior's page reads a row per agency instead of aggregating millions of copies.
+
+    Written only by ``oversight_rollup.oversight_rollup_rebuild`` (nightly, and by
+    ``manage.py oversight_rollup``): a month is rebuilt whole, a row for every agency, zeros
+    included, so an agency without a row for a month (created since) is counted live. The
+    current month is never kept: it is always counted live."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day
+    received = models.PositiveIntegerField(default=0)
+    received_electronic = models.PositiveIntegerField(default=0)
+    issued = models.PositiveIntegerField(default=0)
+    issued_electronic = models.PositiveIntegerField(default=0)
+    issued_signed = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    completed_late = models.PositiveIntegerField(default=0)
+    overdue_open = models.PositiveIntegerField(default=0)  # as of ``built_on``
+    mean_handling_days = models.FloatField(null=True, blank=True)
+    built_on = models.DateField()
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("số liệu theo dõi theo tháng")
+        verbose_name_plural = _("số liệu theo dõi theo tháng")
+        constraints = [models.UniqueConstraint(fields=["agency", "month"], name="oversight_month_unique")]

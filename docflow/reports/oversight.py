@@ -23,6 +23,10 @@ for a month's ranking two aggregate queries grouped by agency (the copies read i
 for a trend four grouped by agency and month; fixed, whatever the number of agencies. The
 rows of the agencies below are read with the tenant scope lifted for these aggregates only;
 nothing but counts and means leaves this module.
+
+Past months are read from the monthly rollup (``OversightMonth``, rebuilt nightly by
+``oversight_rollup``): one more query, a row per agency and month, instead of the aggregates;
+the current month, and a past month of an agency the rollup has no row for, are counted live.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from django.utils import timezone
 from docflow.core.errors import NotFound, NotPermitted
 from docflow.core.scoping import scopes_disabled
 from docflow.documents.models import OutgoingDocument, OutgoingState
+from docflow.reports.models import OversightMonth
 from docflow.routing.models import IncomingDocument, Medium, overdue_q
 from docflow.routing.statistics import EARLIEST, LATEST, Period, completion_aggregates, mean_days
 from docflow.tenancy.models import Agency, Membership
@@ -291,13 +296,49 @@ def month_figures(
     return result
 
 
+ROLLUP_FIELDS = ("received", "received_electronic", "issued", "issued_electronic", "issued_signed",
+                 "on_time", "completed_late", "overdue_open", "mean_handling_days")
+
+
+def kept_or_live_figures(
+    *, agency_ids: list[int], months: list[dt.date], today: dt.date | None = None,
+) -> dict[tuple[int, dt.date], OversightFigures]:
+    """The figures of ``agency_ids`` for ``months`` (first days, in order): past months from the
+    rollup (one query), the current month and the (agency, past month) pairs the rollup lacks
+    counted live (``month_figures`` for one month, ``oversight_figures`` for several)."""
+    today = today or timezone.localdate()
+    current = today.replace(day=1)
+    past = [m for m in months if m < current]
+    result: dict[tuple[int, dt.date], OversightFigures] = {}
+    kept: set[tuple[int, dt.date]] = set()
+    if past:
+        with scopes_disabled():  # counts of the agencies below, as the aggregates read them
+            rows = OversightMonth.objects.filter(agency_id__in=agency_ids, month__in=past).values(
+                "agency_id", "month", *ROLLUP_FIELDS)
+            for row in rows:
+                key = (row.pop("agency_id"), row["month"])
+                kept.add(key)
+                if any(row[name] for name in ROLLUP_FIELDS):
+                    result[key] = OversightFigures(**row)
+    live_months = [m for m in months if m >= current or any((a, m) not in kept for a in agency_ids)]
+    if not live_months:
+        return result
+    live_ids = [a for a in agency_ids if any((a, m) not in kept for m in live_months)]
+    if len(live_months) == 1:
+        live = month_figures(agency_ids=live_ids, month=live_months[0], today=today)
+    else:
+        live = oversight_figures(agency_ids=live_ids, first=live_months[0], last=live_months[-1], today=today)
+    result.update({key: value for key, value in live.items() if key not in kept and key[1] in live_months})
+    return result
+
+
 def oversight_month(
     *, member: Membership, month: dt.date, sort: str = "code", today: dt.date | None = None,
 ) -> list[OversightRow]:
     """The ranking for one month: a row for every agency below the member's (zeros included),
     sorted by ``sort`` (a key of SORTS; the best first, then by code). Three queries."""
     below = oversight_access_check(member=member)
-    found = month_figures(agency_ids=[a.id for a in below], month=month, today=today)
+    found = kept_or_live_figures(agency_ids=[a.id for a in below], months=[month], today=today)
     codes = {a.id: a.code for a in below}
     rows = [
         OversightRow(
@@ -335,7 +376,7 @@ def oversight_trend(
         raise NotFound("Không tìm thấy đơn vị cấp dưới.")
     today = today or timezone.localdate()
     month_list = last_months(today=today, months=months)
-    found = oversight_figures(agency_ids=[agency.id], first=month_list[0], last=month_list[-1], today=today)
+    found = kept_or_live_figures(agency_ids=[agency.id], months=month_list, today=today)
     return OversightTrend(agency=agency, months=[
         found.get((agency.id, month), OversightFigures(month=month)) for month in month_list
     ])

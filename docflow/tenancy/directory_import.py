@@ -27,7 +27,9 @@ from docflow.audit.services import EventSpec, events_record
 from docflow.core.services import service, service_transaction
 from docflow.core.text import fold
 from docflow.tenancy.kinds import DEFAULT_UNITS, PEOPLES_COMMITTEE_KINDS
-from docflow.tenancy.models import AGENCY_CODE_RE, Agency, AgencyLevel, Membership, Unit, User, symbol_validator
+from docflow.tenancy.models import (
+    AGENCY_CODE_RE, Agency, AgencyAlias, AgencyLevel, Membership, Unit, User, symbol_validator,
+)
 from docflow.tenancy.passwords import reset_urls
 
 REQUIRED_COLUMNS = ("code", "name", "kind", "parent_code", "symbol")
@@ -210,11 +212,16 @@ def _cross_check(plan: DirectoryPlan, existing: dict[str, Agency], size: int) ->
         if agency is not None and (agency.is_external or agency.merged_into_id):
             plan.errors.append(LineError(line.number, "code", _(
                 "Mã này là cơ quan ngoài hệ thống hoặc đã sáp nhập: không sửa bằng danh mục.")))
+    _aliases_check(plan, existing, size)
     parents = {a.code: (a.parent.code if a.parent_id else "") for a in existing.values() if a.parent_id}
     parents.update({line.code: line.parent_code for line in plan.lines})
     for line in plan.lines:
         if line.parent_code and line.parent_code not in seen and line.parent_code not in existing:
             plan.errors.append(LineError(line.number, "parent_code", _("Không có cơ quan cấp trên với mã này.")))
+        parent = existing.get(line.parent_code)
+        if parent is not None and (parent.is_external or parent.merged_into_id):
+            plan.errors.append(LineError(line.number, "parent_code", _(
+                "Cơ quan cấp trên là cơ quan ngoài hệ thống hoặc đã sáp nhập.")))
     for line in plan.lines:
         walk, code = {line.code}, parents.get(line.code, "")
         while code and code not in walk:
@@ -230,6 +237,18 @@ def _cross_check(plan: DirectoryPlan, existing: dict[str, Agency], size: int) ->
                                              _("Tên đăng nhập đã có ở dòng %(n)d.") % {"n": usernames[username]}))
             usernames.setdefault(username, line.number)
     _people_check(plan, existing, usernames, size)
+
+
+def _aliases_check(plan: DirectoryPlan, existing: dict[str, Agency], size: int) -> None:
+    """A new agency's code may not be an old code that reaches a successor (one read per batch)."""
+    new = [line.code for line in plan.lines if line.code not in existing]
+    taken: set[str] = set()
+    for chunk in _chunks(new, size):
+        taken.update(AgencyAlias.objects.filter(code__in=chunk).values_list("code", flat=True))
+    for line in plan.lines:
+        if line.code in taken:
+            plan.errors.append(LineError(line.number, "code", _(
+                "Mã này là mã cũ của một cơ quan đã sáp nhập: chọn mã khác.")))
 
 
 def _people_check(plan: DirectoryPlan, existing: dict[str, Agency], usernames: dict[str, int], size: int) -> None:
@@ -315,6 +334,47 @@ def directory_import(*, text: str, actor: User | None = None, batch_size: int = 
         ])
         created, changed = created + len(new), changed + len(updated)
     return DirectoryResult(created=created, updated=changed, logins=logins)
+
+
+NEW_AGENCY_COLUMNS = ("code", "name", "kind", "parent_code", "symbol", *CONTACT_COLUMNS)
+
+
+def agency_new_check(*, values: dict[str, str]) -> Line:
+    """One agency to create outside a file (a merger's new successor): checked as a line of
+    the directory file is (the same checks), and its code new to the directory — neither an
+    agency's nor an old code. Reads only; ``ValidationError`` keyed by the file's columns."""
+    unknown = set(values) - set(NEW_AGENCY_COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown columns: {sorted(unknown)}")
+    row = {column: (values.get(column) or "").strip() for column in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
+    plan = DirectoryPlan()
+    plan.lines = [_line_check(2, row, plan)]
+    existing = _existing([c for c in (row["code"], row["parent_code"]) if c], BATCH_SIZE)
+    _cross_check(plan, existing, BATCH_SIZE)
+    if row["code"] in existing:
+        plan.errors.append(LineError(2, "code", _("Đã có cơ quan với mã này.")))
+    if plan.errors:
+        by_column: dict[str, list[str]] = {}
+        for error in sorted(set(plan.errors), key=lambda e: e.column):
+            by_column.setdefault(error.column, []).append(error.message)
+        raise ValidationError(by_column)
+    return plan.lines[0]
+
+
+@service(scope=None)
+def agency_create(*, values: dict[str, str], actor: User | None = None) -> Agency:
+    """Create one agency checked by ``agency_new_check``, with the units and registers of its
+    kind, as the import does (``agency.imported`` in its log). Called by another service it joins
+    that one's transaction: a merger that creates its successor and then fails leaves nothing."""
+    line = agency_new_check(values=values)
+    parent_id = None
+    if line.parent_code:
+        parent_id = Agency.objects.filter(code=line.parent_code).values_list("pk", flat=True).first()
+    agency = _agency_new(line, parent_id)
+    agency.save()
+    _provision([agency], BATCH_SIZE)
+    events_record(events=[_event(agency, actor, "agency.imported", "")])
+    return agency
 
 
 def _batches_by_depth(lines: list[Line], size: int) -> Iterable[list[Line]]:

@@ -12,6 +12,8 @@ from docflow.tenancy.models import Membership
 
 
 def offered_actions(*, document: OutgoingDocument, member: Membership) -> set[str]:
+    if document.agency_id != member.agency_id:  # a predecessor's document: read only
+        return set()
     state = document.state
     drafter = document.drafter_id == member.user_id
     actions = set()

@@ -146,13 +146,13 @@ def test_the_import_costs_a_fixed_number_of_queries_per_batch(batches, django_as
 
 def _queries_for(batches: int, size: int) -> int:
     codes, people = 1 + batches * size, batches * size
-    # Two savepoints and their releases; checking: the agencies the file names and the users,
-    # a read per batch each; writing, the province's batch: read, insert agency, units,
+    # Two savepoints and their releases; checking: the agencies the file names, the old codes
+    # among the new ones and the users, a read per batch each; writing, the province's batch: read, insert agency, units,
     # registers, audit events; each communes' batch adds its users, reads them and the offices,
     # and inserts the memberships.
     # Each batch's audit events move the new agencies' chain heads: lock them, create those
     # missing, lock the new ones, move them on (four more per batch).
-    return 4 + -(-codes // size) + -(-people // size) + 5 + batches * 9 + 4 * (1 + batches)
+    return 4 + 2 * -(-codes // size) + -(-people // size) + 5 + batches * 9 + 4 * (1 + batches)
 
 
 def test_command_exits_non_zero_on_errors_and_reports_zero_the_second_time(tmp_path, capsys):

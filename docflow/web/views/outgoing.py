@@ -21,7 +21,9 @@ from docflow.documents.held_uploads import (
 )
 from docflow.documents.models import AUDIT_OBJECT, OutgoingDocument, OutgoingState
 from docflow.documents.pdf import official_pdf_filename
-from docflow.documents.selectors import attachment_get, document_get, documents_list
+from docflow.documents.selectors import (
+    attachment_read, document_get, document_read, document_read_scope, documents_list,
+)
 from docflow.documents.services import attachment_add, document_create, document_update
 from docflow.documents.signing.models import CredentialKind
 from docflow.documents.signing.sign import credential_of
@@ -226,21 +228,24 @@ def _recipient_names(document: OutgoingDocument) -> list[str]:
 
 @member_required
 def detail_page(request: HttpRequest, document_id) -> HttpResponse:
-    return document_page(request, document_get(document_id=document_id))
+    document = document_read(document_id=document_id)  # a predecessor's too, to read
+    with document_read_scope(document=document):
+        return document_page(request, document)
 
 
 @member_required
 def tracking_fragment(request: HttpRequest, document_id) -> HttpResponse:
     """The per-recipient table alone (htmx refreshes it while the page is open)."""
-    document = document_get(document_id=document_id)
-    return render(request, "web/outgoing/_tracking.html", {
-        "doc": document, "deliveries": list(deliveries_of_document(document_id=document.pk)),
-    })
+    document = document_read(document_id=document_id)
+    with document_read_scope(document=document):
+        return render(request, "web/outgoing/_tracking.html", {
+            "doc": document, "deliveries": list(deliveries_of_document(document_id=document.pk)),
+        })
 
 
 @member_required
 def file_download(request: HttpRequest, document_id, attachment_id) -> HttpResponse:
-    attachment = attachment_get(document_id=document_id, attachment_id=attachment_id)
+    attachment = attachment_read(document_id=document_id, attachment_id=attachment_id)
     return FileResponse(stored_file_open(sha256=attachment.file.sha256), filename=attachment.name,
                         content_type=attachment.content_type)
 
@@ -248,7 +253,7 @@ def file_download(request: HttpRequest, document_id, attachment_id) -> HttpRespo
 @member_required
 def pdf_download(request: HttpRequest, document_id) -> HttpResponse:
     """The official PDF; while it is being made, a page that looks again in a few seconds."""
-    document = document_get(document_id=document_id)
+    document = document_read(document_id=document_id)
     if document.state != OutgoingState.ISSUED:
         messages.warning(request, _("Văn bản chưa phát hành nên chưa có bản PDF chính thức."))
         return redirect("web:outgoing-detail", document.pk)

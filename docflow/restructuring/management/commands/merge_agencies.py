@@ -1,4 +1,5 @@
-"""Merge agencies into the first one named (sắp xếp đơn vị hành chính); --dry-run writes nothing."""
+"""Merge agencies into the one named by --into (sắp xếp đơn vị hành chính), an existing agency or,
+with --new-name and --new-kind, a new one created in the same transaction; --dry-run writes nothing."""
 
 from __future__ import annotations
 
@@ -9,6 +10,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from docflow.restructuring.merging import MEMBERSHIP_CHOICES, agencies_merge, merger_plan
+
+# The new successor's fields: the directory file's columns.
+NEW_OPTIONS = (
+    ("--new-name", "name", "Tên cơ quan tiếp nhận mới"),
+    ("--new-kind", "kind", "Loại: province, district, commune, ward, special_zone, department, other"),
+    ("--new-parent", "parent_code", "Mã cơ quan cấp trên"),
+    ("--new-symbol", "symbol", "Ký hiệu (mặc định UBND cho Ủy ban nhân dân)"),
+    ("--new-short-name", "short_name", "Tên viết tắt trên văn bản"),
+    ("--new-place", "place", "Địa danh"),
+)
 
 
 class Command(BaseCommand):
@@ -22,17 +33,24 @@ class Command(BaseCommand):
         parser.add_argument("--memberships", choices=MEMBERSHIP_CHOICES, default="move",
                             help="move: chuyển người dùng sang; end: kết thúc")
         parser.add_argument("--dry-run", action="store_true", help="Chỉ in những gì sẽ chuyển, không ghi")
+        new = parser.add_argument_group("cơ quan tiếp nhận mới (--into là mã của nó)")
+        for option, column, text in NEW_OPTIONS:
+            new.add_argument(option, dest=column, default=None, help=text)
 
     def handle(self, *args, into, codes, date, memberships, dry_run, **options):
         try:
             on = datetime.date.fromisoformat(date) if date else timezone.localdate()
         except ValueError:
             raise CommandError("--date: ngày phải có dạng YYYY-MM-DD.") from None
+        given = {column: options[column] for _option, column, _text in NEW_OPTIONS if options[column] is not None}
         run = merger_plan if dry_run else agencies_merge
         try:
-            plan = run(successor_code=into, predecessor_codes=codes, on=on, memberships=memberships)
+            plan = run(successor_code=into, predecessor_codes=codes, on=on, memberships=memberships,
+                       new_successor=given or None)
         except ValidationError as exc:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
+            option = {column: option for option, column, _text in NEW_OPTIONS} | {"code": "--into"}
+            raise CommandError("; ".join(f"{option.get(k, k)}: {' '.join(v)}"
+                                         for k, v in exc.message_dict.items())) from None
         for line in plan.report():
             self.stdout.write(line)
         self.stdout.write("Chạy thử: không ghi gì." if dry_run else "Đã sáp nhập.")
