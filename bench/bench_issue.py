@@ -108,11 +108,6 @@ def phases_wrapped():
     from docflow.documents import numbering
     from docflow.routing import copies, issuing
 
-    try:
-        from docflow.core import bulk
-    except ImportError:  # before rows were written by COPY
-        bulk = None
-
     phases = Phases()
     for owner, attr, label in (
         (issuing, "_locked", "lock document"),
@@ -124,7 +119,9 @@ def phases_wrapped():
         (issuing, "_deliver", "deliveries and copies built"),
         (issuing, "incoming_copies_deliver", "copies built (search text, identifier)"),
         (QuerySet, "bulk_create", "rows written: bulk INSERT"),
-        (bulk, "rows_copy", "rows written: COPY"),
+        (issuing, "rows_copy", "rows written: COPY (deliveries)"),
+        (copies, "rows_copy", "rows written: COPY (copies, attachments)"),
+        (audit, "rows_copy", "rows written: COPY (audit events)"),
         (copies, "events_record", "audit: recipients' events built, hashed"),
         (issuing, "events_record", "audit: sender's event"),
         (audit, "_heads_locked", "audit: chain heads locked"),

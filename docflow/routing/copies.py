@@ -2,7 +2,8 @@
 
 Internal issue (``routing.issuing``) and the exchange's inbound documents both end here: the
 copies, each copy's references to the files (content shared by SHA-256, never by row), and one
-``incoming.delivered`` audit event per copy, as one bulk INSERT per table. Rows of several
+``incoming.delivered`` audit event per copy, as one statement per table (``core.bulk``: COPY
+on PostgreSQL). Rows of several
 agencies are written at once on purpose — this is routing's job, and each row names its own
 agency. The caller records its own after-commit work (who is notified differs).
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from docflow.audit.services import EventSpec, events_record
+from docflow.core.bulk import rows_copy
 from docflow.core.ids import uuid7
 from docflow.documents.identifier import copy_identifier
 from docflow.routing.models import IncomingAttachment, IncomingDocument, Status
@@ -49,16 +51,16 @@ def incoming_copies_deliver(
 ) -> None:
     """Insert the copies (status 01, ``search_text`` filled here, and the axis identifier of the
     document when the caller gave none: internal issue), every file for each, the main file
-    first, and each copy's "incoming.delivered" event; three INSERTs whatever the count."""
+    first, and each copy's "incoming.delivered" event; one statement per table whatever the count."""
     if not copies:
         return
     for copy in copies:
         copy.search_text = copy.build_search_text()
         copy.exchange_document_id = copy.exchange_document_id or copy_identifier(
             sender_code=copy.sender_code, issued_on=copy.issued_on, notation=copy.notation)
-    IncomingDocument.objects.with_scopes_disabled().bulk_create(copies)
+    rows_copy(IncomingDocument, copies)
     ordered = sorted(files, key=lambda f: not f.is_main)
-    IncomingAttachment.objects.with_scopes_disabled().bulk_create([
+    rows_copy(IncomingAttachment, [
         IncomingAttachment(
             id=uuid7(), agency_id=copy.agency_id, incoming_id=copy.id, name=f.name, file_id=f.sha256,
             size=f.size, content_type=f.content_type, is_main=f.is_main,

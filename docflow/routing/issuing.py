@@ -4,10 +4,10 @@
 then gets 409), the number is taken from the register's counter locked FOR UPDATE, and the
 official PDF is rendered and stored (it must travel: every copy carries it first, as its main
 file), and the sender's Delivery rows, each recipient agency's own incoming copy (status 01)
-with its attachment references, and the audit events of both sides are written as one bulk
-INSERT per table. The notifications and a push to each external recipient are recorded as
-outbox rows (one INSERT) and run after commit. If
-anything fails the whole transaction rolls back, the counter with it: no gap, no duplicate.
+with its attachment references, and the audit events of both sides are written as one
+statement per table (``core.bulk.rows_copy``: COPY on PostgreSQL, bulk INSERT elsewhere).
+The notifications and a push to each external recipient are recorded as outbox rows (one
+INSERT) and run after commit. If anything fails the whole transaction rolls back, the counter with it: no gap, no duplicate.
 The number of queries does not depend on the number of recipients.
 """
 
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from docflow.audit.services import EventSpec, events_record
+from docflow.core.bulk import rows_copy
 from docflow.core.errors import InvalidState, NotPermitted
 from docflow.core.ids import uuid7
 from docflow.core.services import service
@@ -252,7 +253,7 @@ def _deliver(
             copy.response_for_notation = answered.notation
         delivery.incoming_id = copy.id
         copies.append(copy)
-    Delivery.objects.with_scopes_disabled().bulk_create(deliveries)
+    rows_copy(Delivery, deliveries)
     incoming_copies_deliver(
         copies=copies, files=files, sender_label=f"{sender.code} {sender.name}",
         event_data={"source_document_id": str(document.pk)},
