@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from docflow.audit.chain import GENESIS, event_hash, json_normal
 from docflow.audit.models import AuditChainHead, AuditEvent
-from docflow.core.bulk import rows_copy
+from docflow.core.bulk import instances_like, rows_copy
+from docflow.core.ids import uuid7
 
 
 @dataclass(frozen=True)
@@ -67,15 +68,12 @@ def events_record(*, events: Iterable[EventSpec]) -> list[AuditEvent]:
     """Append many events in one INSERT, whatever their agencies (routing fan-out), each linked
     into its agency's chain. Runs in the caller's transaction (opens one when there is none)."""
     now = timezone.now()
-    rows = [
-        AuditEvent(
-            agency_id=e.agency_id, actor_id=e.actor_id, actor_label=e.actor_label,
-            action=e.action, object_type=e.object_type, object_id=e.object_id,
-            state_before=e.state_before, state_after=e.state_after, data=json_normal(e.data),
-            created_at=now,
-        )
+    rows = instances_like(AuditEvent(created_at=now), (
+        {"id": uuid7(), "agency_id": e.agency_id, "actor_id": e.actor_id, "actor_label": e.actor_label,
+         "action": e.action, "object_type": e.object_type, "object_id": e.object_id,
+         "state_before": e.state_before, "state_after": e.state_after, "data": json_normal(e.data)}
         for e in events
-    ]
+    ))
     if not rows:
         return []
     with transaction.atomic(savepoint=False):  # the caller's transaction, without a savepoint

@@ -13,11 +13,13 @@ counts as one query in ``connection.queries`` (and so in the tests' query counts
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from django.db import connections, models, router
+from django.db.models.base import ModelState
 
 # Values psycopg sends as they are: no Django conversion needed on the way to a COPY row.
 PLAIN = (str, int, float, bool, UUID, datetime, date, type(None))
@@ -56,3 +58,19 @@ def rows_copy(model: type[models.Model], objs: Sequence[models.Model]) -> None:
         connection.queries_log.append({
             "sql": f"{sql} -- {len(objs)} rows", "time": f"{time.monotonic() - started:.3f}",
         })
+
+
+def instances_like(template: models.Model, changes: Iterable[dict[str, Any]]) -> list[models.Model]:
+    """New, unsaved instances of ``template``'s model: its field values with each dict of
+    ``changes`` (attribute names: ``agency_id``, not ``agency``) applied. For a fan-out whose
+    rows differ in a few fields: the model's ``__init__`` runs once, not once per row."""
+    cls = type(template)
+    base = {k: v for k, v in template.__dict__.items() if k != "_state"}
+    made = []
+    for change in changes:
+        obj = cls.__new__(cls)
+        obj.__dict__.update(base)
+        obj.__dict__.update(change)
+        obj._state = ModelState()
+        made.append(obj)
+    return made

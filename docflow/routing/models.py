@@ -223,12 +223,14 @@ class IncomingDocument(models.Model):
         self.search_text = self.build_search_text()
         super().save(*args, **kwargs)
 
+    def search_envelope(self) -> tuple[str, ...]:
+        """The fields ``search_text`` is made of: copies with the same ones share it."""
+        return (self.notation, self.subject, self.sender_name, self.sender_code, self.signer_name,
+                self.content, self.ocr_text)
+
     def build_search_text(self) -> str:
         """What `q` searches, folded so that `dien` finds `điện`; set it before bulk_create."""
-        return fold(
-            f"{self.notation} {self.subject} {self.sender_name} {self.sender_code} "
-            f"{self.signer_name} {self.content} {self.ocr_text}"
-        )
+        return fold(" ".join(self.search_envelope()))
 
     @property
     def status(self) -> str:
