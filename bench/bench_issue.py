@@ -29,10 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "0")
 
-from bench.harness import Stopwatch, Summary, times  # noqa: E402
+from bench.harness import Phases, Stopwatch, Summary, times  # noqa: E402
 from bench.datagen import Dataset, django_setup  # noqa: E402
 
 TAG = "ISSUE"
+FLOOR_TABLE = "bench_issue_floor"
 
 
 def approved_document(data: Dataset, codes: list[str]):
@@ -51,40 +52,90 @@ def approved_document(data: Dataset, codes: list[str]):
         )
 
 
-def bare_insert_statements(data: Dataset, source) -> list[tuple[str, list]]:
-    """The same Delivery and incoming-copy rows document_issue writes, as two INSERT statements
-    with every parameter already adapted to the database."""
+def copy_rows(data: Dataset, source) -> tuple[list[str], list[tuple]]:
+    """The incoming-copy rows document_issue writes for these recipients (every column, every
+    value already adapted to the database): the columns and one tuple per copy."""
     from django.db import connection
     from django.utils import timezone
 
     from docflow.routing import issuing
-    from docflow.routing.models import Delivery, IncomingDocument
+    from docflow.routing.models import IncomingDocument
 
     source.number, source.notation, source.issued_at = 1, "01/UBND-VP", timezone.now()
     source.agency = data.sender
-    deliveries, copies = [], []
+    fields = list(IncomingDocument._meta.concrete_fields)
+    rows = []
     for agency in data.recipients:
-        delivery = Delivery(id=issuing.uuid7(), agency_id=data.sender.pk, document_id=source.pk,
-                            recipient_agency_id=agency.pk, recipient_code=agency.code,
-                            recipient_name=agency.name, created_at=source.issued_at,
-                            updated_at=source.issued_at)
-        copy = issuing._incoming_copy(source, agency, delivery.id, source.issued_at)
+        copy = issuing._incoming_copy(source, agency, issuing.uuid7(), source.issued_at)
+        copy.search_text = copy.build_search_text()
         copy.created_at = copy.updated_at = source.issued_at
-        delivery.incoming_id = copy.id
-        deliveries.append(delivery)
-        copies.append(copy)
-    statements = []
-    for model, rows in ((Delivery, deliveries), (IncomingDocument, copies)):
-        fields = [f for f in model._meta.concrete_fields]
-        columns = ", ".join(f'"{f.column}"' for f in fields)
-        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        params = [f.get_db_prep_save(getattr(row, f.attname), connection) for row in rows for f in fields]
-        sql = f'INSERT INTO "{model._meta.db_table}" ({columns}) VALUES {", ".join([one] * len(rows))}'
-        statements.append((sql, params))
-    return statements
+        rows.append(tuple(f.get_db_prep_save(getattr(copy, f.attname), connection) for f in fields))
+    return [f.column for f in fields], rows
 
 
-def time_issue(data: Dataset, codes: list[str]) -> tuple[float, int]:
+def floor_table_create() -> None:
+    """FLOOR_TABLE: the incoming-copy table's columns with only its primary key."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP TABLE IF EXISTS "{FLOOR_TABLE}"')
+        cursor.execute(f'CREATE TABLE "{FLOOR_TABLE}" (LIKE "routing_incomingdocument" INCLUDING DEFAULTS)')
+        cursor.execute(f'ALTER TABLE "{FLOOR_TABLE}" ADD PRIMARY KEY ("id")')
+
+
+def time_bare_copy(data: Dataset, codes: list[str], table: str) -> float:
+    """One COPY of the copies' rows into ``table`` and the commit (rows prepared beforehand)."""
+    from django.db import connection, transaction
+
+    columns, rows = copy_rows(data, approved_document(data, codes))
+    names = ", ".join(f'"{c}"' for c in columns)
+    if table == FLOOR_TABLE:
+        with connection.cursor() as cursor:
+            cursor.execute(f'TRUNCATE "{FLOOR_TABLE}"')
+    with Stopwatch() as watch, transaction.atomic(), connection.cursor() as cursor:
+        with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+    return watch.seconds
+
+
+def phases_wrapped():
+    """The breakdown of one issue: each step of document_issue and what it calls, by name."""
+    from django.db import connection
+    from django.db.models import QuerySet
+
+    from docflow.audit import services as audit
+    from docflow.documents import numbering
+    from docflow.routing import copies, issuing
+
+    phases = Phases()
+    for owner, attr, label in (
+        (issuing, "_locked", "lock document"),
+        (issuing, "_recipients_checked", "recipients read and checked"),
+        (numbering, "number_take", "numbering (counter locked)"),
+        (numbering, "register_for", "numbering (register)"),
+        (issuing, "official_pdf_store", "PDF render and store"),
+        (issuing, "_files", "files (attachments signed)"),
+        (issuing, "_deliver", "deliveries and copies built"),
+        (issuing, "incoming_copies_deliver", "copies built (search text, identifier)"),
+        (QuerySet, "bulk_create", "rows written: bulk INSERT"),
+        (issuing, "rows_copy", "rows written: COPY (deliveries)"),
+        (copies, "rows_copy", "rows written: COPY (copies, attachments)"),
+        (audit, "rows_copy", "rows written: COPY (audit events)"),
+        (copies, "events_record", "audit: recipients' events built, hashed"),
+        (issuing, "events_record", "audit: sender's event"),
+        (audit, "_heads_locked", "audit: chain heads locked"),
+        (audit, "_heads_move", "audit: chain heads moved"),
+        (issuing, "notifications_done", "notifications done"),
+        (issuing, "outbox_enqueue_many", "outbox rows"),
+        (issuing, "verification_work", "verification work"),
+        (connection, "commit", "commit (deferred FKs checked)"),
+    ):
+        phases.wrap(owner, attr, label)
+    return phases
+
+
+def time_issue(data: Dataset, codes: list[str], phases: Phases | None = None) -> tuple[float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -95,17 +146,6 @@ def time_issue(data: Dataset, codes: list[str]) -> tuple[float, int]:
     with CaptureQueriesContext(connection) as queries, Stopwatch() as watch:
         document_issue(actor=clerk, document_id=document.pk)
     return watch.seconds, len(queries.captured_queries)
-
-
-def time_bare_insert(data: Dataset, codes: list[str]) -> float:
-    from django.db import connection, transaction
-
-    source = approved_document(data, codes)
-    statements = bare_insert_statements(data, source)
-    with Stopwatch() as watch, transaction.atomic(), connection.cursor() as cursor:
-        for sql, params in statements:
-            cursor.execute(sql, params)
-    return watch.seconds
 
 
 def main() -> None:
@@ -123,21 +163,35 @@ def main() -> None:
         data = Dataset.create(tag=TAG, agencies=args.recipients + 1)
     print(f"data: {args.recipients + 1} agencies with members in {watch.seconds:.2f} s")
     codes = [a.code for a in data.recipients]
+    floor_table_create()
+    table = "routing_incomingdocument"
     try:
         time_issue(data, codes)  # warm-up: the register and its counter are created here
-        time_bare_insert(data, codes)
-        issue_times, bare_times, queries = [], [], 0
-        for _ in range(args.runs):  # interleaved, so drift hits both sides alike
+        time_bare_copy(data, codes, FLOOR_TABLE)
+        issue_times, floor_times, table_times, queries = [], [], [], 0
+        for _ in range(args.runs):  # interleaved, so drift hits every series alike
             elapsed, queries = time_issue(data, codes)
             issue_times.append(elapsed)
-            bare_times.append(time_bare_insert(data, codes))
+            floor_times.append(time_bare_copy(data, codes, FLOOR_TABLE))
+            table_times.append(time_bare_copy(data, codes, table))
+        phases = phases_wrapped()
+        try:  # one more issue, timed per phase (the wrappers cost a little: not in the medians)
+            with Stopwatch() as watch:
+                time_issue(data, codes)
+        finally:
+            phases.unwrap()
     finally:
         Dataset.delete(tag=TAG)
-    issue, bare = Summary.of(issue_times), Summary.of(bare_times)
-    print(f"issue to {args.recipients} agencies ({queries} queries): {issue.line(scale=1000)}")
-    print(f"bare multi-row INSERT of the same {args.recipients} deliveries + {args.recipients} copies: "
-          f"{bare.line(scale=1000)}")
-    print(f"ratio issue / bare insert: {times(issue.p50, bare.p50)} (target: within 5×)")
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP TABLE IF EXISTS "{FLOOR_TABLE}"')
+    issue, floor, into_table = Summary.of(issue_times), Summary.of(floor_times), Summary.of(table_times)
+    n = args.recipients
+    print(f"issue to {n} agencies ({queries} queries): {issue.line(scale=1000)}")
+    print(f"bare COPY of the same {n} copies' rows, primary key only: {floor.line(scale=1000)}")
+    print(f"bare COPY of the same {n} rows into {table} (its indexes, FKs): {into_table.line(scale=1000)}")
+    print(f"ratio issue / bare COPY (primary key only): {times(issue.p50, floor.p50)} (target: within 3×)")
+    print(f"where one issue's {watch.seconds * 1000:.0f} ms go:")
+    phases.table(watch.seconds)
 
 
 if __name__ == "__main__":

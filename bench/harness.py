@@ -121,3 +121,53 @@ def rate_table(rows: list[tuple[str, float]], *, unit: str = "docs/s", width: in
     print(f"{'measurement':<{width}} {unit:>8} {'× baseline time':>16}")
     for label, value in rows:
         print(f"{label:<{width}} {value:8.1f} {baseline / value:16.2f}")
+
+
+class Phases:
+    """Where the time of one call goes: ``phases.wrap(module, "name", "label")`` for each
+    function of interest, then ``with phases.timing(): call()`` and ``phases.seconds`` — the
+    time spent in each label's own code (nested labelled calls counted in theirs, not twice).
+    ``wrap`` leaves a missing attribute alone, so one breakdown serves a changing code base."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._stack: list[list[float]] = []
+        self._patches: list[tuple[Any, str, Any]] = []
+
+    def wrap(self, owner: Any, attr: str, label: str) -> None:
+        original = getattr(owner, attr, None)
+        if original is None:
+            return
+
+        def timed(*args, **kwargs):
+            frame = [time.perf_counter(), 0.0]
+            self._stack.append(frame)
+            try:
+                return original(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - frame[0]
+                self._stack.pop()
+                self.seconds[label] = self.seconds.get(label, 0.0) + elapsed - frame[1]
+                if self._stack:
+                    self._stack[-1][1] += elapsed
+
+        self._patches.append((owner, attr, original))
+        setattr(owner, attr, timed)
+
+    def unwrap(self) -> None:
+        for owner, attr, original in reversed(self._patches):
+            if isinstance(owner, type) or not hasattr(type(owner), attr):
+                setattr(owner, attr, original)
+            else:
+                delattr(owner, attr)  # an instance attribute shadowing the class's method
+        self._patches.clear()
+
+    def reset(self) -> None:
+        self.seconds = {}
+
+    def table(self, total: float, *, runs: int = 1, width: int = 34) -> None:
+        """Print each label's median-free mean share of ``total`` (seconds summed over ``runs``)."""
+        print(f"{'phase':<{width}}{'ms/run':>9}{'share':>8}")
+        rest = total - sum(self.seconds.values())
+        for label, seconds in sorted(self.seconds.items(), key=lambda kv: -kv[1]) + [("other", rest)]:
+            print(f"{label:<{width}}{seconds * 1000 / runs:>9.1f}{seconds / total:>8.0%}")

@@ -31,7 +31,8 @@ class AuditQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
-    agency = models.ForeignKey("tenancy.Agency", on_delete=models.PROTECT, related_name="+")
+    # No index of its own: (agency, sequence) and (agency, object_type, …) start with it.
+    agency = models.ForeignKey("tenancy.Agency", on_delete=models.PROTECT, related_name="+", db_index=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -1,7 +1,7 @@
 """Gap-free numbering: per register, per calendar year, from 1, no gap, no duplicate.
 
-The next number is taken inside the caller's transaction from a counter row locked
-``SELECT … FOR UPDATE``. If the caller's transaction rolls back after taking a number, the
+The next number is taken inside the caller's transaction from a counter row moved on and
+locked by one ``UPDATE … RETURNING``. If the caller's transaction rolls back after taking a number, the
 counter rolls back with it, so no gap appears; concurrent callers queue on the lock. A unique
 constraint on the numbered rows is the second wall.
 """
@@ -82,20 +82,39 @@ def number_take(*, register: Register, year: int) -> int:
     """Take the next number of ``register`` for ``year``. Call inside the numbering transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_take must run inside the transaction that uses the number")
-    counters = RegisterCounter.objects.with_scope(agency=register.agency_id)
-    counter = counters.select_for_update().filter(register=register, year=year).first()
-    if counter is None:
+    number = _counter_step(register, year)
+    if number is None:
         try:
             with transaction.atomic():
                 RegisterCounter.objects.with_scope(agency=register.agency_id).create(
                     agency_id=register.agency_id, register=register, year=year, last_number=0
                 )
         except IntegrityError:
-            pass  # another transaction created it first; lock theirs below
-        counter = counters.select_for_update().get(register=register, year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
+            pass  # another transaction created it first; step theirs below
+        number = _counter_step(register, year)
+    return number
+
+
+def _counter_step(register: Register, year: int) -> int | None:
+    """The counter moved on by one and read back in one statement (``UPDATE … RETURNING``), or
+    None when the register has no counter for ``year`` yet. The UPDATE locks the row until the
+    caller's transaction ends, as ``SELECT … FOR UPDATE`` and a second UPDATE did, but with one
+    round trip under the lock instead of two: concurrent issuers wait on it for less time
+    (bench/bench_numbering.py). Raw SQL, so the agency is named here: the register's own."""
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(RegisterCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_number = last_number + 1 "
+            "WHERE agency_id = %s AND register_id = %s AND year = %s RETURNING last_number",
+            [register.agency_id, _field("register").get_db_prep_value(register.pk, connection), year],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _field(name: str):
+    return RegisterCounter._meta.get_field(name)
 
 
 def format_number(number: int) -> str:

@@ -4,10 +4,10 @@
 then gets 409), the number is taken from the register's counter locked FOR UPDATE, and the
 official PDF is rendered and stored (it must travel: every copy carries it first, as its main
 file), and the sender's Delivery rows, each recipient agency's own incoming copy (status 01)
-with its attachment references, and the audit events of both sides are written as one bulk
-INSERT per table. The notifications and a push to each external recipient are recorded as
-outbox rows (one INSERT) and run after commit. If
-anything fails the whole transaction rolls back, the counter with it: no gap, no duplicate.
+with its attachment references, and the audit events of both sides are written as one
+statement per table (``core.bulk.rows_copy``: COPY on PostgreSQL, bulk INSERT elsewhere).
+The notifications and a push to each external recipient are recorded as outbox rows (one
+INSERT) and run after commit. If anything fails the whole transaction rolls back, the counter with it: no gap, no duplicate.
 The number of queries does not depend on the number of recipients.
 """
 
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from docflow.audit.services import EventSpec, events_record
+from docflow.core.bulk import instances_like, rows_copy
 from docflow.core.errors import InvalidState, NotPermitted
 from docflow.core.ids import uuid7
 from docflow.core.services import service
@@ -231,28 +232,31 @@ def _renamed_note(agency: Agency) -> str:
 def _deliver(
     document: OutgoingDocument, recipients: list[Agency], files: list[CopyFile]
 ) -> list[IncomingDocument]:
-    """One Delivery per recipient, one incoming copy per recipient in the system: bulk."""
+    """One Delivery per recipient, one incoming copy per recipient in the system: bulk. The
+    rows are made from one template each (``instances_like``): they differ in a few fields."""
     if not recipients:
         return []
     sender, now = document.agency, document.issued_at
     answered = _answered(document)
-    deliveries, copies = [], []
+    delivery_changes, copy_changes = [], []
     for agency in recipients:
-        delivery = Delivery(
-            id=uuid7(), agency_id=sender.pk, document=document, recipient_agency_id=agency.pk,
-            recipient_code=agency.code, recipient_name=agency.name[:255],
-            status_note=_renamed_note(agency),
-        )
-        deliveries.append(delivery)
+        delivery_id = uuid7()
+        change = {
+            "id": delivery_id, "recipient_agency_id": agency.pk, "recipient_code": agency.code,
+            "recipient_name": agency.name[:255], "status_note": _renamed_note(agency),
+        }
+        delivery_changes.append(change)
         if agency.is_external:
             continue  # no tenant there: the exchange package sends the document on
-        copy = _incoming_copy(document, agency, delivery.id, now)
+        copy = {"id": uuid7(), "agency_id": agency.pk, "source_delivery_id": delivery_id}
         if answered is not None and answered.sender_agency_id == agency.pk:
-            copy.response_for_document_id = answered.source_document_id
-            copy.response_for_notation = answered.notation
-        delivery.incoming_id = copy.id
-        copies.append(copy)
-    Delivery.objects.with_scopes_disabled().bulk_create(deliveries)
+            copy["response_for_document_id"] = answered.source_document_id
+            copy["response_for_notation"] = answered.notation
+        change["incoming_id"] = copy["id"]
+        copy_changes.append(copy)
+    template = Delivery(agency_id=sender.pk, document_id=document.pk)
+    rows_copy(Delivery, instances_like(template, delivery_changes))
+    copies = instances_like(_incoming_copy(document, sender, None, now), copy_changes)
     incoming_copies_deliver(
         copies=copies, files=files, sender_label=f"{sender.code} {sender.name}",
         event_data={"source_document_id": str(document.pk)},

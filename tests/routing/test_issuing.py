@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
 from docflow.audit.models import AuditEvent
+from docflow.audit.selectors import chain_verify
 from docflow.core.errors import InvalidState, NotPermitted
 from docflow.documents.models import OutgoingDocument, RegisterCounter
 from docflow.documents.numbering import SERIES_SECRET
@@ -46,6 +47,22 @@ def test_issuing_to_5_and_to_200_agencies_costs_the_same_queries():
         assert IncomingAttachment.objects.filter(incoming__source_document_id=many.pk, is_main=True).count() == 200
         assert Delivery.objects.filter(document=many).exclude(incoming_id=None).count() == 200
         assert AuditEvent.objects.filter(action="incoming.delivered", data__source_document_id=str(many.pk)).count() == 200
+
+
+def test_issuing_twice_to_many_agencies_keeps_every_recipients_chain_and_stamps_every_row():
+    """The fan-out's rows go in one statement per table (COPY on PostgreSQL) and every
+    recipient's chain head moves in one UPDATE: each chain still links, event by event."""
+    office = sending_office()
+    agencies = recipients(30)
+    for _ in range(2):
+        issued(office, recipients=[a.code for a in agencies])
+    checked = chain_verify(agency_ids=[a.pk for a in agencies] + [office.agency.pk])
+    with scopes_disabled():
+        for agency in agencies:
+            assert checked[agency.pk] == AuditEvent.objects.filter(agency=agency).count() >= 2
+        copies = list(IncomingDocument.objects.filter(agency__in=agencies))
+    assert len(copies) == 60
+    assert all(c.search_text == c.build_search_text() and c.created_at and c.updated_at for c in copies)
 
 
 def test_each_recipient_gets_its_own_copy_with_the_envelope_and_attachments():

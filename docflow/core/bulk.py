@@ -1,0 +1,76 @@
+"""Writing many new rows of one model in one statement: ``COPY … FROM STDIN`` on PostgreSQL,
+one ``bulk_create`` elsewhere.
+
+For the fan-outs (one issue's deliveries, copies, attachments and audit events): ``COPY``
+sends the rows as one stream, with no SQL text to parse and no parameter limit, several times
+faster than a multi-row INSERT. The caller gives model instances with their primary keys set
+(UUIDv7 made in Python: nothing needs to come back from the database), and is responsible
+for their scope: each row names its own agency, and no tenant check runs here. Each call
+counts as one query in ``connection.queries`` (and so in the tests' query counts), like the
+``bulk_create`` it replaces.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from django.db import connections, models, router
+from django.db.models.base import ModelState
+
+# Values psycopg sends as they are: no Django conversion needed on the way to a COPY row.
+PLAIN = (str, int, float, bool, UUID, datetime, date, type(None))
+
+
+def rows_copy(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """Insert ``objs`` (new instances of ``model``, primary keys set) in one statement."""
+    if not objs:
+        return
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        model._base_manager.using(alias).bulk_create(objs)
+        return
+    fields = list(model._meta.concrete_fields)
+    stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+    attnames = [f.attname for f in fields]
+    json = [isinstance(f, models.JSONField) for f in fields]
+    started = time.monotonic()
+    connection.ensure_connection()
+    # Errors as Django's (IntegrityError for a duplicate), as bulk_create raises them.
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for obj in objs:
+            for field in stamped:
+                field.pre_save(obj, add=True)
+            values = [getattr(obj, name) for name in attnames]
+            for i, value in enumerate(values):
+                if json[i] or not isinstance(value, PLAIN):
+                    values[i] = fields[i].get_db_prep_save(value, connection)
+            copy.write_row(values)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, alias
+    if connection.queries_logged:
+        connection.queries_log.append({
+            "sql": f"{sql} -- {len(objs)} rows", "time": f"{time.monotonic() - started:.3f}",
+        })
+
+
+def instances_like(template: models.Model, changes: Iterable[dict[str, Any]]) -> list[models.Model]:
+    """New, unsaved instances of ``template``'s model: its field values with each dict of
+    ``changes`` (attribute names: ``agency_id``, not ``agency``) applied. For a fan-out whose
+    rows differ in a few fields: the model's ``__init__`` runs once, not once per row."""
+    cls = type(template)
+    base = {k: v for k, v in template.__dict__.items() if k != "_state"}
+    made = []
+    for change in changes:
+        obj = cls.__new__(cls)
+        obj.__dict__.update(base)
+        obj.__dict__.update(change)
+        obj._state = ModelState()
+        made.append(obj)
+    return made
