@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 
 from docflow.core.scoping import scopes_disabled
@@ -43,14 +42,13 @@ def oversight_rollup_rebuild(*, months: int = ROLLUP_MONTHS, today: dt.date | No
     with scopes_disabled():  # every agency's counts, written as rows of each agency
         ids = list(Agency.objects.filter(is_external=False).order_by("pk").values_list("pk", flat=True))
         for month in past:
-            with transaction.atomic():
-                found = month_figures(agency_ids=Agency.objects.filter(is_external=False).values("pk"),
-                                      month=month, today=today)
-                OversightMonth.objects.filter(month=month).delete()
-                OversightMonth.objects.bulk_create([
-                    _row(agency_id, month, found.get((agency_id, month)), today) for agency_id in ids
-                ], batch_size=BATCH)
-                written += len(ids)
+            found = month_figures(agency_ids=Agency.objects.filter(is_external=False).values("pk"),
+                                  month=month, today=today)
+            OversightMonth.objects.filter(month=month).delete()
+            OversightMonth.objects.bulk_create([
+                _row(agency_id, month, found.get((agency_id, month)), today) for agency_id in ids
+            ], batch_size=BATCH)
+            written += len(ids)
     return written
 
 

@@ -373,7 +373,7 @@ def agency_create(*, values: dict[str, str], actor: User | None = None) -> Agenc
     agency = _agency_new(line, parent_id)
     agency.save()
     _provision([agency], BATCH_SIZE)
-    events_record(events=[_event(agency, actor, "agency.imported", "")])
+    events_record(events=[_event(agency, "agency.imported", "")])
     return agency
 
 
