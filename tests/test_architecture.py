@@ -88,13 +88,6 @@ ATOMIC_ALLOWED = {
     ("docflow/audit/services.py", "events_record"):
         "joins the caller's transaction without a savepoint (savepoint=False): a savepoint per event "
         "would add two queries to every write",
-    ("docflow/restructuring/merging.py", "agencies_merge"):
-        "the merger's all-or-nothing transaction over every agency it merges; it moves to "
-        "@service(scope=None) with the rework of restructuring",
-    ("docflow/documents/numbering.py", "register_for"):
-        "a savepoint against a concurrent INSERT; becomes savepoint() with the rework of numbering",
-    ("docflow/documents/numbering.py", "number_take"):
-        "a savepoint against a concurrent INSERT; becomes savepoint() with the rework of numbering",
     ("docflow/documents/signing/demo.py", "demo_signing_seed"):
         "the demo seed's batch: every agency's and leader's demo key in one transaction",
 }

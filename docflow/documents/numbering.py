@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from docflow.core.services import savepoint
 from docflow.documents.models import Register, RegisterCounter, RegisterDirection
 from docflow.documents.types import Secrecy, document_type
 from docflow.tenancy.models import Agency
@@ -48,7 +49,7 @@ def register_for(*, agency: Agency, direction: str, doc_type: str, secrecy: str)
         return register
     registers = Register.objects.with_scope(agency=agency)
     try:
-        with transaction.atomic():
+        with savepoint():
             return Register.objects.with_scope(agency=agency).create(
                 agency=agency, direction=direction, series=series,
                 name=REGISTER_NAMES.get((direction, series), series),
@@ -85,7 +86,7 @@ def number_take(*, register: Register, year: int) -> int:
     number = _counter_step(register, year)
     if number is None:
         try:
-            with transaction.atomic():
+            with savepoint():
                 RegisterCounter.objects.with_scope(agency=register.agency_id).create(
                     agency_id=register.agency_id, register=register, year=year, last_number=0
                 )
