@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole system under load, on 127.0.0.1 only, for a bounded time:
-#   scripts/loadtest.sh [--duration 120] [--users 200] [--spawn-rate 5] [--web-workers 4] [--threads 2]
+#   scripts/loadtest.sh [--duration 120] [--users 80] [--spawn-rate 1] [--web-workers 4] [--threads 2]
 # Creates and migrates its own database (docflow_load), seeds 300 agencies (bench/load/seed.py),
 # starts gunicorn (production settings, several processes), Celery workers on the production
 # queues and beat, runs Locust headless (bench/load/locustfile.py), samples the workers' backlog
@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=120 USERS=200 SPAWN=5 WEB_WORKERS=4 THREADS=2
+DURATION=120 USERS=80 SPAWN=1 WEB_WORKERS=4 THREADS=2
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
@@ -41,8 +41,9 @@ PIDS=()
 stop_all() {
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
     kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
   done
 }
 trap stop_all EXIT
@@ -54,9 +55,12 @@ psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$
 echo "== migrate $DB_NAME"
 "$PY" manage.py migrate --noinput -v0
 
-echo "== workers (default, delivery, pdf, notify; prefork) and beat on $CELERY_BROKER_URL"
-"$BIN/celery" -A workers.celery worker -Q default,delivery,pdf,notify --pool=prefork --concurrency=2 \
-  -n "load-worker@%h" -l warning >"$RUN/worker.log" 2>&1 &
+echo "== workers (a pool for notify, one for default, delivery and pdf; prefork) and beat on $CELERY_BROKER_URL"
+"$BIN/celery" -A workers.celery worker -Q notify --pool=prefork --concurrency=2 \
+  -n "load-notify@%h" -l warning >"$RUN/worker-notify.log" 2>&1 &
+PIDS+=($!)
+"$BIN/celery" -A workers.celery worker -Q default,delivery,pdf --pool=prefork --concurrency=2 \
+  -n "load-work@%h" -l warning >"$RUN/worker.log" 2>&1 &
 PIDS+=($!)
 "$BIN/celery" -A workers.celery beat -s "$RUN/beat-schedule" -l warning >"$RUN/beat.log" 2>&1 &
 PIDS+=($!)
@@ -86,7 +90,7 @@ done
 SAMPLER=$!
 PIDS+=($SAMPLER)
 
-RAMP=$(( (USERS + SPAWN - 1) / SPAWN + 10 ))
+RAMP=$(( (USERS + SPAWN - 1) / SPAWN + 30 ))
 echo "== locust: $USERS users (+ the issuer and the exchange clients), ramp ${RAMP} s, then ${DURATION} s measured"
 set +e
 "$BIN/locust" -f bench/load/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
@@ -103,9 +107,9 @@ set +e
 "$PY" bench/load/report.py summary --locust-csv "$RUN/locust" --backlog "$RUN/backlog.csv" --seconds "$DURATION"
 status=$?
 set -e
-if grep -qE "Traceback|ERROR" "$RUN/gunicorn.log" "$RUN/worker.log"; then
+if grep -qE "Traceback|ERROR" "$RUN/gunicorn.log" "$RUN"/worker*.log; then
   echo "server or worker errors (first lines):"
-  grep -hE -A3 "Traceback|ERROR" "$RUN/gunicorn.log" "$RUN/worker.log" | head -40
+  grep -hE -A3 "Traceback|ERROR" "$RUN/gunicorn.log" "$RUN"/worker*.log | head -40
   status=1
 fi
 echo "logs: $RUN"

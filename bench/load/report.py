@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import signal
 import sys
 import time
@@ -24,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 QUEUES = ("default", "delivery", "pdf", "notify")
 WATCHED = ("pdf", "notify")  # the queues that must not fall behind
-FIELDS = ("t", "queue", "redis", "pending", "oldest_s", "older")
+FIELDS = ("t", "load", "queue", "redis", "pending", "oldest_s", "older")
 
 
 def sample(out: Path, interval: float) -> None:
@@ -47,7 +48,7 @@ def sample(out: Path, interval: float) -> None:
         writer = csv.writer(f)
         writer.writerow(FIELDS)
         while not stop:
-            now = timezone.now()
+            now, t, load = timezone.now(), round(time.monotonic() - started), os.getloadavg()[0]
             rows = {r["queue"]: r for r in OutboxTask.objects.filter(done_at__isnull=True).values("queue").annotate(
                 pending=Count("id", filter=Q(created_at__gte=began)),
                 oldest=Min("created_at", filter=Q(created_at__gte=began)),
@@ -55,7 +56,7 @@ def sample(out: Path, interval: float) -> None:
             for queue in QUEUES:
                 row = rows.get(queue, {})
                 oldest = row.get("oldest")
-                writer.writerow((round(time.monotonic() - started), queue, broker.llen(queue), row.get("pending", 0),
+                writer.writerow((t, f"{load:.1f}", queue, broker.llen(queue), row.get("pending", 0),
                                  round((now - oldest).total_seconds(), 1) if oldest else 0, row.get("older", 0)))
             f.flush()
             connection.close()
@@ -97,10 +98,11 @@ def summary(prefix: str, backlog: Path, seconds: float, backlog_limit: float) ->
     if backlog.exists():
         with backlog.open(newline="") as f:
             samples = list(csv.DictReader(f))
-        print("\n== workers' backlog every sample (Redis messages / outbox rows not done / oldest of them, s)")
+        print("\n== workers' backlog every sample (Redis messages / outbox rows not done / oldest of them, s;"
+              " load: the machine's 1-minute load average, 2 cores shared)")
         times = sorted({int(r["t"]) for r in samples})
         by = {(int(r["t"]), r["queue"]): r for r in samples}
-        print(f"{'t (s)':>6}" + "".join(f"{q:>22}" for q in QUEUES))
+        print(f"{'t (s)':>6}{'load':>6}" + "".join(f"{q:>22}" for q in QUEUES))
         for t in times:
             cells = []
             for q in QUEUES:
@@ -108,7 +110,8 @@ def summary(prefix: str, backlog: Path, seconds: float, backlog_limit: float) ->
                 cells.append(f"{r['redis']}/{r['pending']}/{_num(r['oldest_s']):.0f}" if r else "-")
                 if r:
                     worst[q] = max(worst.get(q, 0.0), _num(r["oldest_s"]))
-            print(f"{t:>6}" + "".join(f"{c:>22}" for c in cells))
+            load = next((by[(t, q)]["load"] for q in QUEUES if (t, q) in by), "")
+            print(f"{t:>6}{load:>6}" + "".join(f"{c:>22}" for c in cells))
         older = {r["queue"]: r["older"] for r in samples if int(r["t"]) == times[-1]} if times else {}
         print("longest wait per queue (s): " + ", ".join(f"{q} {worst.get(q, 0):.0f}" for q in QUEUES)
               + "; rows left from before the run: " + ", ".join(f"{q} {older.get(q, 0)}" for q in QUEUES))
