@@ -15,17 +15,24 @@ The rule, in one place:
 - An adapter that must write beside a service in the same transaction (the API's
   ``Idempotency-Key`` record) opens that transaction with ``service_transaction()``: it becomes
   the outermost one, and the services it calls join it.
+- The outermost service runs again, up to ``ATTEMPTS`` times in all, when PostgreSQL ended its
+  transaction as the victim of a deadlock or a serialization failure: that transaction rolled
+  back whole, so the next attempt starts clean (two transactions that lock the same agencies'
+  audit heads in different orders, such as two issues to each other's agencies, are one case).
 """
 
 from __future__ import annotations
 
 import contextvars
 import functools
+import logging
+import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any, ParamSpec, TypeVar
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from docflow.core.scoping import agency_scope
 
@@ -35,6 +42,11 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("docflow_service_depth", default=0)
+logger = logging.getLogger(__name__)
+
+ATTEMPTS = 3
+# deadlock_detected, serialization_failure: PostgreSQL rolled the transaction back; run it again.
+RETRIED_SQLSTATES = frozenset({"40P01", "40001"})
 
 
 def in_service() -> bool:
@@ -76,12 +88,29 @@ def service(fn: Callable[P, R] | None = None, *, scope: str | None = "actor") ->
                 agency = kwargs[scope]
                 if agency is None:
                     raise ValueError(f"{fn.__qualname__}() got {scope}=None: no agency to scope to")
-            with service_transaction(agency=agency):
-                return fn(*args, **kwargs)
+            if _depth.get() > 0:  # inside another service: join it, and its caller retries
+                with service_transaction(agency=agency):
+                    return fn(*args, **kwargs)
+            for attempt in range(1, ATTEMPTS + 1):
+                try:
+                    with service_transaction(agency=agency):
+                        return fn(*args, **kwargs)
+                except OperationalError as exc:
+                    if attempt == ATTEMPTS or not _rolled_back_to_retry(exc):
+                        raise
+                    logger.warning("%s: %s; running it again (attempt %d of %d)", fn.__qualname__,
+                                   str(exc).splitlines()[0], attempt + 1, ATTEMPTS)
+                    time.sleep(random.uniform(0, 0.05 * attempt))  # the other transaction goes first
+            raise AssertionError("unreachable")
 
         return wrapper
 
     return decorate if fn is None else decorate(fn)
+
+
+def _rolled_back_to_retry(exc: OperationalError) -> bool:
+    """A deadlock or serialization failure of the database (psycopg's error carries the SQLSTATE)."""
+    return getattr(exc.__cause__, "sqlstate", None) in RETRIED_SQLSTATES
 
 
 def _agency_id(value: Any) -> Any:
