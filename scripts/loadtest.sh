@@ -71,7 +71,8 @@ echo "== seed"
 echo "== gunicorn on 127.0.0.1:$PORT ($WEB_WORKERS processes × $THREADS threads)"
 "$BIN/gunicorn" docflow.wsgi -b "127.0.0.1:$PORT" -w "$WEB_WORKERS" --threads "$THREADS" \
   --max-requests 0 --timeout 60 --log-level warning >"$RUN/gunicorn.log" 2>&1 &
-PIDS+=($!)
+GUNICORN=$!
+PIDS+=($GUNICORN)
 for _ in $(seq 1 60); do
   code=$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Forwarded-Proto: https' "http://127.0.0.1:$PORT/api/v1/me/" || true)
   [ "$code" = 401 ] || [ "$code" = 403 ] && break
@@ -90,13 +91,30 @@ done
 SAMPLER=$!
 PIDS+=($SAMPLER)
 
-RAMP=$(( (USERS + SPAWN - 1) / SPAWN + 30 ))
+RAMP=$(( (USERS + 5 + SPAWN - 1) / SPAWN ))  # Locust resets its figures when every user is started
 echo "== locust: $USERS users (+ the issuer and the exchange clients), ramp ${RAMP} s, then ${DURATION} s measured"
+# CPU seconds (user + system) of the web processes and of this database's PostgreSQL backends.
+cpu_seconds() {
+  local pids ticks
+  pids="$(pgrep -P "$GUNICORN" | tr '\n' ' ')"
+  [ "$1" = db ] && pids="$(pgrep -f "postgres: .* $DB_NAME " | tr '\n' ' ')"
+  ticks=0
+  for pid in $pids; do
+    ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$ticks $(getconf CLK_TCK)" | awk '{printf "%.1f", $1 / $2}'
+}
 set +e
 "$BIN/locust" -f bench/load/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
   --users "$((USERS + 5))" --spawn-rate "$SPAWN" --run-time "$((DURATION + RAMP))s" --reset-stats \
   --load-seed "$DOCFLOW_DATA_DIR/seed.json" --csv "$RUN/locust" --only-summary --loglevel WARNING \
-  >"$RUN/locust.log" 2>&1
+  >"$RUN/locust.log" 2>&1 &
+LOCUST=$!
+PIDS+=($LOCUST)
+sleep "$RAMP"
+WEB0=$(cpu_seconds web) DB0=$(cpu_seconds db) T0=$(date +%s)
+wait "$LOCUST"
+WEB1=$(cpu_seconds web) DB1=$(cpu_seconds db) T1=$(date +%s)
 set -e
 # A minute more of sampling: the backlog the run left must drain.
 sleep "${LOAD_DRAIN_SECONDS:-30}"
@@ -104,7 +122,8 @@ kill -TERM "$SAMPLER" 2>/dev/null || true
 wait "$SAMPLER" 2>/dev/null || true
 
 set +e
-"$PY" bench/load/report.py summary --locust-csv "$RUN/locust" --backlog "$RUN/backlog.csv" --seconds "$DURATION"
+"$PY" bench/load/report.py summary --locust-csv "$RUN/locust" --backlog "$RUN/backlog.csv" --seconds "$((T1 - T0))" \
+  --cpu "web=$(awk "BEGIN {print $WEB1 - $WEB0}")" --cpu "db=$(awk "BEGIN {print $DB1 - $DB0}")"
 status=$?
 set -e
 if grep -qE "Traceback|ERROR" "$RUN/gunicorn.log" "$RUN"/worker*.log; then

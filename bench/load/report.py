@@ -73,11 +73,11 @@ def _num(value: str) -> float:
         return 0.0
 
 
-def summary(prefix: str, backlog: Path, seconds: float, backlog_limit: float) -> int:
+def summary(prefix: str, backlog: Path, seconds: float, backlog_limit: float, cpu: dict[str, float]) -> int:
     with open(f"{prefix}_stats.csv", newline="") as f:
         stats = list(csv.DictReader(f))
     width = max(len(s["Name"]) for s in stats) + 2
-    print(f"\n== requests (about {seconds:.0f} s measured after the ramp; times in ms)")
+    print(f"\n== requests ({seconds:.0f} s measured after the ramp; times in ms)")
     print(f"{'endpoint':<{width}}{'requests':>9}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}{'max':>8}{'errors':>8}")
     failures = 0
     for s in stats:
@@ -122,6 +122,14 @@ def summary(prefix: str, backlog: Path, seconds: float, backlog_limit: float) ->
           f"{'met' if rps >= 150 and p99 <= 300 else 'not met'}); errors {failures}; "
           + (f"behind more than {backlog_limit:.0f} s: {', '.join(behind)}" if behind
              else f"PDFs and notifications never behind more than {backlog_limit:.0f} s"))
+    served = int(aggregated["Request Count"])
+    if cpu and served:
+        per = {name: 1000 * value / served for name, value in cpu.items()}
+        total = sum(per.values())
+        print("CPU per request of the mix (measured window): "
+              + ", ".join(f"{name} {ms:.1f} ms" for name, ms in per.items())
+              + (f"; {os.cpu_count()} cores to themselves would serve about {os.cpu_count() * 1000 / total:.0f} requests/s"
+                 if total else ""))
     return 1 if failures or behind else 0
 
 
@@ -136,11 +144,14 @@ def main() -> None:
     r.add_argument("--backlog", type=Path, required=True)
     r.add_argument("--seconds", type=float, required=True, help="the measured time (after the ramp)")
     r.add_argument("--backlog-limit", type=float, default=60.0)
+    r.add_argument("--cpu", action="append", default=[], metavar="NAME=SECONDS",
+                   help="CPU seconds a part of the stack used in the measured window (web, db)")
     args = parser.parse_args()
     if args.command == "sample":
         sample(args.out, args.interval)
     else:
-        sys.exit(summary(args.locust_csv, args.backlog, args.seconds, args.backlog_limit))
+        cpu = {name: float(value) for name, value in (item.split("=", 1) for item in args.cpu)}
+        sys.exit(summary(args.locust_csv, args.backlog, args.seconds, args.backlog_limit, cpu))
 
 
 if __name__ == "__main__":
