@@ -56,7 +56,7 @@ echo "== migrate $DB_NAME"
 "$PY" manage.py migrate --noinput -v0
 
 echo "== workers (a pool for notify, one for default, delivery and pdf; prefork) and beat on $CELERY_BROKER_URL"
-"$BIN/celery" -A workers.celery worker -Q notify --pool=prefork --concurrency=2 \
+"$BIN/celery" -A workers.celery worker -Q notify --pool=prefork --concurrency=4 \
   -n "load-notify@%h" -l warning >"$RUN/worker-notify.log" 2>&1 &
 PIDS+=($!)
 "$BIN/celery" -A workers.celery worker -Q default,delivery,pdf --pool=prefork --concurrency=2 \
