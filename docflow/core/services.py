@@ -22,18 +22,25 @@ The rule, in one place:
   an actor of its own keeps the outer one's.
 - A write the database may refuse inside a service (a unique race: ``IntegrityError``) runs in a
   ``savepoint()``, which undoes only that write when the caller catches the error.
+- The outermost service runs again, up to ``ATTEMPTS`` times in all, when PostgreSQL ended its
+  transaction as the victim of a deadlock or a serialization failure: that transaction rolled
+  back whole, so the next attempt starts clean (two transactions that lock the same agencies'
+  audit heads in different orders, such as two issues to each other's agencies, are one case).
 """
 
 from __future__ import annotations
 
 import contextvars
 import functools
+import logging
+import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from docflow.core.scoping import agency_scope
 
@@ -65,6 +72,13 @@ _actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("docflow_s
 def current_actor() -> Actor | None:
     """The person the running service acts for; None outside a service or for system work."""
     return _actor.get()
+
+
+logger = logging.getLogger(__name__)
+
+ATTEMPTS = 3
+# deadlock_detected, serialization_failure: PostgreSQL rolled the transaction back; run it again.
+RETRIED_SQLSTATES = frozenset({"40P01", "40001"})
 
 
 def in_service() -> bool:
@@ -120,8 +134,20 @@ def service(fn: Callable[P, R] | None = None, *, scope: str | None = "actor") ->
             actor = _actor_of(kwargs[named]) if named else _actor.get()
             token = _actor.set(actor)
             try:
-                with service_transaction(agency=agency):
-                    return fn(*args, **kwargs)
+                if _depth.get() > 0:  # inside another service: join it, and its caller retries
+                    with service_transaction(agency=agency):
+                        return fn(*args, **kwargs)
+                for attempt in range(1, ATTEMPTS + 1):
+                    try:
+                        with service_transaction(agency=agency):
+                            return fn(*args, **kwargs)
+                    except OperationalError as exc:
+                        if attempt == ATTEMPTS or not _rolled_back_to_retry(exc):
+                            raise
+                        logger.warning("%s: %s; running it again (attempt %d of %d)", fn.__qualname__,
+                                       str(exc).splitlines()[0], attempt + 1, ATTEMPTS)
+                        time.sleep(random.uniform(0, 0.05 * attempt))  # the other transaction goes first
+                raise AssertionError("unreachable")
             finally:
                 _actor.reset(token)
 
@@ -140,6 +166,11 @@ def _actor_of(value: Any) -> Actor | None:
     if hasattr(value, "get_username"):
         return Actor(user_id=value.pk)
     return None
+
+
+def _rolled_back_to_retry(exc: OperationalError) -> bool:
+    """A deadlock or serialization failure of the database (psycopg's error carries the SQLSTATE)."""
+    return getattr(exc.__cause__, "sqlstate", None) in RETRIED_SQLSTATES
 
 
 def _agency_id(value: Any) -> Any:

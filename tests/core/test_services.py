@@ -4,13 +4,13 @@ and the actor of the audit events written inside."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from docflow.audit.models import AuditEvent
 from docflow.audit.services import EventSpec, event_record, events_record
 from docflow.core.ids import uuid7
 from docflow.core.scoping import current_agency_id
-from docflow.core.services import Actor, current_actor, in_service, service, service_transaction
+from docflow.core.services import ATTEMPTS, Actor, current_actor, in_service, service, service_transaction
 from docflow.tenancy.models import Membership, Unit, User
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory
 
@@ -180,3 +180,74 @@ def test_a_user_acting_across_agencies_is_the_actor_in_each_and_an_event_outside
     event_add_as_user(actor=user, agency_ids=[first.pk, second.pk])
     event_record(agency_id=first.pk, action="test.done", object_type="test", object_id=uuid7())
     assert _actors(first) == [user.pk, None] and _actors(second) == [user.pk]
+
+
+class _DatabaseError(Exception):
+    def __init__(self, sqlstate: str):
+        super().__init__(f"sqlstate {sqlstate}")
+        self.sqlstate = sqlstate
+
+
+def _database_error(sqlstate: str) -> OperationalError:
+    """What Django raises when PostgreSQL ends a transaction: psycopg's error as the cause."""
+    try:
+        raise _DatabaseError(sqlstate)
+    except _DatabaseError as cause:
+        try:
+            raise OperationalError("deadlock detected") from cause
+        except OperationalError as exc:
+            return exc
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_outermost_service_chosen_as_a_deadlocks_victim_runs_again_from_a_clean_start():
+    member, attempts = MembershipFactory(), []
+
+    @service
+    def outer(*, actor: Membership) -> int:
+        attempts.append(1)
+        unit_add(actor=actor, symbol="VP")
+        if len(attempts) == 1:
+            raise _database_error("40P01")  # deadlock_detected: PostgreSQL rolled it all back
+        return Unit.objects.count()
+
+    assert outer(actor=member) == 1 and len(attempts) == 2
+    assert _units(member.agency) == ["VP"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_service_gives_up_after_its_attempts_and_never_repeats_other_errors():
+    member, attempts = MembershipFactory(), []
+
+    @service
+    def always(*, actor: Membership, sqlstate: str) -> None:
+        attempts.append(sqlstate)
+        unit_add(actor=actor, symbol=f"U{len(attempts)}")
+        raise _database_error(sqlstate)
+
+    with pytest.raises(OperationalError):
+        always(actor=member, sqlstate="40001")  # serialization_failure, every time
+    assert attempts == ["40001"] * ATTEMPTS
+    with pytest.raises(OperationalError):
+        always(actor=member, sqlstate="57014")  # query_canceled: not run again
+    assert attempts[ATTEMPTS:] == ["57014"]
+    assert _units(member.agency) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_nested_service_is_not_run_again_alone_the_outermost_one_is():
+    member, inner_runs = MembershipFactory(), []
+
+    @service
+    def inner(*, actor: Membership) -> None:
+        inner_runs.append(1)
+        if len(inner_runs) == 1:
+            raise _database_error("40P01")
+
+    @service
+    def outer(*, actor: Membership) -> None:
+        unit_add(actor=actor, symbol="VP")
+        inner(actor=actor)
+
+    outer(actor=member)
+    assert len(inner_runs) == 2 and _units(member.agency) == ["VP"]
