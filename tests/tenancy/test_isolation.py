@@ -34,7 +34,7 @@ from docflow.documents.models import (
     RegisterCounter,
 )
 from docflow.documents.signing.models import SigningCredential, SigningRequest
-from docflow.reports.models import StatisticsReport
+from docflow.reports.models import OversightMonth, StatisticsReport
 from docflow.reports.services import statistics_report_request
 from docflow.routing.models import Delivery
 from tests.factories import (
@@ -219,6 +219,13 @@ def _statistics_report(agency, n):
     return statistics_report_request(
         actor=leader, first=datetime.date(2026, 1, 1), last=datetime.date(2026, 1, 31)
     )
+
+
+@builds(OversightMonth)
+def _oversight_month(agency, n):
+    with scopes_disabled():  # written by the rollup's rebuild for every agency at once
+        return OversightMonth.objects.create(agency=agency, month=datetime.date(2026, 1 + n, 1), received=n,
+                                             built_on=datetime.date(2026, 6, 1))
 
 
 @builds(IdempotencyRecord)
