@@ -208,14 +208,14 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
-    from django_scopes import scopes_disabled
+    from docflow.core.scoping import cross_agency
 
     from docflow.tenancy.models import Membership
 
     if connection.vendor != "postgresql":
         sys.exit("bench_oversight needs PostgreSQL (DATABASE_URL=postgres://…)")
     call_command("migrate", verbosity=0)
-    with scopes_disabled():
+    with cross_agency("system"):
         leader = Membership.objects.select_related("agency", "user").filter(
             user__username__startswith=f"b{TAG.lower()}_", is_leader=True).first()
         if args.fresh or leader is None:

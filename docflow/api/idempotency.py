@@ -114,5 +114,5 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
 def idempotency_purge(*, older_than_days: int = 7) -> int:
     """Forget records past the window in which a client may retry."""
     cutoff = timezone.now() - timedelta(days=older_than_days)
-    deleted, _counts = IdempotencyRecord.objects.with_scopes_disabled().filter(created_at__lt=cutoff).delete()
+    deleted, _counts = IdempotencyRecord.objects.cross_agency("housekeeping").filter(created_at__lt=cutoff).delete()
     return deleted

@@ -56,9 +56,9 @@ def incoming_copies_deliver(
         copy.search_text = copy.build_search_text()
         copy.exchange_document_id = copy.exchange_document_id or copy_identifier(
             sender_code=copy.sender_code, issued_on=copy.issued_on, notation=copy.notation)
-    IncomingDocument.objects.with_scopes_disabled().bulk_create(copies)
+    IncomingDocument.objects.cross_agency("delivery").bulk_create(copies)
     ordered = sorted(files, key=lambda f: not f.is_main)
-    IncomingAttachment.objects.with_scopes_disabled().bulk_create([
+    IncomingAttachment.objects.cross_agency("delivery").bulk_create([
         IncomingAttachment(
             id=uuid7(), agency_id=copy.agency_id, incoming_id=copy.id, name=f.name, file_id=f.sha256,
             size=f.size, content_type=f.content_type, is_main=f.is_main,

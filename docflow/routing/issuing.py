@@ -252,7 +252,7 @@ def _deliver(
             copy.response_for_notation = answered.notation
         delivery.incoming_id = copy.id
         copies.append(copy)
-    Delivery.objects.with_scopes_disabled().bulk_create(deliveries)
+    Delivery.objects.cross_agency("delivery").bulk_create(deliveries)
     incoming_copies_deliver(
         copies=copies, files=files, sender_label=f"{sender.code} {sender.name}",
         event_data={"source_document_id": str(document.pk)},

@@ -386,7 +386,7 @@ def _provision(new: list[Agency], size: int) -> None:
         return
     units = [Unit(agency_id=a.pk, symbol=symbol, name=name)
              for a in new for symbol, name in DEFAULT_UNITS.get(a.level, ())]
-    Unit.objects.with_scopes_disabled().bulk_create(units, batch_size=size)
+    Unit.objects.cross_agency("system").bulk_create(units, batch_size=size)
     for provision in agency_provisioners:
         provision(new)
 
@@ -404,7 +404,7 @@ def _people_create(lines: list[Line], ids: dict[str, int], new_people: set[str],
     for user in users:
         user.pk = user.pk or by_name[user.username]
     agency_ids = {line.code: ids[line.code] for line, _role, _person in wanted}
-    offices = dict(Unit.objects.with_scopes_disabled().filter(agency_id__in=agency_ids.values(), symbol="VP")
+    offices = dict(Unit.objects.cross_agency("system").filter(agency_id__in=agency_ids.values(), symbol="VP")
                    .values_list("agency_id", "pk"))
     memberships = []
     for (line, role, _person), user in zip(wanted, users):
@@ -412,7 +412,7 @@ def _people_create(lines: list[Line], ids: dict[str, int], new_people: set[str],
         flag, position = PERSON_ROLES[role]
         memberships.append(Membership(agency_id=agency_id, user_id=user.pk, unit_id=offices.get(agency_id),
                                       position=str(position), **{flag: True}))
-    Membership.objects.with_scopes_disabled().bulk_create(memberships, batch_size=size)
+    Membership.objects.cross_agency("system").bulk_create(memberships, batch_size=size)
     return [
         FirstLogin(username=user.username, agency_code=line.code, role=role, url=url)
         for ((line, role, _person), user), url in zip(zip(wanted, users), reset_urls(users))

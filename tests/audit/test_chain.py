@@ -18,7 +18,7 @@ from docflow.audit.chain import GENESIS
 from docflow.audit.models import AuditChainHead, AuditEvent
 from docflow.audit.services import EventSpec, event_record, events_record
 from docflow.core.ids import uuid7
-from docflow.core.scoping import scopes_disabled
+from docflow.core.scoping import cross_agency
 from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def record(agency, n: int = 1, **data) -> list[AuditEvent]:
 
 
 def chain(agency) -> list[AuditEvent]:
-    with scopes_disabled():
+    with cross_agency("system"):
         return list(AuditEvent.objects.filter(agency=agency).order_by("sequence"))
 
 
@@ -66,7 +66,7 @@ def test_an_agencys_events_form_one_chain_from_the_genesis_and_verify():
     assert [e.sequence for e in events] == [1, 2, 3]
     assert events[0].prev_hash == GENESIS
     assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
-    with scopes_disabled():
+    with cross_agency("system"):
         assert AuditChainHead.objects.get(agency=agency).hash == events[-1].hash
     assert "2 cơ quan, 5 sự kiện" in verify()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django_scopes import scopes_disabled
+from docflow.core.scoping import cross_agency
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -113,11 +113,11 @@ def test_the_years_file_list_costs_the_same_queries_for_5_and_200_entries(archiv
     from docflow.records.models import FileListEntry, FileListHeading
 
     clerk = api_client_for(archive.clerk)
-    with scopes_disabled():
+    with cross_agency("system"):
         heading = FileListHeading.objects.create(agency=archive.agency, year=2026, title="I. Tổng hợp")
 
     def entries(start: int, count: int) -> None:
-        FileListEntry.objects.with_scopes_disabled().bulk_create([
+        FileListEntry.objects.cross_agency("system").bulk_create([
             FileListEntry(agency=archive.agency, year=2026, heading=heading if n % 2 else None, position=n,
                           code=f"{n:03d}.TH", title=f"Hồ sơ số {n}", responsible=archive.staff.user)
             for n in range(start, start + count)

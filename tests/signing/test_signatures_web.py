@@ -10,7 +10,7 @@ import re
 from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.sign import signers
 
-from docflow.core.scoping import scopes_disabled
+from docflow.core.scoping import cross_agency
 from docflow.documents.approval import document_submit
 from docflow.documents.signing.authority import (
     authority_make,
@@ -29,7 +29,7 @@ from tests.web.conftest import web_client
 
 
 def _copy_of(commune) -> IncomingDocument:
-    with scopes_disabled():
+    with cross_agency("system"):
         return IncomingDocument.objects.get(agency=commune)
 
 

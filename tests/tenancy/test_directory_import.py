@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django_scopes import scopes_disabled
+from docflow.core.scoping import cross_agency
 
 from docflow.audit.models import AuditEvent
 from docflow.documents.models import Register
@@ -28,7 +28,7 @@ PROVINCE = (
 
 
 def _snapshot():
-    with scopes_disabled():
+    with cross_agency("system"):
         return (
             sorted(Agency.objects.values_list("code", "name", "level", "parent__code", "symbol", "search_text")),
             Unit.objects.count(), Register.objects.count(), User.objects.count(), Membership.objects.count(),
@@ -52,7 +52,7 @@ def test_operator_imports_a_province_with_its_kinds_parents_units_registers_and_
     assert ward.level == AgencyLevel.WARD and ward.parent.code == "000.00.00.H52"
     assert Agency.objects.get(code="000.03.00.H52").symbol == "UBND"  # a People's Committee's default
     assert Agency.objects.get(code="000.00.00.H52").email == "ubnd@sonla.test"
-    with scopes_disabled():
+    with cross_agency("system"):
         assert set(Unit.objects.filter(agency=ward).values_list("symbol", flat=True)) == {"VP"}
         assert Register.objects.filter(agency=ward).count() == 4
         clerk = Membership.objects.select_related("user", "unit").get(user__username="chiengle_vt")
@@ -62,7 +62,7 @@ def test_operator_imports_a_province_with_its_kinds_parents_units_registers_and_
     assert set(links) == {"chiengle_vt", "sonla_qt", "snv_vt"}
     uidb64, token = links["chiengle_vt"].rstrip("/").split("/")[-2:]
     assert password_reset_user(uidb64=uidb64, token=token) == clerk.user  # the one-time link works
-    with scopes_disabled():
+    with cross_agency("system"):
         assert AuditEvent.objects.filter(action="agency.imported", agency_id=ward.pk).count() == 1
 
 
