@@ -11,6 +11,14 @@ from tests.factories import AgencyFactory, MembershipFactory
 APP_ROLE = "docflow_app_test"
 
 
+def app_role_test_grants(cursor, owner: str) -> None:
+    """What the tests need beyond the app's grants: TRUNCATE, for the transactional tests'
+    flush (also on tables a migration test drops and makes again)."""
+    cursor.execute(f'GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO "{APP_ROLE}"')
+    cursor.execute(f'ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" IN SCHEMA public '
+                   f'GRANT TRUNCATE ON TABLES TO "{APP_ROLE}"')
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """On PostgreSQL the suite runs as the app role: the test database is created and migrated
@@ -31,7 +39,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
             owner = cursor.fetchone()[0]
             for statement in rls.role_sql(APP_ROLE) + rls.grant_sql(APP_ROLE, owner=owner):
                 cursor.execute(statement)
-            cursor.execute(f'GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO "{APP_ROLE}"')
+            app_role_test_grants(cursor, owner)
     owner_settings = {"USER": connection.settings_dict["USER"], "PASSWORD": connection.settings_dict["PASSWORD"]}
     connection.close()
     for target in (connection.settings_dict, settings.DATABASES["default"]):

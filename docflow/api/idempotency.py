@@ -97,9 +97,11 @@ def idempotent(
         if not 200 <= response.status_code < 300:
             transaction.set_rollback(True)  # keep nothing: the same key may be sent again
             return response
-        record.response_status = response.status_code
-        record.response_body = json.loads(JSONRenderer().render(response.data) or b"null")
-        record.save(update_fields=["response_status", "response_body"])
+        # Through the scoped manager: the row is the key's agency's, whatever scope is active.
+        records.filter(pk=record.pk).update(
+            response_status=response.status_code,
+            response_body=json.loads(JSONRenderer().render(response.data) or b"null"),
+        )
         return response
 
 

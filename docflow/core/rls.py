@@ -70,6 +70,7 @@ PURPOSES: dict[str, dict[str, str]] = {
         "documents_register": "si",
         "signing_signingcredential": "s",
         "tenancy_membership": "s",
+        "tenancy_unit": "s",
         "axis_axismessage": "siu",
         "exchange_webhookdelivery": "siu",
         "notifications_notification": "siu",

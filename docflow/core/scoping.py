@@ -21,7 +21,7 @@ from typing import Any
 from django.db import models
 from django_scopes import ScopedManager, get_scope, scope, scopes_disabled
 
-__all__ = ["TenantManager", "agency_scope", "cross_agency", "current_agency_id", "rls_state"]
+__all__ = ["TenantManager", "agency_scope", "cross_agency", "current_agency_id", "rls_purpose", "rls_state"]
 
 # Purposes opened by cross_agency() blocks in this context, outermost first.
 _purposes: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("docflow_purposes", default=())
@@ -43,11 +43,19 @@ def cross_agency(purpose: str) -> Iterator[None]:
     """Work across agencies for one named purpose: django-scopes is disabled and the database
     allows what ``docflow.core.rls.PURPOSES[purpose]`` gives, nothing more. Usable as a
     decorator too."""
+    with rls_purpose(purpose), scopes_disabled():
+        yield
+
+
+@contextmanager
+def rls_purpose(purpose: str) -> Iterator[None]:
+    """The database allows ``purpose`` (as ``cross_agency`` does) while django-scopes keeps the
+    active agency's filter: for a service that changes another agency's row it was handed (the
+    sender's delivery row at a status change), its own queries still scoped. A decorator too."""
     _check_purpose(purpose)
     token = _purposes.set(tuple(dict.fromkeys((*_purposes.get(), purpose))))
     try:
-        with scopes_disabled():
-            yield
+        yield
     finally:
         _purposes.reset(token)
 

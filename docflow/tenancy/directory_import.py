@@ -24,6 +24,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from docflow.core.scoping import cross_agency
 from docflow.audit.services import EventSpec, events_record
 from docflow.core.text import fold
 from docflow.tenancy.kinds import DEFAULT_UNITS, PEOPLES_COMMITTEE_KINDS
@@ -236,10 +237,11 @@ def _people_check(plan: DirectoryPlan, existing: dict[str, Agency], usernames: d
     """A first clerk or admin is new, or already a member of that agency (nothing to do)."""
     names = list(usernames)
     members: dict[str, set[str]] = {}
-    for chunk in _chunks(names, size):
-        for username, code in (User.objects.filter(username__in=chunk)
-                               .values_list("username", "memberships__agency__code")):
-            members.setdefault(username, set()).add(code)
+    with cross_agency("directory"):  # whose members they are, in every agency
+        for chunk in _chunks(names, size):
+            for username, code in (User.objects.filter(username__in=chunk)
+                                   .values_list("username", "memberships__agency__code")):
+                members.setdefault(username, set()).add(code)
     for line in plan.lines:
         for role, (username, _email, _name) in line.people.items():
             if username not in members:

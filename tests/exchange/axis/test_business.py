@@ -123,7 +123,8 @@ def test_an_update_from_the_axis_under_the_same_identifier_is_not_a_duplicate(ax
 
 def test_a_package_to_a_merged_agencys_old_code_reaches_its_successor_once(axis, province_department):
     office = sending_office()
-    AgencyAlias.objects.create(code="000.00.77.H52", agency=office.agency, since=date(2026, 1, 1))
+    with cross_agency("system"):
+        AgencyAlias.objects.create(code="000.00.77.H52", agency=office.agency, since=date(2026, 1, 1))
     axis.deliver(vendor_package(sender=province_department, to_codes=["000.00.77.H52", "000.00.99.H99"]),
                  sender_code=province_department.code, to_codes=["000.00.77.H52"])
     assert axis_poll().received == 1

@@ -76,7 +76,8 @@ def test_an_axis_that_is_down_delays_the_document_and_never_loses_it(axis, provi
     [message] = messages(direction="out")
     assert message.state == State.SENT and message.remote_id == sent.id
     assert message.attempts == settings.DOCFLOW_TASK_MAX_RETRIES + 2
-    row.refresh_from_db()
+    with cross_agency("system"):  # the test reads outside any scope
+        row.refresh_from_db()
     assert row.done_at is not None
 
 

@@ -17,6 +17,7 @@ from django.db.models.signals import post_migrate
 from docflow.core.scoping import rls_state
 
 EMPTY = ("", "")
+TRANSACTION_CONTROL = ("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")
 UNKNOWN = None
 
 
@@ -41,6 +42,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.execute_wrappers.append(self._rls_execute)
 
     def _rls_execute(self, execute, sql, params, many, context):
+        if sql.startswith(TRANSACTION_CONTROL):  # reads no rows; may run in an aborted transaction
+            return execute(sql, params, many, context)
         state = rls_state()
         if self.in_atomic_block or not self.get_autocommit():
             if state != self.rls_set:
