@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import factory
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.tenancy.models import Agency, AgencyLevel, Membership, Unit, User
 
 

@@ -25,9 +25,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from docflow.core.scoping import rls_purpose
 from docflow.audit.models import AuditEvent
 from docflow.audit.services import EventSpec, events_record
+from docflow.core.scoping import rls_purpose
 from docflow.documents.models import OutgoingDocument
 from docflow.notifications.services import notification_create, notification_gather
 from docflow.outbox.services import outbox_enqueue

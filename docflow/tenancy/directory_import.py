@@ -24,8 +24,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from docflow.core.scoping import cross_agency
 from docflow.audit.services import EventSpec, events_record
+from docflow.core.scoping import cross_agency
 from docflow.core.text import fold
 from docflow.tenancy.kinds import DEFAULT_UNITS, PEOPLES_COMMITTEE_KINDS
 from docflow.tenancy.models import AGENCY_CODE_RE, Agency, AgencyLevel, Membership, Unit, User, symbol_validator

@@ -11,11 +11,11 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 from rest_framework.test import APIClient
 
 from docflow.api.models import ApiToken
 from docflow.api.tokens import token_issue
+from docflow.core.scoping import cross_agency
 from docflow.tenancy.passwords import password_change
 from tests.factories import MembershipFactory
 

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 from django.db import connection, connections
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument
 from tests.conftest import api_client_for
 from tests.documents.story import sending_office

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from docflow.core.scoping import cross_agency
 
 from docflow.api.models import IdempotencyRecord
+from docflow.core.scoping import cross_agency
 from docflow.routing.models import IncomingDocument
 from tests.api.test_incoming_intake import BODY, URL
 from tests.routing.conftest import commune  # noqa: F401

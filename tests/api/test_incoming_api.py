@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.routing import handling
 from docflow.routing.models import IncomingDocument
 from tests.factories import AgencyFactory, MembershipFactory

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import StoredFile
 from docflow.routing.models import IncomingDocument
 from tests.ocr.scans import official, require_ocr, scan_pdf

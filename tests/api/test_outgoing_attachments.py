@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from docflow.core.scoping import cross_agency
 
 from docflow.api.models import IdempotencyRecord
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import Attachment, OutgoingDocument, StoredFile
 from tests.documents import hostile_files as hostile, story
 from tests.documents.story import draft, sending_office

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.routing.models import IncomingDocument
 from tests.documents.story import sending_office
 from tests.factories import AgencyFactory

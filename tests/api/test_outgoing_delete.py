@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from docflow.core.scoping import cross_agency
 
 from docflow.audit.models import AuditEvent
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument
 from docflow.documents.services import document_create, document_submit
 from tests.documents.story import sending_office

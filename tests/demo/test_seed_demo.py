@@ -13,9 +13,9 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 
 from docflow.audit.models import AuditEvent
+from docflow.core.scoping import cross_agency
 from docflow.demo.seed import BAC_YEN
 from docflow.documents.models import OutgoingDocument, OutgoingState
 from docflow.documents.services import document_create

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from docflow.core.scoping import cross_agency
 
 from docflow.core.errors import InvalidState
+from docflow.core.scoping import cross_agency
 from docflow.documents.attachments import attachment_add, attachment_name_clean
 from docflow.documents.content_checks import DOCX, JPEG, ODT, PDF, PNG, XLSX
 from docflow.documents.models import Attachment, StoredFile

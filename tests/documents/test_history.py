@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from docflow.core.scoping import cross_agency
 
 from docflow.audit.models import AuditEvent
+from docflow.core.scoping import cross_agency
 from docflow.documents.approval import document_return, document_submit
 from docflow.documents.attachments import attachment_add
 from docflow.documents.drafting import document_update

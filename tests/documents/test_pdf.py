@@ -8,9 +8,9 @@ import io
 import pytest
 from celery import current_app
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 from pypdf import PdfReader
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.files import stored_file_open
 from docflow.documents.models import OutgoingDocument, StoredFile
 from docflow.documents.pdf import document_pdf_render

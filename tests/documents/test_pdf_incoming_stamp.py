@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 from celery import current_app
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.files import stored_file_open, stored_file_put_bytes
 from docflow.outbox.services import outbox_sweep
 from docflow.routing import handling, stamping

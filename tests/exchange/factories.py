@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import factory
-from docflow.core.scoping import cross_agency
 from rest_framework.test import APIClient
 
+from docflow.core.scoping import cross_agency
 from docflow.exchange.clients import IssuedKey, exchange_client_create
 from docflow.exchange.models import WebhookDelivery
 from docflow.exchange.signing import HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, signed_headers

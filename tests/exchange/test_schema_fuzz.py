@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
-from docflow.core.scoping import cross_agency
 from hypothesis import HealthCheck, given, settings
 from docflow.api.tokens import token_issue
+from docflow.core.scoping import cross_agency
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from tests.documents.story import issued, sending_office

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.exchange.models import WebhookDelivery
 from tests.exchange.test_outbound import issue_to
 from tests.documents.story import sending_office

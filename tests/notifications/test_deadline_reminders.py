@@ -10,8 +10,8 @@ from celery import current_app
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.notifications.models import Notification
 from docflow.outbox.models import OutboxTask
 from docflow.routing import handling

@@ -10,8 +10,8 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.notifications.digests import agency_digests_send, digests_dispatch
 from docflow.notifications.models import NotificationDigest
 from docflow.notifications.services import notification_create, notification_preference_set, notifications_done

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.approval import document_approve, document_return, document_submit
 from docflow.documents.drafting import document_delete
 from docflow.notifications.models import Notification

@@ -11,8 +11,8 @@ from celery import current_app
 from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.notifications.models import Notification
 from docflow.notifications.services import notification_create
 from docflow.routing.reminders import KIND_DUE_TOMORROW, KIND_OVERDUE

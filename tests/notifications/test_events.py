@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.approval import document_approve, document_return, document_submit
 from docflow.notifications.models import Notification
 from docflow.outbox.models import OutboxTask

@@ -13,8 +13,8 @@ from django.core import mail
 from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.notifications.models import Notification
 from docflow.notifications.services import notification_gather
 from docflow.routing import handling

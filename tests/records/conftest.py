@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.routing.handling import incoming_accept, incoming_assign, incoming_complete
 from docflow.routing.models import IncomingDocument
 from docflow.documents.attachments import attachment_add

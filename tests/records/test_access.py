@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from docflow.core.scoping import cross_agency
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from docflow.core.scoping import cross_agency
 from tests.conftest import api_client_for
 from tests.factories import AgencyFactory, MembershipFactory
 from tests.records.factories import WorkFileFactory, filled

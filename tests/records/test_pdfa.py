@@ -9,8 +9,8 @@ import zipfile
 
 import bagit
 import pytest
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.files import stored_file_open
 from docflow.records import pdfa
 from docflow.records.models import ArchiveTransfer

@@ -9,9 +9,9 @@ import zipfile
 
 import bagit
 import pytest
-from docflow.core.scoping import cross_agency
 
 from docflow.audit.models import AuditEvent
+from docflow.core.scoping import cross_agency
 from docflow.records.file_list import file_entry_create, file_heading_create
 from docflow.records.models import FileState, WorkFile
 from tests.conftest import api_client_for

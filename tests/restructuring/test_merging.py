@@ -12,10 +12,10 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from docflow.core.scoping import cross_agency
 
 from docflow.audit.models import AuditEvent
 from docflow.core.scoping import agency_scope
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument, OutgoingState, Register
 from docflow.records.models import FileState, WorkFile
 from docflow.restructuring.merging import agencies_merge, merger_plan

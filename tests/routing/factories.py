@@ -12,8 +12,8 @@ from datetime import date
 
 import factory
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument, OutgoingState, StoredFile
 from docflow.routing.models import Delivery, IncomingAttachment, IncomingDocument
 from docflow.tenancy.models import Agency

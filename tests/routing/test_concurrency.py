@@ -7,9 +7,9 @@ import time
 
 import pytest
 from django.db import connection
-from docflow.core.scoping import cross_agency
 
 from docflow.core.errors import InvalidState
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import RegisterCounter
 from docflow.routing import handling
 from docflow.tenancy.models import AgencyLevel

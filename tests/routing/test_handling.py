@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 
 from docflow.audit.models import AuditEvent
 from docflow.core.errors import InvalidState, NotFound, NotPermitted
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument
 from docflow.notifications.models import Notification
 from docflow.routing import handling

@@ -7,11 +7,11 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 from pypdf import PdfReader
 
 from docflow.audit.models import AuditEvent
 from docflow.core.errors import NotPermitted
+from docflow.core.scoping import cross_agency
 from docflow.documents.files import stored_file_open
 from docflow.documents.models import StoredFile
 from docflow.notifications.models import Notification

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from docflow.core.scoping import cross_agency
 
 from docflow.audit.models import AuditEvent
+from docflow.core.scoping import cross_agency
 from docflow.core.search import search_filter
 from docflow.routing import intake_scans
 from docflow.routing.intake import PaperEnvelope, incoming_register

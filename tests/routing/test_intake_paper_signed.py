@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from docflow.core.scoping import cross_agency
 
 from docflow.audit.models import AuditEvent
 from docflow.core.errors import InvalidState
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument, RegisterCounter
 from docflow.documents.services import document_approve, document_create, document_submit
 from docflow.routing.models import IncomingAttachment, IncomingDocument

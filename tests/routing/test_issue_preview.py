@@ -4,8 +4,8 @@ and whom the document reaches (in the system, outside it, on paper)."""
 from __future__ import annotations
 
 import pytest
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import Register
 from docflow.routing.issuing import document_issue, issue_preview
 from docflow.core.scoping import agency_scope

@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from docflow.core.scoping import cross_agency
 
 from docflow.audit.models import AuditEvent
 from docflow.core.errors import InvalidState, NotPermitted
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument, RegisterCounter
 from docflow.documents.numbering import SERIES_SECRET
 from docflow.outbox.models import OutboxTask

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument, StoredFile
 from docflow.documents.pdf import document_pdf_render
 from docflow.notifications.models import Notification

@@ -10,8 +10,8 @@ import threading
 
 import pytest
 from django.db import connection, connections
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument, RegisterCounter
 from docflow.routing import issuing
 from docflow.routing.issuing import document_issue

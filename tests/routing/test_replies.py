@@ -4,9 +4,9 @@ sender's copy knows which of its documents it answers, and completing offers it.
 from __future__ import annotations
 
 import pytest
-from docflow.core.scoping import cross_agency
 
 from docflow.core.errors import InvalidState, NotFound, NotPermitted
+from docflow.core.scoping import cross_agency
 from docflow.documents.services import document_approve, document_submit
 from docflow.routing.handling import incoming_accept, incoming_assign, incoming_complete
 from docflow.routing.issuing import document_issue

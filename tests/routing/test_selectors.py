@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 
 from docflow.core.errors import NotFound
+from docflow.core.scoping import cross_agency
 from docflow.routing import handling
 from docflow.routing.models import IncomingDocument
 from docflow.routing.selectors import (

@@ -6,8 +6,8 @@ import pytest
 from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.drafting import document_update
 from docflow.documents.models import OutgoingDocument
 from docflow.routing.models import IncomingDocument

@@ -8,8 +8,8 @@ import random
 from dataclasses import dataclass
 
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.routing.models import HANDLING_STATUSES, Delivery, Status
 from docflow.routing.statistics import Period
 from tests.factories import DeliveryFactory, OutgoingDocumentFactory

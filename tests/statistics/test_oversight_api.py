@@ -9,8 +9,8 @@ import io
 
 import pytest
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument
 from docflow.routing.models import IncomingDocument
 from tests.factories import AgencyFactory, MembershipFactory

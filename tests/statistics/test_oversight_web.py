@@ -8,8 +8,8 @@ import re
 
 import pytest
 from django.urls import reverse
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument
 from docflow.routing.models import IncomingDocument
 from tests.factories import AgencyFactory, MembershipFactory

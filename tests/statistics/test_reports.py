@@ -8,9 +8,9 @@ import io
 
 import pytest
 from celery.schedules import crontab
-from docflow.core.scoping import cross_agency
 from pypdf import PdfReader
 
+from docflow.core.scoping import cross_agency
 from docflow.notifications.models import Notification
 from docflow.outbox.models import OutboxTask
 from docflow.rendering.report import StatisticsLine, StatisticsSheet, render_statistics_report

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.reports.models import StatisticsReport
 from docflow.reports.services import statistics_report_render
 from docflow.tenancy.models import AgencyLevel

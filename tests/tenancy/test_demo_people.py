@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import authenticate
-from docflow.core.scoping import cross_agency
 
 from docflow.audit.models import AuditEvent
+from docflow.core.scoping import cross_agency
 from docflow.tenancy.demo import demo_agencies, demo_people_seed
 from docflow.tenancy.models import Agency, Membership, Unit, User
 

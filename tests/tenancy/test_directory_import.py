@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from docflow.core.scoping import cross_agency
 
 from docflow.audit.models import AuditEvent
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import Register
 from docflow.tenancy.directory_import import DirectoryInvalid, directory_check, directory_import
 from docflow.tenancy.models import Agency, AgencyLevel, Membership, Unit, User

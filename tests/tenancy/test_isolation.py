@@ -7,11 +7,11 @@ import datetime
 import pytest
 from django.apps import apps
 from django_scopes import ScopeError
-from docflow.core.scoping import cross_agency
 
 from docflow.api.models import IdempotencyRecord
 from docflow.audit.models import AuditChainHead, AuditEvent
 from docflow.audit.services import event_record
+from docflow.core.scoping import cross_agency
 from docflow.exchange.axis.models import AxisMessage
 from docflow.exchange.models import WebhookDelivery
 from docflow.notifications.models import Notification, NotificationDigest, NotificationPreference

@@ -7,10 +7,10 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
-from docflow.core.scoping import cross_agency
 
 from docflow.audit.models import AuditEvent
 from docflow.core.errors import NotPermitted
+from docflow.core.scoping import cross_agency
 from docflow.tenancy.models import Membership, User
 from docflow.tenancy import services
 from docflow.tenancy.services import member_upsert

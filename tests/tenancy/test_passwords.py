@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from docflow.core.scoping import cross_agency
 
 from docflow.audit.models import AuditEvent
 from docflow.core.errors import InvalidState, NotFound, NotPermitted
+from docflow.core.scoping import cross_agency
 from docflow.tenancy.passwords import password_change, password_reset_complete, password_reset_issue
 from docflow.tenancy.models import User
 from tests.factories import MembershipFactory

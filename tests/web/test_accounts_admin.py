@@ -8,10 +8,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from docflow.core.scoping import cross_agency
 
 from docflow.audit.models import AuditEvent
 from docflow.audit.services import event_record
+from docflow.core.scoping import cross_agency
 from docflow.routing.models import AgencyHandlingSettings
 from docflow.tenancy.models import User
 from tests.exchange.factories import webhook_delivery

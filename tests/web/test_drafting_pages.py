@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import Attachment, OutgoingDocument
 from docflow.documents.services import document_create, document_return, document_submit
 from tests.documents.story import pdf_bytes

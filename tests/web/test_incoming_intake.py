@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.routing.models import IncomingDocument, IntakeScan
 from tests.ocr.scans import official, require_ocr, scan_pdf
 from tests.routing.conftest import commune, other_commune, tiny_pdf  # noqa: F401

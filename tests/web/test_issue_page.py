@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument
 from docflow.documents.services import document_approve, document_create, document_submit
 from tests.web.conftest import web_client

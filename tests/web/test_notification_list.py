@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.approval import document_approve, document_submit
 from docflow.notifications.models import Notification, NotificationPreference
 from docflow.notifications.services import notification_create, notification_gather

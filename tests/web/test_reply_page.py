@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument
 from docflow.documents.services import document_approve, document_submit
 from docflow.routing.handling import incoming_accept

@@ -30,8 +30,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import override_settings
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument, StoredFile
 from docflow.exchange.models import WebhookDelivery
 from docflow.notifications.models import Notification

@@ -10,8 +10,8 @@ from celery import current_app
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.notifications.models import Notification
 from docflow.notifications.services import notification_create
 from docflow.outbox.models import OutboxTask

@@ -18,8 +18,8 @@ from celery import Task, current_app
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 
+from docflow.core.scoping import cross_agency
 from docflow.exchange.models import WebhookDelivery
 from docflow.notifications.models import Notification
 from docflow.notifications.services import notification_create, notification_email_send

@@ -14,9 +14,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from docflow.core.scoping import cross_agency
 
 from docflow.audit.models import AuditEvent
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument, StoredFile
 from docflow.notifications.models import Notification
 from docflow.notifications.services import notification_preference_set

@@ -5,9 +5,9 @@ be issued; the phone layout puts the actions first. Screenshots at desktop and p
 from __future__ import annotations
 
 import pytest
-from docflow.core.scoping import cross_agency
 from playwright.sync_api import expect
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument
 from docflow.documents.services import document_approve, document_create, document_submit
 from docflow.routing.handling import incoming_accept

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from docflow.core.scoping import cross_agency
 from playwright.sync_api import expect
 
+from docflow.core.scoping import cross_agency
 from docflow.routing.models import IncomingDocument
 from tests.factories import AgencyFactory, MembershipFactory
 from tests.ocr.scans import official, require_ocr, scan_pdf
