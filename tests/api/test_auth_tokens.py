@@ -157,20 +157,24 @@ def test_last_used_is_written_at_most_once_a_minute(thu, django_assert_num_queri
         _client(key).get("/api/v1/me/")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_migration_hashes_existing_drf_tokens_and_deletes_the_plain_ones(thu):
     from django.apps import apps
     from django.db import connection
 
+    from docflow.core.db.owner import as_owner
+
     migration = importlib.import_module("docflow.api.migrations.0002_api_token")
     old_key = "0123456789abcdef0123456789abcdef01234567"
-    with connection.cursor() as cursor:
-        cursor.execute('CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp, user_id integer)')
-        cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s, %s)", [old_key, timezone.now(), thu.user_id])
-    migration.hash_drf_tokens(apps, SimpleNamespace(connection=connection))  # all it reads
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM authtoken_token")
-        assert cursor.fetchone() == (0,)
-        cursor.execute("DROP TABLE authtoken_token")
+    with as_owner():  # a migration's work: the owner's
+        with connection.cursor() as cursor:
+            cursor.execute('CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp, user_id integer)')
+            cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s, %s)", [old_key, timezone.now(), thu.user_id])
+        migration.hash_drf_tokens(apps, SimpleNamespace(connection=connection))  # all it reads
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM authtoken_token")
+            assert cursor.fetchone() == (0,)
+            cursor.execute("DROP TABLE authtoken_token")
     assert _client(old_key).get("/api/v1/me/").status_code == 200  # clients keep working
     assert ApiToken.objects.get(prefix=old_key[:8]).expires_at > timezone.now() + timedelta(days=29)
 
