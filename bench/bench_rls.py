@@ -2,8 +2,8 @@
 
 Run from the repository root on PostgreSQL (migrates, builds the data once, reuses it):
 
-    createdb -h 127.0.0.1 -U postgres docflow_bench_rls
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/docflow_bench_rls \\
+    createdb -h 127.0.0.1 -U postgres docflow_rls_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/docflow_rls_bench \\
         .venv/bin/python bench/bench_rls.py          # 300 queries per series
 
 Data: 20 agencies, 200,000 incoming copies, 50,000 of them in one agency. The query is the
