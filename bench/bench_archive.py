@@ -88,23 +88,23 @@ def arrange(*, files: int, docs: int, size: int) -> str:
     per_file = docs // files
     with transaction.atomic():
         StoredFile.objects.bulk_create(stored, batch_size=2000, ignore_conflicts=True)
-        IncomingDocument.objects.with_scopes_disabled().bulk_create(copies, batch_size=2000)
-        IncomingAttachment.objects.with_scopes_disabled().bulk_create(attachments, batch_size=2000)
-        work_files = WorkFile.objects.with_scopes_disabled().bulk_create([
+        IncomingDocument.objects.cross_agency("system").bulk_create(copies, batch_size=2000)
+        IncomingAttachment.objects.cross_agency("system").bulk_create(attachments, batch_size=2000)
+        work_files = WorkFile.objects.cross_agency("system").bulk_create([
             WorkFile(agency=agency, year=now.year, code=f"{n + 1:04d}.VP", title=f"Hồ sơ công việc số {n + 1}",
                      retention_years=10, state=FileState.TRANSFERRED, opened_by=clerk.user, responsible=clerk.user,
                      closed_at=now, closing_note="Kết thúc.", document_count=per_file, page_count=per_file,
                      search_text=f"{n + 1:04d}.vp ho so cong viec so {n + 1}")
             for n in range(files)
         ], batch_size=2000)
-        FileDocument.objects.with_scopes_disabled().bulk_create([
+        FileDocument.objects.cross_agency("system").bulk_create([
             FileDocument(agency=agency, work_file=work_files[i // per_file], incoming=copy,
                          position=i % per_file + 1, page_count=1, added_by=clerk.user)
             for i, copy in enumerate(copies[: per_file * files])
         ], batch_size=5000)
-        transfer = ArchiveTransfer.objects.with_scopes_disabled().create(
+        transfer = ArchiveTransfer.objects.cross_agency("system").create(
             agency=agency, requested_by=clerk.user, documents_total=per_file * files)
-        ArchiveTransferFile.objects.with_scopes_disabled().bulk_create([
+        ArchiveTransferFile.objects.cross_agency("system").bulk_create([
             ArchiveTransferFile(agency=agency, transfer=transfer, work_file=f, position=n + 1)
             for n, f in enumerate(work_files)
         ], batch_size=5000)
@@ -143,7 +143,7 @@ def build(transfer_id: str) -> dict:
     from docflow.records.models import ArchiveTransfer
     from docflow.records.transfers import archive_package_build
 
-    with_scope = ArchiveTransfer.objects.with_scopes_disabled()
+    with_scope = ArchiveTransfer.objects.cross_agency("system")
     agency_id = with_scope.get(pk=transfer_id).agency_id
     with AnonPeak() as memory, Stopwatch() as watch:
         archive_package_build(agency_id=agency_id, transfer_id=transfer_id)
@@ -160,8 +160,8 @@ def plain_zip(transfer_id: str) -> dict:
     from docflow.records.models import FileDocument
     from docflow.routing.models import IncomingAttachment
 
-    items = FileDocument.objects.with_scopes_disabled().filter(work_file__transfers__id=transfer_id)
-    shas = list(IncomingAttachment.objects.with_scopes_disabled()
+    items = FileDocument.objects.cross_agency("system").filter(work_file__transfers__id=transfer_id)
+    shas = list(IncomingAttachment.objects.cross_agency("system")
                 .filter(incoming_id__in=items.values("incoming_id")).values_list("file_id", flat=True))
     with AnonPeak() as memory, tempfile.NamedTemporaryFile(suffix=".zip") as out:
         with Stopwatch() as watch:
@@ -208,7 +208,7 @@ def main() -> None:
     if args.reuse:
         from docflow.records.models import ArchiveTransfer
 
-        ArchiveTransfer.objects.with_scopes_disabled().filter(pk=args.reuse).update(package_sha256="")
+        ArchiveTransfer.objects.cross_agency("system").filter(pk=args.reuse).update(package_sha256="")
         transfer_id = args.reuse
     else:
         with Stopwatch() as watch:

@@ -61,7 +61,7 @@ def main() -> None:
 
     agencies = _agencies(args.width + 1)
     chained, bare = agencies[0], agencies[1:]
-    events = AuditEvent.objects.with_scopes_disabled()
+    events = AuditEvent.objects.cross_agency("system")
     print(f"database: {connection.vendor}")
 
     def one_chained():

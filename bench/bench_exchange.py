@@ -80,7 +80,7 @@ def waiting_documents(data: Dataset, external, count: int) -> None:
 
     staff = next(m for m in data.memberships if m.agency_id == data.sender.pk and m.is_staff_member)
     now = timezone.now()
-    documents = OutgoingDocument.objects.with_scopes_disabled().bulk_create([
+    documents = OutgoingDocument.objects.cross_agency("system").bulk_create([
         OutgoingDocument(
             agency=data.sender, state="issued", doc_type="cong_van", subject=f"Về việc số {n}",
             drafter=staff.user, signed_by=staff.user, recipient_codes=[external.code],
@@ -88,7 +88,7 @@ def waiting_documents(data: Dataset, external, count: int) -> None:
         )
         for n in range(count)
     ], batch_size=1000)
-    Delivery.objects.with_scopes_disabled().bulk_create([
+    Delivery.objects.cross_agency("system").bulk_create([
         Delivery(agency=data.sender, document=d, recipient_agency=external,
                  recipient_code=external.code, recipient_name=external.name)
         for d in documents

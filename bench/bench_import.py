@@ -56,7 +56,7 @@ def bare_insert(tag: str, count: int) -> None:
         users = User.objects.bulk_create([
             User(username=f"b{tag.lower()}_{i}_clerk", email=f"b{tag.lower()}_{i}@bench.test", password="!")
             for i in range(1, count)], batch_size=1000)
-        Membership.objects.with_scopes_disabled().bulk_create([
+        Membership.objects.cross_agency("system").bulk_create([
             Membership(agency_id=a.pk, user_id=u.pk, is_clerk=True) for a, u in zip(agencies[1:], users)
         ], batch_size=1000)
 

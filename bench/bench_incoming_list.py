@@ -143,7 +143,7 @@ def prepare_data(args) -> dict:
     from docflow.api.models import ApiToken
     from docflow.routing.models import IncomingDocument
     from docflow.tenancy.models import Agency, User
-    from docflow.core.scoping import scopes_disabled
+    from docflow.core.scoping import cross_agency
 
     big_code = agency_code(args.tag, 1)
     ready = args.reuse
@@ -171,7 +171,7 @@ def prepare_data(args) -> dict:
                 f"  {done:,}/{total:,} copies, {time.perf_counter() - started:.0f} s", flush=True),
         )
         print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
-        with scopes_disabled():
+        with cross_agency("system"):
             sample = IncomingDocument.objects.filter(agency=data.recipients[0]).first()
         if sample.search_text != sample.build_search_text():
             sys.exit("datagen's search_text differs from IncomingDocument.build_search_text()")

@@ -37,12 +37,12 @@ FLOOR_TABLE = "bench_issue_floor"
 
 
 def approved_document(data: Dataset, codes: list[str]):
-    from django_scopes import scopes_disabled
+    from docflow.core.scoping import cross_agency
 
     from docflow.documents.models import OutgoingDocument
 
     leader, staff = data.member(data.sender, "leader"), data.member(data.sender, "staff")
-    with scopes_disabled():
+    with cross_agency("system"):
         return OutgoingDocument.objects.create(
             agency=data.sender, state="approved", doc_type="cong_van", unit=data.unit_of(data.sender),
             subject="Về việc triển khai kế hoạch chuyển đổi số năm 2026 trên địa bàn huyện",

@@ -211,7 +211,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
-    from django_scopes import scopes_disabled
+    from docflow.core.scoping import cross_agency
 
     from docflow.reports.models import OversightMonth
     from docflow.reports.oversight_rollup import oversight_rollup_rebuild
@@ -220,7 +220,7 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("bench_oversight needs PostgreSQL (DATABASE_URL=postgres://…)")
     call_command("migrate", verbosity=0)
-    with scopes_disabled():
+    with cross_agency("system"):
         leader = Membership.objects.select_related("agency", "user").filter(
             user__username__startswith=f"b{TAG.lower()}_", is_leader=True).first()
         if args.fresh or leader is None:
@@ -231,7 +231,7 @@ def main() -> None:
                 user__username__startswith=f"b{TAG.lower()}_", is_leader=True)
         commune = leader.agency.children.order_by("code").first().children.order_by("code").first()
     month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    with scopes_disabled():
+    with cross_agency("system"):
         OversightMonth.objects.all().delete()
     report("live: the rollup empty, every figure aggregated from the copies",
            measure(runs=args.runs, leader=leader, month=month, commune_code=commune.code))
@@ -246,7 +246,7 @@ def main() -> None:
                 cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} {columns}")
             cursor.execute("ANALYZE routing_incomingdocument")
             cursor.execute("ANALYZE documents_outgoingdocument")
-        with scopes_disabled():
+        with cross_agency("system"):
             OversightMonth.objects.all().delete()
         report("live, with (agency_id, completed_at) and (agency_id, issued_at) indexes",
                measure(runs=args.runs, leader=leader, month=month, commune_code=commune.code))

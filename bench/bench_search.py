@@ -167,7 +167,7 @@ def worst_cases(client) -> None:
 def prepare_data(args):
     """The data set of ``args.tag``: reused when complete, else (re)built with datagen."""
     from django.db import connection
-    from django_scopes import scopes_disabled
+    from docflow.core.scoping import cross_agency
 
     from docflow.core.search_index import trigram_index_sql
     from docflow.routing.models import IncomingDocument
@@ -200,7 +200,7 @@ def prepare_data(args):
             cursor.execute(trigram_index_sql(table=TABLE, name=INDEX))
             cursor.execute(f'ANALYZE "{TABLE}"')
         print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
-        with scopes_disabled():
+        with cross_agency("system"):
             sample = IncomingDocument.objects.filter(agency=data.recipients[0]).first()
         if sample.search_text != sample.build_search_text():
             sys.exit("datagen's search_text differs from IncomingDocument.build_search_text()")

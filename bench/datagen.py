@@ -75,7 +75,7 @@ def units_create(*, agencies: list, symbol: str = "VP", name: str = "Văn phòng
     from docflow.tenancy.models import Unit
 
     rows = [Unit(agency_id=a.pk, symbol=symbol, name=name) for a in agencies]
-    return Unit.objects.with_scopes_disabled().bulk_create(rows, batch_size=batch_size)
+    return Unit.objects.cross_agency("system").bulk_create(rows, batch_size=batch_size)
 
 
 def members_create(*, agencies: list, roles: tuple[str, ...] = DEFAULT_ROLES, units: list | None = None,
@@ -103,7 +103,7 @@ def members_create(*, agencies: list, roles: tuple[str, ...] = DEFAULT_ROLES, un
             agency_id=agency.pk, user=user, unit_id=unit.pk if unit else None,
             position=POSITIONS[role], **{ROLE_FIELDS[role]: True},
         ))
-    return Membership.objects.with_scopes_disabled().bulk_create(memberships, batch_size=batch_size)
+    return Membership.objects.cross_agency("system").bulk_create(memberships, batch_size=batch_size)
 
 
 @dataclass

@@ -110,6 +110,8 @@ def parse_database(env: Mapping[str, str], name: str, data_dir: Path) -> dict:
         return sqlite_database(Path(config["NAME"]))
     if not config.get("NAME"):
         raise ConfigError(name, "the URL names no database")
+    # Django's PostgreSQL backend that sets the tenant scope per transaction (row-level security).
+    config["ENGINE"] = "docflow.core.db.postgresql"
     return config
 
 
@@ -177,6 +179,10 @@ class Config:
     token_days: int = 30
     second_factor_default: bool = False
     axis: AxisConfig | None = None  # the national exchange axis connector; None: off
+    # Migrations connect as the tables' owner (DATABASE_OWNER_URL; DATABASE_URL when unset), the
+    # app as a role that owns nothing (docs/RUNTIME.md "Database roles"); db_app_role: that role.
+    owner_database: dict | None = None
+    db_app_role: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -193,6 +199,15 @@ def load_config(env: Mapping[str, str] | None = None, *, base_dir: Path) -> Conf
     data_dir = Path(env.get("DOCFLOW_DATA_DIR", "").strip() or base_dir / "data")
     secret_key = env.get("SECRET_KEY", "").strip() or DEFAULT_SECRET_KEY
     database = parse_database(env, "DATABASE_URL", data_dir)
+    owner_database = (
+        parse_database(env, "DATABASE_OWNER_URL", data_dir)
+        if env.get("DATABASE_OWNER_URL", "").strip() else database
+    )
+    if owner_database["ENGINE"] != database["ENGINE"] or owner_database["NAME"] != database["NAME"]:
+        raise ConfigError("DATABASE_OWNER_URL", "must name the same database as DATABASE_URL")
+    db_app_role = env.get("DOCFLOW_DB_APP_ROLE", "").strip() or (
+        database.get("USER", "") if owner_database.get("USER") != database.get("USER") else ""
+    )
     broker_url = parse_url(
         env, "CELERY_BROKER_URL", "memory://", schemes=("redis", "rediss", "memory", "amqp")
     )
@@ -208,6 +223,8 @@ def load_config(env: Mapping[str, str] | None = None, *, base_dir: Path) -> Conf
         csrf_trusted_origins=parse_list(env, "CSRF_TRUSTED_ORIGINS", []),
         data_dir=data_dir,
         database=database,
+        owner_database=owner_database,
+        db_app_role=db_app_role,
         broker_url=broker_url,
         tasks_eager=tasks_eager,
         email_backend=(

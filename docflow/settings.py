@@ -123,6 +123,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": CONFIG.database}
+# `migrate` and `db_app_role` connect with these credentials instead (docs/RUNTIME.md).
+DOCFLOW_DB_OWNER = CONFIG.owner_database
+DOCFLOW_DB_APP_ROLE = CONFIG.db_app_role
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

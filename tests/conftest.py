@@ -8,6 +8,51 @@ from rest_framework.test import APIClient
 from tests.factories import AgencyFactory, MembershipFactory
 
 
+APP_ROLE = "docflow_app_test"
+
+
+def app_role_test_grants(cursor, owner: str) -> None:
+    """What the tests need beyond the app's grants: TRUNCATE, for the transactional tests'
+    flush (also on tables a migration test drops and makes again)."""
+    cursor.execute(f'GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO "{APP_ROLE}"')
+    cursor.execute(f'ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" IN SCHEMA public '
+                   f'GRANT TRUNCATE ON TABLES TO "{APP_ROLE}"')
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL the suite runs as the app role: the test database is created and migrated
+    as the owner, then the default connection (and the workers the tests start) log in as a
+    role that owns nothing and has no BYPASSRLS, so row-level security holds in every test.
+    TRUNCATE (the transactional tests' flush) is granted here only, for the tests."""
+    from django.conf import settings
+    from django.db import connection
+
+    from docflow.core import rls
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_user")
+            owner = cursor.fetchone()[0]
+            for statement in rls.role_sql(APP_ROLE) + rls.grant_sql(APP_ROLE, owner=owner):
+                cursor.execute(statement)
+            app_role_test_grants(cursor, owner)
+    owner_settings = {"USER": connection.settings_dict["USER"], "PASSWORD": connection.settings_dict["PASSWORD"]}
+    connection.close()
+    for target in (connection.settings_dict, settings.DATABASES["default"]):
+        target.update({"USER": APP_ROLE, "PASSWORD": ""})
+    settings.DOCFLOW_DB_OWNER = {**settings.DATABASES["default"], **owner_settings}
+    try:
+        yield
+    finally:
+        connection.close()
+        for target in (connection.settings_dict, settings.DATABASES["default"]):
+            target.update(owner_settings)
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

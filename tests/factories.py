@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import factory
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.tenancy.models import Agency, AgencyLevel, Membership, Unit, User
 
 
@@ -16,7 +16,7 @@ class ScopeFreeFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        with scopes_disabled():
+        with cross_agency("system"):
             return super()._create(model_class, *args, **kwargs)
 
 

@@ -13,7 +13,7 @@ from rest_framework import generics, viewsets
 from rest_framework.views import APIView
 
 from docflow.core.errors import NotPermitted
-from docflow.core.scoping import agency_scope, scopes_disabled
+from docflow.core.scoping import agency_scope, cross_agency
 from docflow.tenancy.selectors import membership_for_request
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -52,7 +52,7 @@ class AgencyScopedMixin:
     def get_queryset(self):
         """Views implement ``scoped_queryset``; schema generation (no request) gets an empty one."""
         if getattr(self, "swagger_fake_view", False):
-            with scopes_disabled():
+            with cross_agency("directory"):
                 return self.scoped_queryset().none()
         return self.scoped_queryset()
 

@@ -97,9 +97,11 @@ def idempotent(
         if not 200 <= response.status_code < 300:
             transaction.set_rollback(True)  # keep nothing: the same key may be sent again
             return response
-        record.response_status = response.status_code
-        record.response_body = json.loads(JSONRenderer().render(response.data) or b"null")
-        record.save(update_fields=["response_status", "response_body"])
+        # Through the scoped manager: the row is the key's agency's, whatever scope is active.
+        records.filter(pk=record.pk).update(
+            response_status=response.status_code,
+            response_body=json.loads(JSONRenderer().render(response.data) or b"null"),
+        )
         return response
 
 
@@ -114,5 +116,5 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
 def idempotency_purge(*, older_than_days: int = 7) -> int:
     """Forget records past the window in which a client may retry."""
     cutoff = timezone.now() - timedelta(days=older_than_days)
-    deleted, _counts = IdempotencyRecord.objects.with_scopes_disabled().filter(created_at__lt=cutoff).delete()
+    deleted, _counts = IdempotencyRecord.objects.cross_agency("housekeeping").filter(created_at__lt=cutoff).delete()
     return deleted

@@ -28,6 +28,7 @@ from rest_framework import authentication, exceptions
 from docflow.api.models import ApiToken
 from docflow.tenancy.models import Agency, Membership, Unit, User
 from docflow.tenancy.passwords import record_in_every_agency
+from docflow.core.scoping import rls_purpose
 from docflow.core.services import savepoint, service
 from docflow.tenancy.selectors import memberships_remember
 
@@ -158,7 +159,8 @@ def token_lookup(key: str) -> ApiToken | None:
     """The token of ``key`` with its user, the user carrying its active memberships (read by
     ``memberships_of_user`` without another query); None when no token has that digest."""
     sql, parts = _lookup(connection.vendor)
-    with connection.cursor() as cursor:
+    # Before an agency is chosen: the user's memberships in every agency (directory).
+    with rls_purpose("directory"), connection.cursor() as cursor:
         cursor.execute(sql, [False, True, key_digest(key)])
         rows = cursor.fetchall()
     if not rows:

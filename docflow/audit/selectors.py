@@ -32,8 +32,8 @@ def chain_verify(*, agency_ids: list[int] | None = None) -> dict[int, int]:
     deleted or reordered (its sequence or prev_hash), or the newest ones deleted (the head).
     Reads each chain in sequence order, in chunks: memory stays flat whatever its length.
     """
-    events = AuditEvent.objects.with_scopes_disabled()
-    heads = {h.agency_id: h for h in AuditChainHead.objects.with_scopes_disabled().all()}
+    events = AuditEvent.objects.cross_agency("audit")
+    heads = {h.agency_id: h for h in AuditChainHead.objects.cross_agency("audit").all()}
     agencies = set(heads) | set(events.values_list("agency_id", flat=True).distinct().order_by())
     if agency_ids is not None:
         agencies &= set(agency_ids)
@@ -52,9 +52,9 @@ def chain_verify(*, agency_ids: list[int] | None = None) -> dict[int, int]:
 def chain_heads_on(*, day: date) -> list[dict]:
     """Each agency's newest event at the end of ``day`` (local time): what to anchor outside."""
     end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-    events = AuditEvent.objects.with_scopes_disabled()
+    events = AuditEvent.objects.cross_agency("audit")
     last = events.filter(agency_id=OuterRef("agency_id"), created_at__lt=end).order_by("-sequence")
-    heads = (AuditChainHead.objects.with_scopes_disabled().select_related("agency").order_by("agency_id")
+    heads = (AuditChainHead.objects.cross_agency("audit").select_related("agency").order_by("agency_id")
              .annotate(day_sequence=Subquery(last.values("sequence")[:1]), day_hash=Subquery(last.values("hash")[:1])))
     return [
         {"agency_id": h.agency_id, "agency_code": h.agency.code, "date": day.isoformat(),

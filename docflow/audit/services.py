@@ -108,7 +108,7 @@ def events_record(*, events: Iterable[EventSpec]) -> list[AuditEvent]:
             row.hash = event_hash(row, row.prev_hash)
             head.sequence, head.hash = row.sequence, row.hash
         # No scope check on purpose: it only inserts, each row names its agency (COPY on PostgreSQL).
-        rows_copy(AuditEvent, rows)
+        rows_copy(AuditEvent, rows, purpose="audit")
         _heads_move(heads.values(), now)
     return rows
 
@@ -116,7 +116,7 @@ def events_record(*, events: Iterable[EventSpec]) -> list[AuditEvent]:
 def _heads_locked(agency_ids: list[int]) -> dict[int, AuditChainHead]:
     """The agencies' chain heads, locked, in agency order; created for a first event."""
     # Scopes off on purpose, as for the events: every head named is an agency this write is for.
-    all_heads = AuditChainHead.objects.with_scopes_disabled()
+    all_heads = AuditChainHead.objects.cross_agency("audit")
     heads = {h.agency_id: h for h in all_heads.select_for_update().filter(
         agency_id__in=agency_ids).order_by("agency_id")}
     missing = [a for a in agency_ids if a not in heads]
@@ -132,7 +132,7 @@ def _heads_move(heads: Iterable[AuditChainHead], now) -> None:
     """Every head to its new sequence and hash in one UPDATE: on PostgreSQL joined to the
     new values as arrays (linear in the number of heads, where a CASE with a branch per head
     is quadratic: 10,000 recipients took minutes), elsewhere by CASE."""
-    heads, all_heads = list(heads), AuditChainHead.objects.with_scopes_disabled()
+    heads, all_heads = list(heads), AuditChainHead.objects.cross_agency("audit")
     if len(heads) == 1:
         head = heads[0]
         all_heads.filter(pk=head.pk).update(sequence=head.sequence, hash=head.hash, updated_at=now)

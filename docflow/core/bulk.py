@@ -13,6 +13,7 @@ counts as one query in ``connection.queries`` (and so in the tests' query counts
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -21,19 +22,31 @@ from uuid import UUID
 from django.db import connections, models, router
 from django.db.models.base import ModelState
 
+from docflow.core.scoping import rls_purpose
+from docflow.core.services import savepoint
+
 # Values psycopg sends as they are: no Django conversion needed on the way to a COPY row.
 PLAIN = (str, int, float, bool, UUID, datetime, date, type(None))
 
 
-def rows_copy(model: type[models.Model], objs: Sequence[models.Model]) -> None:
-    """Insert ``objs`` (new instances of ``model``, primary keys set) in one statement."""
+def rows_copy(model: type[models.Model], objs: Sequence[models.Model], *, purpose: str) -> None:
+    """Insert ``objs`` (new instances of ``model``, primary keys set) in one statement, as the
+    cross-agency ``purpose`` (``docflow.core.rls.PURPOSES``) allows: ``COPY`` runs no execute
+    wrapper, so the row-level security settings are brought up to date before it."""
     if not objs:
         return
     alias = router.db_for_write(model)
     connection = connections[alias]
-    if connection.vendor != "postgresql":
-        model._base_manager.using(alias).bulk_create(objs)
-        return
+    with rls_purpose(purpose):
+        if connection.vendor != "postgresql":
+            model._base_manager.using(alias).bulk_create(objs)
+            return
+        # The settings COPY needs are local to a transaction: the caller's, or one of its own.
+        with nullcontext() if connection.in_atomic_block else savepoint():
+            _copy(connection, alias, model, objs)
+
+
+def _copy(connection, alias: str, model: type[models.Model], objs: Sequence[models.Model]) -> None:
     fields = list(model._meta.concrete_fields)
     stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
@@ -42,6 +55,9 @@ def rows_copy(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     json = [isinstance(f, models.JSONField) for f in fields]
     started = time.monotonic()
     connection.ensure_connection()
+    rls_apply = getattr(connection, "rls_apply", None)
+    if rls_apply is not None:  # docflow.core.db.postgresql: the settings this statement needs
+        rls_apply()
     # Errors as Django's (IntegrityError for a duplicate), as bulk_create raises them.
     with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for obj in objs:

@@ -117,7 +117,7 @@ def service(fn: Callable[P, R] | None = None, *, scope: str | None = "actor") ->
 
     ``scope`` names the keyword argument that gives the agency: a Membership (``actor``,
     ``membership``), an Agency or an agency id (``agency_id``); ``None`` for a service that opens
-    no scope (it reads across agencies on purpose, with ``with_scope``/``scopes_disabled``).
+    no scope (it reads across agencies on purpose, with ``with_scope``/``cross_agency``).
     The acting person is the first of ``actor``, ``membership`` given (see ``current_actor``)."""
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:

@@ -30,7 +30,7 @@ from docflow.routing.models import IncomingDocument
 from docflow.routing.replies import incoming_reply_draft
 from docflow.tenancy.demo import demo_agencies
 from docflow.tenancy.models import Membership
-from docflow.core.scoping import agency_scope, scopes_disabled
+from docflow.core.scoping import agency_scope, cross_agency
 
 
 class Office:
@@ -43,14 +43,14 @@ class Office:
 
     def member(self, username: str) -> Membership:
         if username not in self._members:
-            with scopes_disabled():
+            with cross_agency("system"):
                 self._members[username] = Membership.objects.select_related("agency", "user").get(
                     user__username=username, is_active=True
                 )
         return self._members[username]
 
     def everyone_reads_notifications(self) -> None:
-        with scopes_disabled():
+        with cross_agency("system"):
             members = list(Membership.objects.filter(agency__code__in=self.codes.values(), is_active=True))
         for member in members:
             with agency_scope(member.agency_id):

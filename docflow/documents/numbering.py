@@ -139,7 +139,7 @@ def registers_provision(agencies: list[Agency]) -> None:
     for every agency of the batch (called by the directory import)."""
     from docflow.tenancy.kinds import DEFAULT_REGISTERS
 
-    Register.objects.with_scopes_disabled().bulk_create([
+    Register.objects.cross_agency("system").bulk_create([
         Register(agency_id=agency.pk, direction=direction, series=series,
                  name=REGISTER_NAMES.get((direction, series), series))
         for agency in agencies for direction, series in DEFAULT_REGISTERS

@@ -44,7 +44,7 @@ def outgoing_by_identifier(identifier: str) -> OutgoingDocument | None:
     except ValueError:
         return None
     candidates = (
-        OutgoingDocument.objects.with_scopes_disabled()
+        OutgoingDocument.objects.cross_agency("exchange")
         .filter(agency__code=parts.organ_id, notation=parts.notation, state=OutgoingState.ISSUED)
         .select_related("agency")
     )

@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -139,7 +139,7 @@ def _received(sender: Agency, identifier: str, business_type: int) -> InboundRec
     if inbound is None:
         return None
     copies = {
-        c.agency_id: c for c in IncomingDocument.objects.with_scopes_disabled()
+        c.agency_id: c for c in IncomingDocument.objects.cross_agency("exchange")
         .filter(source_document_id=inbound.id).select_related("agency")
     }
     ordered = sorted(copies.values(), key=lambda c: inbound.recipient_codes.index(c.agency.code)
@@ -152,7 +152,7 @@ def _concerned(sender: Agency, identifiers: list[str]) -> list[IncomingDocument]
     if not identifiers:
         return []
     return list(
-        IncomingDocument.objects.with_scopes_disabled()
+        IncomingDocument.objects.cross_agency("exchange")
         .filter(sender_agency_id=sender.pk, exchange_document_id__in=identifiers)
         .order_by("delivered_at", "id")
     )
@@ -176,7 +176,7 @@ def inbound_revocation_receive(*, client: ExchangeClient, document_id: str, reas
     reason = reason.strip() or _("Nơi gửi thu hồi văn bản.")
     now = timezone.now()
     with service_transaction():
-        copies = IncomingDocument.objects.with_scopes_disabled().filter(
+        copies = IncomingDocument.objects.cross_agency("exchange").filter(
             sender_agency_id=sender.pk, exchange_document_id=document_id,
         ).exclude(status_code__in=NOT_RECALLABLE)
         recalled = list(copies.select_for_update().values_list("id", "agency_id", "status_code", "notation"))
@@ -194,7 +194,7 @@ def inbound_revocation_receive(*, client: ExchangeClient, document_id: str, reas
             )
             for incoming_id, agency_id, status, notation in recalled
         ])
-        clerks = Membership.objects.with_scopes_disabled().filter(
+        clerks = Membership.objects.cross_agency("exchange").filter(
             agency_id__in={agency_id for _i, agency_id, _s, _n in recalled}, is_clerk=True, is_active=True,
         ).values_list("agency_id", "user_id")
         by_agency = {agency_id: (incoming_id, notation) for incoming_id, agency_id, _s, notation in recalled}
@@ -207,7 +207,7 @@ def inbound_revocation_receive(*, client: ExchangeClient, document_id: str, reas
             )
             for agency_id, user_id in clerks
         ])
-    copies_now = list(IncomingDocument.objects.with_scopes_disabled().filter(
+    copies_now = list(IncomingDocument.objects.cross_agency("exchange").filter(
         sender_agency_id=sender.pk, exchange_document_id=document_id).order_by("delivered_at", "id"))
     return InboundReceipt(document=inbound, copies=copies_now, received_at=now,
                           duplicate=not recalled, recall_requested=True)
@@ -303,13 +303,13 @@ def _answered(reply_to: dict | None, sender: Agency) -> OutgoingDocument | None:
     named = str(reply_to.get("document_id") or "")
     document = None
     try:
-        document = OutgoingDocument.objects.with_scopes_disabled().filter(pk=UUID(named)).first()
+        document = OutgoingDocument.objects.cross_agency("exchange").filter(pk=UUID(named)).first()
     except ValueError:
         document = outgoing_by_identifier(named)
     if document is None and reply_to.get("issued_at") and reply_to.get("notation"):
         document = outgoing_by_identifier(document_identifier(
             organ_id=reply_to["sender_code"], issued_on=reply_to["issued_at"], notation=reply_to["notation"]))
-    if document is None or not Delivery.objects.with_scopes_disabled().filter(
+    if document is None or not Delivery.objects.cross_agency("exchange").filter(
             document_id=document.pk, recipient_agency_id=sender.pk).exists():
         return None
     return document
@@ -348,9 +348,9 @@ def _mark_concerned(concerned: list[IncomingDocument], copies: list[IncomingDocu
 def inbound_notify(*, inbound_id: UUID | str) -> int:
     """Each recipient's clerks hear of a document from an external agency, as of one from
     inside Docflow; returns how many notifications were made. Safe to run twice."""
-    copies = IncomingDocument.objects.with_scopes_disabled().filter(source_document_id=inbound_id)
+    copies = IncomingDocument.objects.cross_agency("exchange").filter(source_document_id=inbound_id)
     copy_of = {copy.agency_id: copy for copy in copies}
-    clerks = Membership.objects.with_scopes_disabled().filter(
+    clerks = Membership.objects.cross_agency("exchange").filter(
         agency_id__in=list(copy_of), is_clerk=True, is_active=True
     ).values_list("agency_id", "user_id")
     return len(notifications_create(notices=[

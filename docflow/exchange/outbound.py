@@ -43,12 +43,12 @@ def _url(name: str, **kwargs) -> str:
 def sent_deliveries(*, external_agency_id: int) -> QuerySet[Delivery]:
     """Every delivery of an issued document to this external agency, from any of our agencies."""
     return (
-        Delivery.objects.with_scopes_disabled()
+        Delivery.objects.cross_agency("exchange")
         .filter(recipient_agency_id=external_agency_id)
         .select_related("document", "document__agency", "document__signed_by", "document__signer")
         .prefetch_related(Prefetch(
             "document__attachments",
-            queryset=Attachment.objects.with_scopes_disabled().order_by("created_at", "id"),
+            queryset=Attachment.objects.cross_agency("exchange").order_by("created_at", "id"),
         ))
     )
 
@@ -111,7 +111,7 @@ def _staff(user: User | None, agency_id: int) -> dict[str, str]:
     if user is None:
         return {}
     membership = (
-        Membership.objects.with_scopes_disabled().select_related("unit")
+        Membership.objects.cross_agency("exchange").select_related("unit")
         .filter(agency_id=agency_id, user_id=user.pk).first()
     )
     return {"Department": membership.unit.name if membership and membership.unit_id else "",
@@ -130,7 +130,7 @@ def delivery_package(delivery: Delivery, *, business: str = "new") -> bytes:
     organs = Agency.objects.filter(code__in=envelope["recipients"]).select_related("parent")
     envelope["recipient_organs"] = [_organ(a) for a in organs]
     if document.reply_to_incoming_id:
-        answered = IncomingDocument.objects.with_scopes_disabled().filter(pk=document.reply_to_incoming_id).first()
+        answered = IncomingDocument.objects.cross_agency("exchange").filter(pk=document.reply_to_incoming_id).first()
         if answered is not None and answered.issued_on:
             envelope["reply_to"] = {
                 "sender_code": answered.sender_code, "notation": answered.notation,
@@ -189,7 +189,7 @@ def delivery_push(
 def status_feed(*, external_agency_id: int) -> QuerySet[StatusReport]:
     """Statuses our agencies reported on documents this external agency sent them."""
     return (
-        StatusReport.objects.with_scopes_disabled()
+        StatusReport.objects.cross_agency("exchange")
         .filter(incoming__sender_agency_id=external_agency_id)
         .select_related("agency", "incoming")
     )
@@ -220,7 +220,7 @@ def _actors(reports: list[StatusReport]) -> dict[UUID, User]:
     if not reports:
         return {}
     events = (
-        AuditEvent.objects.with_scopes_disabled()
+        AuditEvent.objects.cross_agency("exchange")
         .filter(object_type=INCOMING_OBJECT, object_id__in={r.incoming_id for r in reports},
                 actor__isnull=False)
         .select_related("actor").order_by("created_at", "id")

@@ -31,7 +31,7 @@ def delivery_status_receive(
     statuses (409). The sender gets the audit event and notifications routing gives any status.
     """
     delivery = (
-        Delivery.objects.with_scopes_disabled().select_for_update(of=("self",))
+        Delivery.objects.cross_agency("status").select_for_update(of=("self",))
         .select_related("recipient_agency")
         .filter(document_id=document_id, recipient_agency_id=client.external_agency_id)
         .first()
@@ -55,7 +55,7 @@ def sent_document_for(*, client: ExchangeClient, identifier: str) -> UUID:
     400 on ``ResponseFor/DocumentId`` otherwise: a status package about a document we did not
     send to that agency changes nothing."""
     document = outgoing_by_identifier(identifier)
-    if document is None or not Delivery.objects.with_scopes_disabled().filter(
+    if document is None or not Delivery.objects.cross_agency("status").filter(
         document_id=document.pk, recipient_agency_id=client.external_agency_id
     ).exists():
         raise ValidationError({"ResponseFor/DocumentId": [

@@ -40,7 +40,7 @@ class SignatureCheck:
 def agency_credential(agency_id: int) -> SigningCredential | None:
     """The agency's own PKCS#12 key, the one that signs at issue; None when it has none here."""
     return (
-        SigningCredential.objects.with_scopes_disabled()
+        SigningCredential.objects.cross_agency("exchange")
         .filter(agency_id=agency_id, user__isnull=True, kind=CredentialKind.PKCS12).first()
     )
 

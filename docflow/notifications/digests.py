@@ -37,7 +37,7 @@ def digests_dispatch(*, day: date | None = None) -> int:
     many agencies. An agency already recorded for ``day`` is skipped."""
     day = day or timezone.localdate()
     agencies = list(
-        NotificationPreference.objects.with_scopes_disabled().filter(email=True, digest=True)
+        NotificationPreference.objects.cross_agency("notify").filter(email=True, digest=True)
         .order_by().values_list("agency_id", flat=True).distinct()
     )
     with service_transaction():

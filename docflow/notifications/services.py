@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from django.db import transaction
 from django.utils import timezone
 
 from docflow.core.errors import NotFound
@@ -57,7 +56,7 @@ def _reaches(agency_ids: set[int], user_ids: set[int], kinds: set[str]) -> dict[
         (p.agency_id, p.user_id, p.kind): Reach(
             in_app=p.in_app, email_now=p.email and not p.digest, digest=p.email and p.digest
         )
-        for p in NotificationPreference.objects.with_scopes_disabled().filter(
+        for p in NotificationPreference.objects.cross_agency("notify").filter(
             agency_id__in=agency_ids, user_id__in=user_ids, kind__in=kinds
         )
     }
@@ -75,7 +74,7 @@ def notifications_create(*, notices: Iterable[Notice]) -> list[Notification]:
     if not notices:
         return []
     existing = set(
-        Notification.objects.with_scopes_disabled()
+        Notification.objects.cross_agency("notify")
         .filter(dedup_key__in=[n.dedup_key for n in notices]).values_list("dedup_key", flat=True)
     )
     notices = [n for n in dict((n.dedup_key, n) for n in notices).values() if n.dedup_key not in existing]
@@ -98,7 +97,7 @@ def notifications_create(*, notices: Iterable[Notice]) -> list[Notification]:
                 "kwargs": {"agency_id": n.agency_id, "notification_id": str(row.id)},
             })
     with service_transaction():
-        Notification.objects.with_scopes_disabled().bulk_create(rows, ignore_conflicts=True)
+        Notification.objects.cross_agency("notify").bulk_create(rows, ignore_conflicts=True)
         if emails:
             outbox_enqueue_many(tasks=emails)
     return rows

@@ -18,13 +18,12 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from docflow.audit.services import event_record
 from docflow.documents.files import Spooled, stored_file_open, stored_file_put, stored_file_put_bytes
-from docflow.documents.models import Attachment, OutgoingDocument
+from docflow.documents.models import Attachment
 from docflow.outbox.services import outbox_enqueue
 from docflow.records.bagit_zip import BagZipWriter, file_chunks
 from docflow.records.contents import PDF, document_parts
@@ -37,7 +36,7 @@ from docflow.records.models import (
 from docflow.records.permissions import require_transfer_role
 from docflow.rendering.handover import HandoverRecord, render_handover_record
 from docflow.rendering.registers import RegisterColumn, render_register_pdf
-from docflow.routing.models import IncomingAttachment, IncomingDocument
+from docflow.routing.models import IncomingAttachment
 from docflow.tenancy.models import Membership
 from docflow.core.scoping import agency_scope
 from docflow.core.services import service, service_transaction

@@ -41,7 +41,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from docflow.core.errors import NotFound, NotPermitted
-from docflow.core.scoping import scopes_disabled
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument, OutgoingState
 from docflow.reports.models import OversightMonth
 from docflow.routing.models import IncomingDocument, Medium, overdue_q
@@ -228,7 +228,7 @@ def oversight_figures(
     def figures(agency_id: int, month: dt.date) -> OversightFigures:
         return result.setdefault((agency_id, month), OversightFigures(month=month))
 
-    with scopes_disabled():  # counts across the agencies below, never their rows
+    with cross_agency("oversight"):  # counts across the agencies below, never their rows
         copies = IncomingDocument.objects.filter(agency_id__in=agency_ids)
         for row in _grouped(copies.filter(delivered_at__gte=start, delivered_at__lt=end), "delivered_at",
                             received=Count("pk"),
@@ -267,7 +267,7 @@ def month_figures(
     completed_in = Q(completed_at__gte=start, completed_at__lt=end)
     overdue_in = overdue_q(today) & Q(due_date__gte=_local(start), due_date__lt=_local(end))
     result: dict[tuple[int, dt.date], OversightFigures] = {}
-    with scopes_disabled():  # counts across the agencies below, never their rows
+    with cross_agency("oversight"):  # counts across the agencies below, never their rows
         copies = (
             IncomingDocument.objects.filter(agency_id__in=agency_ids)
             .filter(arrived_in | completed_in | overdue_in).values("agency_id")
@@ -312,7 +312,7 @@ def kept_or_live_figures(
     result: dict[tuple[int, dt.date], OversightFigures] = {}
     kept: set[tuple[int, dt.date]] = set()
     if past:
-        with scopes_disabled():  # counts of the agencies below, as the aggregates read them
+        with cross_agency("oversight"):  # counts of the agencies below, as the aggregates read them
             rows = OversightMonth.objects.filter(agency_id__in=agency_ids, month__in=past).values(
                 "agency_id", "month", *ROLLUP_FIELDS)
             for row in rows:

@@ -20,7 +20,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from docflow.core.scoping import scopes_disabled
+from docflow.core.scoping import cross_agency
 from docflow.core.services import service
 from docflow.reports.models import OversightMonth
 from docflow.reports.oversight import ROLLUP_FIELDS, OversightFigures, last_months, month_figures
@@ -39,7 +39,8 @@ def oversight_rollup_rebuild(*, months: int = ROLLUP_MONTHS, today: dt.date | No
     today = today or timezone.localdate()
     past = last_months(today=today, months=months + 1)[:-1]
     written = 0
-    with scopes_disabled():  # every agency's counts, written as rows of each agency
+    # Every agency's counts (read as oversight reads them), written as rows of each agency.
+    with cross_agency("oversight"), cross_agency("housekeeping"):
         ids = list(Agency.objects.filter(is_external=False).order_by("pk").values_list("pk", flat=True))
         for month in past:
             found = month_figures(agency_ids=Agency.objects.filter(is_external=False).values("pk"),

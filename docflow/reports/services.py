@@ -72,7 +72,7 @@ def statistics_reports_monthly(*, today: dt.date | None = None) -> int:
     """
     period = Period.month_before(today or timezone.localdate())
     with service_transaction():
-        reports = StatisticsReport.objects.with_scopes_disabled()
+        reports = StatisticsReport.objects.cross_agency("housekeeping")
         done = set(reports.filter(kind=ReportKind.MONTHLY, period_first=period.first)
                    .values_list("agency_id", flat=True))
         wanted = [

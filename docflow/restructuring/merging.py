@@ -24,7 +24,7 @@ from django.db.models import Case, Value, When
 from django.utils.translation import gettext as _
 
 from docflow.audit.services import EventSpec, events_record
-from docflow.core.scoping import agency_scope, scopes_disabled
+from docflow.core.scoping import agency_scope, cross_agency
 from docflow.core.services import service
 from docflow.documents.models import Attachment, OutgoingDocument, OutgoingState, Register
 from docflow.documents.signing.models import SigningRequest
@@ -143,6 +143,7 @@ def _agencies(
     return found[successor_code], [found[c] for c in predecessor_codes]
 
 
+@cross_agency("merge")
 def merger_plan(
     *, successor_code: str, predecessor_codes: list[str], on: datetime.date, memberships: str = "move",
     new_successor: dict[str, str] | None = None, _lock: bool = False,
@@ -246,6 +247,7 @@ def _renamed_code(code: str, n: int) -> str:
 
 
 @service(scope=None)
+@cross_agency("merge")
 def agencies_merge(
     *, successor_code: str, predecessor_codes: list[str], on: datetime.date, memberships: str = "move",
     new_successor: dict[str, str] | None = None, actor: User | None = None,
@@ -268,13 +270,13 @@ def agencies_merge(
     units = _units_create(plan)
 
     def moved(model, ids, key="pk", **extra):
-        rows = model.objects.with_scopes_disabled().filter(agency_id__in=pred_ids)
+        rows = model.objects.cross_agency("merge").filter(agency_id__in=pred_ids)
         return sum(  # in chunks: a statement takes at most 65,535 parameters
             rows.filter(**{f"{key}__in": ids[i:i + ID_CHUNK]}).update(agency_id=successor.pk, **extra)
             for i in range(0, len(ids), ID_CHUNK)
         )
 
-    with scopes_disabled():
+    with cross_agency("merge"):
         moved(IncomingDocument, plan.copies)
         for child in (IncomingAttachment, Assignment, HandlingNote, StatusReport, IntakeScan):
             # The rows of the copies just moved: one statement each, whatever their number.
@@ -344,7 +346,7 @@ def _units_create(plan: MergerPlan):
     successor = plan.successor
     with agency_scope([a.pk for a in plan.predecessors]):
         names = dict(Unit.objects.filter(symbol__in=plan.units_created).values_list("symbol", "name"))
-    Unit.objects.with_scopes_disabled().bulk_create(
+    Unit.objects.cross_agency("merge").bulk_create(
         [Unit(agency=successor, symbol=s, name=names[s]) for s in plan.units_created])
     with agency_scope(successor.pk):
         by_symbol = dict(Unit.objects.values_list("symbol", "pk"))

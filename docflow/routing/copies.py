@@ -70,7 +70,7 @@ def incoming_copies_deliver(
                 identifiers[key] = copy_identifier(
                     sender_code=copy.sender_code, issued_on=copy.issued_on, notation=copy.notation)
             copy.exchange_document_id = identifiers[key]
-    rows_copy(IncomingDocument, copies)
+    rows_copy(IncomingDocument, copies, purpose="delivery")
     ordered = sorted(files, key=lambda f: not f.is_main)
     templates = [
         IncomingAttachment(name=f.name, file_id=f.sha256, size=f.size, content_type=f.content_type,
@@ -82,7 +82,7 @@ def incoming_copies_deliver(
         for copy in copies for template in templates
         for attachment in instances_like(
             template, [{"id": uuid7(), "agency_id": copy.agency_id, "incoming_id": copy.id}])
-    ])
+    ], purpose="delivery")
     events_record(events=[
         EventSpec(
             agency_id=copy.agency_id, action="incoming.delivered", object_type=INCOMING_OBJECT,

@@ -61,7 +61,7 @@ def document_recall_request(*, actor: Membership, document_id: UUID | str, reaso
     document.save(update_fields=["recall_requested_at", "recall_requested_by", "recall_reason", "updated_at"])
     # Lock the copies before the Delivery rows: the recipient's handling services take
     # them in that order too, so the two never wait on each other in a cycle.
-    copies = IncomingDocument.objects.with_scopes_disabled().filter(
+    copies = IncomingDocument.objects.cross_agency("delivery").filter(
         source_document_id=document.pk
     ).exclude(status_code__in=NOT_RECALLABLE)
     recalled = list(copies.select_for_update().values_list("id", "agency_id", "status_code"))

@@ -34,7 +34,7 @@ def document_issued_notify(*, agency_id: int, document_id: UUID | str) -> int:
         if document is None:
             return 0
         # A copy accepted or rejected before this ran has nothing new for its clerks.
-        copies = IncomingDocument.objects.with_scopes_disabled().filter(
+        copies = IncomingDocument.objects.cross_agency("delivery").filter(
             source_document_id=document.pk, status_code=Status.DELIVERED
         )
         title = _("Văn bản đến mới: %(n)s") % {"n": document.notation}
@@ -54,7 +54,7 @@ def document_recall_notify(*, agency_id: int, document_id: UUID | str) -> int:
         document = _locked(agency_id, document_id)
         if document is None:
             return 0
-        copies = IncomingDocument.objects.with_scopes_disabled().filter(
+        copies = IncomingDocument.objects.cross_agency("delivery").filter(
             source_document_id=document.pk, status_code=Status.RECALL_REQUESTED
         )
         title = _("Yêu cầu thu hồi văn bản %(n)s") % {"n": document.notation}
@@ -71,7 +71,7 @@ def _locked(agency_id: int, document_id) -> OutgoingDocument | None:
 
 def _clerk_notices(copies, document: OutgoingDocument, kind: str, title: str, tag: str) -> list[Notice]:
     copy_of = dict(copies.values_list("agency_id", "id"))
-    clerks = Membership.objects.with_scopes_disabled().filter(
+    clerks = Membership.objects.cross_agency("delivery").filter(
         agency_id__in=list(copy_of), is_clerk=True, is_active=True
     ).values_list("agency_id", "user_id")
     body = f"{document.agency.name}: {document.subject}"

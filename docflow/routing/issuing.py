@@ -255,7 +255,7 @@ def _deliver(
         change["incoming_id"] = copy["id"]
         copy_changes.append(copy)
     template = Delivery(agency_id=sender.pk, document_id=document.pk)
-    rows_copy(Delivery, instances_like(template, delivery_changes))
+    rows_copy(Delivery, instances_like(template, delivery_changes), purpose="delivery")
     copies = instances_like(_incoming_copy(document, sender, None, now), copy_changes)
     incoming_copies_deliver(
         copies=copies, files=files, sender_label=f"{sender.code} {sender.name}",

@@ -32,7 +32,7 @@ def deadline_reminders_dispatch(*, day: date | None = None) -> int:
     returns how many agencies have some. Agencies already recorded for ``day`` are skipped."""
     day = day or timezone.localdate()
     agencies = list(
-        IncomingDocument.objects.with_scopes_disabled()
+        IncomingDocument.objects.cross_agency("delivery")
         .filter(status_code__in=HANDLING_STATUSES, due_date__lte=day + timedelta(days=1))
         .order_by().values_list("agency_id", flat=True).distinct()
     )

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from docflow.audit.models import AuditEvent
 from docflow.audit.services import EventSpec, events_record
+from docflow.core.scoping import rls_purpose
 from docflow.documents.models import OutgoingDocument
 from docflow.notifications.services import notification_create, notification_gather
 from docflow.outbox.services import outbox_enqueue
@@ -42,6 +43,7 @@ EXCHANGE_STATUS_TASK = "exchange.status_push"
 EMAILED_STATUSES = frozenset({Status.REJECTED, Status.RECALL_REFUSED})
 
 
+@rls_purpose("status")  # the sender's delivery row, events and people
 def status_report(
     *,
     incoming: IncomingDocument,
@@ -89,6 +91,7 @@ def status_report(
     return recorded[0]
 
 
+@rls_purpose("status")  # the sender's delivery row, events and people
 def external_status_record(*, delivery: Delivery, reported: str, note: str) -> AuditEvent:
     """A recipient outside Docflow reported ``reported`` through the exchange: the sender's
     Delivery row, its audit event and notifications, as for a copy inside Docflow.
@@ -104,6 +107,7 @@ def external_status_record(*, delivery: Delivery, reported: str, note: str) -> A
     return event
 
 
+@rls_purpose("status")  # the sender's delivery row, events and people
 def delivery_due_date_report(*, incoming: IncomingDocument) -> None:
     """The copy's due date changed with no change of status (a new assignment at 04/05): the
     sender's Delivery row learns it, in the caller's transaction. Nothing for external senders."""

@@ -24,6 +24,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from docflow.audit.services import EventSpec, events_record
+from docflow.core.scoping import cross_agency
 from docflow.core.services import service, service_transaction
 from docflow.core.text import fold
 from docflow.tenancy.kinds import DEFAULT_UNITS, PEOPLES_COMMITTEE_KINDS
@@ -255,10 +256,11 @@ def _people_check(plan: DirectoryPlan, existing: dict[str, Agency], usernames: d
     """A first clerk or admin is new, or already a member of that agency (nothing to do)."""
     names = list(usernames)
     members: dict[str, set[str]] = {}
-    for chunk in _chunks(names, size):
-        for username, code in (User.objects.filter(username__in=chunk)
-                               .values_list("username", "memberships__agency__code")):
-            members.setdefault(username, set()).add(code)
+    with cross_agency("directory"):  # whose members they are, in every agency
+        for chunk in _chunks(names, size):
+            for username, code in (User.objects.filter(username__in=chunk)
+                                   .values_list("username", "memberships__agency__code")):
+                members.setdefault(username, set()).add(code)
     for line in plan.lines:
         for role, (username, _email, _name) in line.people.items():
             if username not in members:
@@ -447,7 +449,7 @@ def _provision(new: list[Agency], size: int) -> None:
         return
     units = [Unit(agency_id=a.pk, symbol=symbol, name=name)
              for a in new for symbol, name in DEFAULT_UNITS.get(a.level, ())]
-    Unit.objects.with_scopes_disabled().bulk_create(units, batch_size=size)
+    Unit.objects.cross_agency("system").bulk_create(units, batch_size=size)
     for provision in agency_provisioners:
         provision(new)
 
@@ -465,7 +467,7 @@ def _people_create(lines: list[Line], ids: dict[str, int], new_people: set[str],
     for user in users:
         user.pk = user.pk or by_name[user.username]
     agency_ids = {line.code: ids[line.code] for line, _role, _person in wanted}
-    offices = dict(Unit.objects.with_scopes_disabled().filter(agency_id__in=agency_ids.values(), symbol="VP")
+    offices = dict(Unit.objects.cross_agency("system").filter(agency_id__in=agency_ids.values(), symbol="VP")
                    .values_list("agency_id", "pk"))
     memberships = []
     for (line, role, _person), user in zip(wanted, users):
@@ -473,7 +475,7 @@ def _people_create(lines: list[Line], ids: dict[str, int], new_people: set[str],
         flag, position = PERSON_ROLES[role]
         memberships.append(Membership(agency_id=agency_id, user_id=user.pk, unit_id=offices.get(agency_id),
                                       position=str(position), **{flag: True}))
-    Membership.objects.with_scopes_disabled().bulk_create(memberships, batch_size=size)
+    Membership.objects.cross_agency("system").bulk_create(memberships, batch_size=size)
     return [
         FirstLogin(username=user.username, agency_code=line.code, role=role, url=url)
         for ((line, role, _person), user), url in zip(zip(wanted, users), reset_urls(users))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 
 from docflow.core.errors import NotPermitted
-from docflow.core.scoping import agency_scope, scopes_disabled
+from docflow.core.scoping import agency_scope, cross_agency
 from docflow.tenancy.selectors import membership_for_request
 
 SESSION_AGENCY_KEY = "docflow_agency_code"
@@ -23,7 +23,7 @@ class AgencyScopeMiddleware:
         path = request.path_info
         if path.startswith("/admin/"):
             # The admin is for system administrators only (is_staff checked by the admin itself).
-            with scopes_disabled():
+            with cross_agency("system"):
                 return self.get_response(request)
         if path.startswith("/api/") or not request.user.is_authenticated:
             return self.get_response(request)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from docflow.tenancy.models import Agency, Membership, Role, Unit, User
-from docflow.core.scoping import agency_scope, scopes_disabled
+from docflow.core.scoping import agency_scope, cross_agency
 
 # No real structure is deeper (ministry → province → department → unit…); a longer chain is a cycle.
 MAX_DEPTH = 16
@@ -43,7 +43,8 @@ def agencies_for_codes(
         successors = base.filter(is_active=True, aliases__code__in=missing).annotate(
             alias_code=models.F("aliases__code")
         )
-        found.update({a.alias_code: a for a in successors})
+        with cross_agency("directory"):  # the old codes are every agency's
+            found.update({a.alias_code: a for a in successors})
     return found
 
 
@@ -105,7 +106,7 @@ def memberships_of_user(*, user: User) -> list[Membership]:
     read = getattr(user, MEMBERSHIPS_READ, None)
     if read is not None:
         return list(read)
-    with scopes_disabled():
+    with cross_agency("directory"):
         return list(
             Membership.objects.filter(user=user, is_active=True, agency__is_active=True)
             .select_related("agency", "agency__parent", "unit")
@@ -147,7 +148,7 @@ def user_belongs_elsewhere(*, user: User, agency_id: int) -> bool:
     own account fields are not one agency admin's to change."""
     if user.is_staff or user.is_superuser:
         return True
-    with scopes_disabled():
+    with cross_agency("directory"):
         return Membership.objects.filter(user=user).exclude(agency_id=agency_id).exists()
 
 

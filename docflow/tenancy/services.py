@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from docflow.audit.services import event_record
 from docflow.core.errors import NotPermitted
-from docflow.core.scoping import scopes_disabled
+from docflow.core.scoping import cross_agency
 from docflow.core.services import savepoint, service
 from docflow.tenancy.models import Agency, Membership, Role, Unit, User
 from docflow.tenancy.passwords import password_check
@@ -113,7 +113,7 @@ def member_upsert(
 
 def _someone_elses(user: User, agency: Agency) -> bool:
     """A person of another agency, not (yet) of this one: not this agency admin's to add."""
-    with scopes_disabled():
+    with cross_agency("directory"):
         agencies = set(Membership.objects.filter(user=user).values_list("agency_id", flat=True))
     return bool(agencies) and agency.pk not in agencies
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django_scopes import scopes_disabled
 
 from docflow.api.models import IdempotencyRecord
+from docflow.core.scoping import cross_agency
 from docflow.routing.models import IncomingDocument
 from tests.api.test_incoming_intake import BODY, URL
 from tests.routing.conftest import commune  # noqa: F401
@@ -20,7 +20,7 @@ def test_a_registration_sent_twice_with_one_key_registers_once_through_the_durab
     assert first.status_code == again.status_code == 201, first.content
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
     assert first.json()["incoming_number"] == 1
-    with scopes_disabled():
+    with cross_agency("system"):
         assert IncomingDocument.objects.filter(agency=commune.agency).count() == 1
         assert IdempotencyRecord.objects.filter(agency=commune.agency, key="vao-so-1").count() == 1
 
@@ -30,7 +30,7 @@ def test_an_answer_other_than_success_keeps_no_record_and_the_key_can_be_sent_ag
     clerk.post(URL, BODY, format="json")
     duplicate = clerk.post(URL, BODY, format="json", HTTP_IDEMPOTENCY_KEY="vao-so-2")
     assert duplicate.status_code == 409 and duplicate.json()["state"]
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not IdempotencyRecord.objects.filter(key="vao-so-2").exists()
     done = clerk.post(URL, {**BODY, "duplicate_reason": "Bản gốc đến sau bản fax"}, format="json",
                       HTTP_IDEMPOTENCY_KEY="vao-so-2")

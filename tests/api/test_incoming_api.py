@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.routing import handling
 from docflow.routing.models import IncomingDocument
 from tests.factories import AgencyFactory, MembershipFactory
@@ -33,7 +33,7 @@ def assign_to(office, incoming, **kwargs):
 
 def set_due(incoming, days: int) -> None:
     """Arrange a deadline relative to today (the rules forbid setting one in the past)."""
-    with scopes_disabled():
+    with cross_agency("system"):
         IncomingDocument.objects.filter(pk=incoming.pk).update(
             due_date=timezone.localdate() + timedelta(days=days)
         )
@@ -65,7 +65,7 @@ def test_a_user_of_another_commune_gets_404_for_every_action(client_for, commune
         for step in ("accept", *bodies):
             response = client.post(url(theirs, step), bodies.get(step, {}), format="json")
             assert response.status_code == 404, (member, step, response.content)
-    with scopes_disabled():
+    with cross_agency("system"):
         assert IncomingDocument.objects.get(pk=theirs.pk).status_code == "01"
 
 
@@ -132,7 +132,7 @@ def test_handling_through_the_api_and_the_detail_tells_the_story(client_for, com
 
 def test_recall_decision_through_the_api(client_for, commune, district):
     incoming = sent_copy(sender=district, recipient=commune.agency)
-    with scopes_disabled():
+    with cross_agency("system"):
         IncomingDocument.objects.filter(pk=incoming.pk).update(
             status_code="13", status_before_recall="01", recall_reason="Sai sót")
     response = client_for(commune.clerk).post(url(incoming, "recall-decision"), {"accept": True}, format="json")
@@ -207,7 +207,7 @@ def test_cursor_pages_walk_every_row_once_newest_first(client_for, commune, dist
 @pytest.mark.parametrize("work_list", ["", "to_accept", "to_handle", "informed", "overdue", "due_soon", "all"])
 def test_list_costs_the_same_queries_for_2_and_for_50_rows(client_for, commune, district, work_list):
     def count_for(rows: int) -> int:
-        with scopes_disabled():
+        with cross_agency("system"):
             IncomingDocument.objects.all().delete()
         for _ in range(rows):
             incoming = sent_copy(sender=district, recipient=commune.agency)

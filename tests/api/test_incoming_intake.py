@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import StoredFile
 from docflow.routing.models import IncomingDocument
 from tests.ocr.scans import official, require_ocr, scan_pdf
@@ -56,7 +56,7 @@ def test_a_duplicate_answers_409_with_the_earlier_copy_unless_a_reason_is_given(
 def test_bad_input_is_400_naming_the_field_and_nothing_is_stored(client_for, commune, changes, field):
     response = client_for(commune.clerk).post(URL, {**BODY, **changes}, format="json")
     assert response.status_code == 400 and field in response.json(), response.content
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not IncomingDocument.objects.exists()
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django_scopes import scopes_disabled
 
 from docflow.api.models import IdempotencyRecord
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import Attachment, OutgoingDocument, StoredFile
 from tests.documents import hostile_files as hostile, story
 from tests.documents.story import draft, sending_office
@@ -64,7 +64,7 @@ def test_each_refused_kind_is_400_on_file_and_leaves_nothing(client_for, storage
     response = upload(client_for(office.staff), doc, make())
     assert response.status_code == 400 and "file" in response.json(), (kind, response.content)
     assert stored(storage) == []
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not StoredFile.objects.exists() and not Attachment.objects.exists()
 
 
@@ -96,7 +96,7 @@ def test_repeated_key_with_the_same_body_returns_the_first_response(client_for):
     again = client.post(URL, dict(reversed(list(BODY.items()))), format="json", HTTP_IDEMPOTENCY_KEY="tao-1")
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
-    with scopes_disabled():
+    with cross_agency("system"):
         assert OutgoingDocument.objects.count() == 1
 
 
@@ -134,7 +134,7 @@ def test_uploading_twice_with_one_key_attaches_once(client_for, storage):
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
     other = upload(client, doc, story.pdf_bytes("Khác"), HTTP_IDEMPOTENCY_KEY="tep-1")
     assert other.status_code == 409
-    with scopes_disabled():
+    with cross_agency("system"):
         assert Attachment.objects.count() == 1
 
 
@@ -142,7 +142,7 @@ def test_a_malformed_key_is_400(client_for):
     office = sending_office()
     response = client_for(office.staff).post(URL, BODY, format="json", HTTP_IDEMPOTENCY_KEY="x" * 300)
     assert response.status_code == 400 and "idempotency_key" in response.json()
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not IdempotencyRecord.objects.exists()
 
 

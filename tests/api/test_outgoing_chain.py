@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.routing.models import IncomingDocument
 from tests.documents.story import sending_office
 from tests.factories import AgencyFactory
@@ -54,7 +54,7 @@ def test_quyet_dinh_goes_through_the_whole_chain_and_reaches_both_communes(clien
     deliveries = staff.get(url + "deliveries/").json()["results"]
     assert sorted(d["agency_code"] for d in deliveries) == sorted(c.code for c in communes)
     assert {(d["status_code"], d["status"]) for d in deliveries} == {("01", "delivered")}
-    with scopes_disabled():
+    with cross_agency("system"):
         copies = list(IncomingDocument.objects.filter(source_document_id=doc["id"]))
     assert {c.agency_id for c in copies} == {c.pk for c in communes}
     copy = copies[0]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django_scopes import scopes_disabled
 
 from docflow.audit.models import AuditEvent
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument
 from docflow.documents.services import document_create, document_submit
 from tests.documents.story import sending_office
@@ -20,7 +20,7 @@ def a_draft(office):
 
 
 def exists(document) -> bool:
-    with scopes_disabled():
+    with cross_agency("system"):
         return OutgoingDocument.objects.filter(pk=document.pk).exists()
 
 
@@ -30,7 +30,7 @@ def test_the_drafter_deletes_a_draft_with_its_attachments_and_the_log_keeps_it(c
     AttachmentFactory(document=document)
     response = client_for(office.staff).delete(f"/api/v1/outgoing/{document.pk}/")
     assert response.status_code == 204 and not exists(document)
-    with scopes_disabled():
+    with cross_agency("system"):
         assert AuditEvent.objects.filter(object_id=document.pk, action="outgoing.deleted").count() == 1
 
 

@@ -18,7 +18,8 @@ from docflow.audit.chain import GENESIS
 from docflow.audit.models import AuditChainHead, AuditEvent
 from docflow.audit.services import EventSpec, event_record, events_record
 from docflow.core.ids import uuid7
-from docflow.core.scoping import scopes_disabled
+from docflow.core.db.owner import as_owner
+from docflow.core.scoping import cross_agency
 from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def record(agency, n: int = 1, **data) -> list[AuditEvent]:
 
 
 def chain(agency) -> list[AuditEvent]:
-    with scopes_disabled():
+    with cross_agency("system"):
         return list(AuditEvent.objects.filter(agency=agency).order_by("sequence"))
 
 
@@ -48,8 +49,9 @@ def broken() -> str:
 
 
 def tamper(sql: str, params=()) -> None:
-    """Raw SQL past the guard: the trigger off for this statement (the test's transaction)."""
-    with connection.cursor() as cursor:
+    """Raw SQL past the guard, as the tables' owner (the app role may not change events): the
+    trigger off for this statement."""
+    with as_owner(), transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks on the table
             cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
@@ -66,7 +68,7 @@ def test_an_agencys_events_form_one_chain_from_the_genesis_and_verify():
     assert [e.sequence for e in events] == [1, 2, 3]
     assert events[0].prev_hash == GENESIS
     assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
-    with scopes_disabled():
+    with cross_agency("system"):
         assert AuditChainHead.objects.get(agency=agency).hash == events[-1].hash
     assert "2 cơ quan, 5 sự kiện" in verify()
 
@@ -91,6 +93,7 @@ def test_the_fan_out_costs_the_same_queries_for_two_agencies_or_twenty(django_as
                                   for a in group])
 
 
+@pytest.mark.django_db(transaction=True)
 def test_audit_verify_names_an_edited_event():
     agency = AgencyFactory()
     events = record(agency, 4)
@@ -99,6 +102,7 @@ def test_audit_verify_names_an_edited_event():
     assert str(events[2].id) in message and "#3" in message and "edited" in message
 
 
+@pytest.mark.django_db(transaction=True)
 def test_audit_verify_names_where_an_event_was_deleted():
     agency = AgencyFactory()
     events = record(agency, 4)
@@ -107,6 +111,7 @@ def test_audit_verify_names_where_an_event_was_deleted():
     assert str(events[2].id) in message and "missing" in message
 
 
+@pytest.mark.django_db(transaction=True)
 def test_audit_verify_sees_the_newest_events_deleted_through_the_head():
     agency = AgencyFactory()
     events = record(agency, 3)
@@ -115,6 +120,7 @@ def test_audit_verify_sees_the_newest_events_deleted_through_the_head():
     assert "head" in message and "#3" in message
 
 
+@pytest.mark.django_db(transaction=True)
 def test_audit_verify_names_a_reordered_event():
     agency = AgencyFactory()
     events = record(agency, 4)
@@ -150,13 +156,19 @@ def test_the_orm_still_refuses_to_change_an_event():
 
 
 @pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("sql", ["UPDATE audit_auditevent SET action = 'x'", "DELETE FROM audit_auditevent"])
 def test_on_postgresql_the_database_refuses_update_and_delete_of_events(sql):
+    """The app role has no UPDATE or DELETE on the log; the owner meets the trigger."""
     from django.db import DatabaseError
 
     record(AgencyFactory(), 2)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql)
+    with pytest.raises(DatabaseError, match="permission denied for table audit_auditevent"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    with as_owner(), pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
 
 
 @pytest.mark.postgres

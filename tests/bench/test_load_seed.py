@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate
-from django_scopes import scopes_disabled
 
 from bench.load.seed import seed
 from bench.load.signing import sign
+from docflow.core.scoping import cross_agency
 from docflow.exchange.clients import client_for_key
 from docflow.routing.models import IncomingDocument
 from docflow.tenancy.models import Membership
@@ -33,11 +33,11 @@ def test_seed_makes_every_role_of_every_agency_and_a_second_run_changes_nothing(
                        ("agency_admin", "is_agency_admin")):
         user = authenticate(username=commune[role], password=written["password"])
         assert user is not None, role
-        with scopes_disabled():
+        with cross_agency("system"):
             membership = Membership.objects.get(user=user)
         assert membership.agency.code == commune["code"] and getattr(membership, flag)
         assert membership.agency.require_second_factor is False
-    with scopes_disabled():
+    with cross_agency("system"):
         # The issued document reached every commune, waiting at 01 for its clerk.
         copies = IncomingDocument.objects.filter(agency__code__in=[a["code"] for a in written["agencies"]])
         assert sorted(copies.values_list("status_code", flat=True)) == ["01", "01", "01"]
@@ -46,7 +46,7 @@ def test_seed_makes_every_role_of_every_agency_and_a_second_run_changes_nothing(
 
     second = seed(agencies=4, exchange_clients=1, history=0, documents=1, out=out)
     assert second["fresh"] is False and second["exchange"] == written["exchange"]
-    with scopes_disabled():
+    with cross_agency("system"):
         assert copies.count() == 3
 
 

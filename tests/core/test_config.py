@@ -38,7 +38,7 @@ def test_embedded_defaults_need_no_configuration():
 def test_production_profile_accepts_a_complete_configuration():
     config = load(GOOD_PRODUCTION)
     assert config.production and not config.debug
-    assert config.database["ENGINE"] == "django.db.backends.postgresql"
+    assert config.database["ENGINE"] == "docflow.core.db.postgresql"
     assert config.database["NAME"] == "docflow"
     assert config.tasks_eager is False
 

@@ -13,9 +13,9 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 from docflow.audit.models import AuditEvent
+from docflow.core.scoping import cross_agency
 from docflow.demo.seed import BAC_YEN
 from docflow.documents.models import OutgoingDocument, OutgoingState
 from docflow.documents.services import document_create
@@ -41,7 +41,7 @@ def seed() -> str:
 
 
 def check_every_state_and_status() -> None:
-    with scopes_disabled():
+    with cross_agency("system"):
         states = set(OutgoingDocument.objects.values_list("state", flat=True))
         assert states == set(OutgoingState.values)
         seen = set(IncomingDocument.objects.values_list("status_code", flat=True))
@@ -70,7 +70,7 @@ def check_every_state_and_status() -> None:
 
 def check_dated_over_the_past_weeks() -> None:
     now = timezone.now()
-    with scopes_disabled():
+    with cross_agency("system"):
         first = OutgoingDocument.objects.order_by("created_at").first().created_at
         assert now - first >= dt.timedelta(days=25)
         assert not OutgoingDocument.objects.filter(updated_at__gt=now).exists()
@@ -83,7 +83,7 @@ def check_dated_over_the_past_weeks() -> None:
 
 
 def check_the_clerks_first_screen_shows_work() -> None:
-    with scopes_disabled():
+    with cross_agency("system"):
         clerk = Membership.objects.select_related("agency", "user").get(user__username="bacyen_clerk")
     with agency_scope(clerk.agency_id):
         for work_list in ("to_accept", "to_handle"):
@@ -93,7 +93,7 @@ def check_the_clerks_first_screen_shows_work() -> None:
         assert outgoing_counts(member=clerk)["to_issue"] == 1
         mine = Notification.objects.filter(recipient_id=clerk.user_id)
         assert 0 < mine.filter(read_at__isnull=True).count() < mine.count()  # read up to two days ago
-    with scopes_disabled():
+    with cross_agency("system"):
         leader = Membership.objects.select_related("agency", "user").get(user__username="bacyen_leader")
     with agency_scope(leader.agency_id):
         assert outgoing_counts(member=leader)["to_approve"] == 1
@@ -102,7 +102,7 @@ def check_the_clerks_first_screen_shows_work() -> None:
 
 def check_bac_yen_keeps_files() -> None:
     """Two files of the year's list hold Bắc Yên's handled documents and a note each; one is closed."""
-    with scopes_disabled():
+    with cross_agency("system"):
         files = {f.code: f for f in WorkFile.objects.filter(agency__code=BAC_YEN)}
         assert set(files) == {"01.VP", "02.TCKH"}
         assert FileListEntry.objects.filter(agency__code=BAC_YEN, code__in=files).count() == 2
@@ -135,11 +135,11 @@ def test_seed_demo_tells_the_weeks_once(settings):
 @pytest.mark.django_db
 def test_seed_demo_leaves_an_agency_with_real_work_alone():
     demo_people_seed(password="demo12345")
-    with scopes_disabled():
+    with cross_agency("system"):
         staff = Membership.objects.select_related("agency", "user").get(user__username="bacyen_staff")
     document_create(actor=staff, doc_type="thong_bao", subject="Lịch tiếp công dân tháng 12", recipients=["000.02.31.H52"])
     before = row_counts()
     assert "không thêm văn bản mẫu" in seed()
-    with scopes_disabled():
+    with cross_agency("system"):
         assert OutgoingDocument.objects.count() == 1
     assert row_counts()["audit.AuditEvent"] == before["audit.AuditEvent"]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django_scopes import scopes_disabled
 
 from docflow.core.errors import InvalidState
+from docflow.core.scoping import cross_agency
 from docflow.documents.attachments import attachment_add, attachment_name_clean
 from docflow.documents.content_checks import DOCX, JPEG, ODT, PDF, PNG, XLSX
 from docflow.documents.models import Attachment, StoredFile
@@ -85,7 +85,7 @@ def test_refused_kinds_answer_400_on_file_and_leave_nothing_stored(storage, kind
         add(office, document, make(), name="tep.pdf")
     assert list(refused.value.message_dict) == ["file"], kind
     assert stored_files(storage) == []
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not StoredFile.objects.exists() and not Attachment.objects.exists()
 
 
@@ -96,7 +96,7 @@ def test_the_same_bytes_are_stored_once_for_every_agency(storage):
     b = add(second, draft(second), data, name="ban-sao.pdf")
     assert a.file_id == b.file_id and a.agency_id != b.agency_id
     assert len(stored_files(storage)) == 1
-    with scopes_disabled():
+    with cross_agency("system"):
         assert StoredFile.objects.count() == 1
 
 

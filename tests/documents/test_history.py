@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django_scopes import scopes_disabled
 
 from docflow.audit.models import AuditEvent
+from docflow.core.scoping import cross_agency
 from docflow.documents.approval import document_return, document_submit
 from docflow.documents.attachments import attachment_add
 from docflow.documents.drafting import document_update
@@ -30,7 +30,7 @@ def test_the_whole_story_is_in_the_audit_log(settings, tmp_path):
     approved(office, doc)
     document_issue(actor=office.clerk, document_id=doc.pk)
     document_recall_request(actor=office.clerk, document_id=doc.pk, reason="Ban hành sai")
-    with scopes_disabled():
+    with cross_agency("system"):
         events = list(AuditEvent.objects.filter(agency=office.agency, object_id=doc.pk).order_by("created_at", "id"))
         theirs = list(AuditEvent.objects.filter(agency=commune).values_list("action", flat=True))
     assert [(e.action, e.state_before, e.state_after) for e in events] == [

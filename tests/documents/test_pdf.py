@@ -8,9 +8,9 @@ import io
 import pytest
 from celery import current_app
 from django.utils import timezone
-from django_scopes import scopes_disabled
 from pypdf import PdfReader
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.files import stored_file_open
 from docflow.documents.models import OutgoingDocument, StoredFile
 from docflow.documents.pdf import document_pdf_render
@@ -165,7 +165,7 @@ def test_rendering_again_stores_nothing_new_and_a_stale_task_ends_quietly(
 def test_pdf_endpoint_answers_202_until_rendered_then_the_pdf(client_for, django_capture_on_commit_callbacks):
     office = commune_office()
     document = issued(office)
-    with scopes_disabled():  # a document issued before issue made the PDF itself
+    with cross_agency("system"):  # a document issued before issue made the PDF itself
         OutgoingDocument.objects.filter(pk=document.pk).update(pdf_sha256="")
     api = client_for(office.staff)
     url = f"/api/v1/outgoing/{document.pk}/pdf/"

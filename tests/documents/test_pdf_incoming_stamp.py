@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 from celery import current_app
 from django.utils import timezone
-from django_scopes import scopes_disabled
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.files import stored_file_open, stored_file_put_bytes
 from docflow.outbox.services import outbox_sweep
 from docflow.routing import handling, stamping
@@ -57,7 +57,7 @@ def read(sha256: str) -> bytes:
 
 
 def reload(attachment) -> IncomingAttachment:
-    with scopes_disabled():
+    with cross_agency("system"):
         return IncomingAttachment.objects.get(pk=attachment.pk)
 
 
@@ -160,7 +160,7 @@ def test_a_stamp_drawn_while_the_copy_was_assigned_is_drawn_again(
 
     def meanwhile_a_leader_assigns(data, **kwargs):
         if not calls:  # a concurrent assignment commits while the first stamp is drawn
-            with scopes_disabled():
+            with cross_agency("system"):
                 IncomingDocument.objects.filter(pk=copy.pk).update(lead=commune.staff2.user)
         calls.append(kwargs["handling_note"])
         return real(data, **kwargs)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import factory
-from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
+from docflow.core.scoping import cross_agency
 from docflow.exchange.clients import IssuedKey, exchange_client_create
 from docflow.exchange.models import WebhookDelivery
 from docflow.exchange.signing import HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, signed_headers
@@ -50,7 +50,7 @@ class SigningAPIClient(APIClient):
 
 def webhook_delivery(*, agency, client=None, ok: bool = True) -> WebhookDelivery:
     client = client or issued_key(webhook_url="http://127.0.0.1:9/hook").client
-    with scopes_disabled():
+    with cross_agency("system"):
         return WebhookDelivery.objects.create(
             agency=agency, client=client, event="document", message_id=uuid7(), object_id=uuid7(),
             url=client.webhook_url or "http://127.0.0.1:9/hook", attempt=1,

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from docflow.core.csv_safe import csv_cell
-from docflow.core.scoping import agency_scope, scopes_disabled
+from docflow.core.scoping import agency_scope, cross_agency
 from docflow.documents.models import Register
 from docflow.routing.handling import incoming_accept
 from docflow.routing.models import IncomingDocument
@@ -32,7 +32,7 @@ def test_a_subject_planted_by_an_external_sender_is_text_in_the_clerks_register_
     body = envelope(external.agency.code, [commune.agency.code], subject=subject, notation="=1+1")
     sent = external.api.post("/api/v1/exchange/documents/", body, format="json", HTTP_IDEMPOTENCY_KEY="csv-1")
     assert sent.status_code == 201, sent.content
-    with scopes_disabled():
+    with cross_agency("system"):
         copy = IncomingDocument.objects.get(agency=commune.agency)
     with agency_scope(commune.agency):
         incoming_accept(membership=commune.clerk, incoming_id=copy.pk)

@@ -12,7 +12,7 @@ from lxml import etree
 
 from docflow.api.exchange.envelope import ExchangeEnvelopeSerializer
 from docflow.audit.models import AuditEvent
-from docflow.core.scoping import scopes_disabled
+from docflow.core.scoping import cross_agency
 from docflow.documents.signing.authority import authority_make, certificate_issue
 from docflow.exchange.edxml import edxml_package
 from docflow.exchange.edxml_status import status_package_parse
@@ -67,7 +67,7 @@ def post(api, raw: bytes, key: str, url: str = DOCUMENTS):
 
 
 def copies_of(identifier: str) -> list[IncomingDocument]:
-    with scopes_disabled():
+    with cross_agency("system"):
         return list(IncomingDocument.objects.filter(exchange_document_id=identifier)
                     .select_related("agency").order_by("agency__code"))
 
@@ -93,7 +93,7 @@ def test_another_vendors_package_arrives_with_every_field_in_place(axis):
         assert copy.content.startswith("Sở Nội vụ đề nghị") and str(copy.sender_due_date) == "2026-03-20"
         assert (copy.signer_name, copy.signer_position) == ("Cầm Văn Xuân", "Phó Giám đốc")
         assert copy.sender_code == SENDER and copy.status_code == Status.DELIVERED
-    with scopes_disabled():
+    with cross_agency("system"):
         names = list(IncomingAttachment.objects.filter(incoming=copies[0]).order_by("-is_main", "name")
                      .values_list("name", "content_type", "is_main"))
         inbound = InboundDocument.objects.get()
@@ -108,7 +108,7 @@ def test_another_vendors_package_arrives_with_every_field_in_place(axis):
     # The clerk registers it: the PDFs that came in the package are stamped ĐẾN.
     incoming_accept(membership=axis.clerks[PHIENG_BAN], incoming_id=copies[0].id)
     assert incoming_attachments_stamp(agency_id=copies[0].agency_id, incoming_id=copies[0].id) == 2
-    with scopes_disabled():
+    with cross_agency("system"):
         assert all(IncomingAttachment.objects.filter(incoming=copies[0]).values_list("stamped_sha256", flat=True))
 
 
@@ -118,7 +118,7 @@ def test_the_same_document_id_twice_is_one_document_and_the_second_answer_says_s
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["duplicate"] is True and again.json()["id"] == first.json()["id"]
     assert again.json()["recipients"] == first.json()["recipients"]
-    with scopes_disabled():
+    with cross_agency("system"):
         assert InboundDocument.objects.count() == 1 and IncomingDocument.objects.count() == 2
 
 
@@ -145,11 +145,11 @@ def test_a_signed_package_is_checked_and_a_tampered_one_is_refused_naming_signat
     assert tampered != raw
     refused = post(axis, tampered, "snv-45-tampered")
     assert refused.status_code == 400 and "Signature" in refused.json()
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not InboundDocument.objects.exists() and not IncomingDocument.objects.exists()
     accepted = post(axis, raw, "snv-45-signed")
     assert accepted.status_code == 201, accepted.json()
-    with scopes_disabled():
+    with cross_agency("system"):
         signature = InboundDocument.objects.get().envelope["edxml"]["signature"]
     assert signature["state"] == "valid" and "Sở Nội vụ tỉnh Sơn La" in signature["subject"]
     assert signature["trusted"] is True, signature
@@ -162,7 +162,7 @@ def test_a_package_signed_by_a_certificate_of_an_unknown_authority_is_kept_and_r
     key, cert = certificate_issue(stranger, common_name="Sở Nội vụ tỉnh Sơn La", organisation="Sơn La")
     answer = post(axis, signed(fixture("new_document.edxml"), key, cert), "snv-45-stranger")
     assert answer.status_code == 201, answer.json()
-    with scopes_disabled():
+    with cross_agency("system"):
         signature = InboundDocument.objects.get().envelope["edxml"]["signature"]
     assert signature["state"] == "valid" and signature["trusted"] is False
     assert signature["detail"]
@@ -232,7 +232,7 @@ def status_for(document, code: str) -> bytes:
 
 
 def delivery_of(document) -> Delivery:
-    with scopes_disabled():
+    with cross_agency("system"):
         return Delivery.objects.get(document=document, recipient_code=SENDER)
 
 
@@ -283,7 +283,7 @@ def test_a_revocation_reaches_the_clerk_as_a_recall_and_the_answer_goes_back_as_
     assert post(axis, fixture("revocation.edxml"), "snv-45-revoke-2").json()["duplicate"] is True
     clerk = axis.clerks[PHIENG_BAN]
     incoming_recall_decide(membership=clerk, incoming_id=copies[0].id, accept=True, reason="Đồng ý")
-    with scopes_disabled():
+    with cross_agency("system"):
         report = StatusReport.objects.select_related("agency", "incoming").get(incoming=copies[0])
         status = status_package_parse(report_status_package(report))
     assert status["status_code"] == "15" and status["document_id"] == ID45
@@ -303,7 +303,7 @@ def test_a_replacement_marks_the_copies_it_replaces(axis):
     assert answer.status_code == 201, answer.json()
     replacing = copies_of("000.00.05.G12,2026/03/07,47/SNV-VP")
     assert [c.replaces_notation for c in replacing] == ["45/SNV-VP"] * 2
-    with scopes_disabled():
+    with cross_agency("system"):
         marked = AuditEvent.objects.filter(action="incoming.replaced").values_list("object_id", "data")
         by_old = {object_id: data["by_incoming_id"] for object_id, data in marked}
     assert by_old == {old.id: str(new.id) for old, new in zip(copies_of(ID45), replacing)}
@@ -313,7 +313,7 @@ def test_our_recall_and_update_go_out_with_their_bussiness_block(axis):
     office = sending_office(symbol="UBND")
     ours = issue_to(office, SENDER)
     document_recall_request(actor=office.clerk, document_id=ours.pk, reason="Ban hành nhầm")
-    with scopes_disabled():
+    with cross_agency("system"):
         delivery = Delivery.objects.select_related("document__agency").get(document=ours, recipient_code=SENDER)
         ours.refresh_from_db()
         revocation = edxml_package(delivery_package(delivery, business="revocation")).business

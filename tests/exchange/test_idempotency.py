@@ -6,7 +6,7 @@ import pytest
 
 from docflow.exchange.models import InboundDocument
 from docflow.routing.models import IncomingDocument
-from docflow.core.scoping import scopes_disabled
+from docflow.core.scoping import cross_agency
 from tests.exchange.conftest import envelope
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def test_a_retry_returns_the_first_answer_and_another_body_is_409(communes, exte
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
     other = external.api.post(URL, {**body, "subject": "Khác"}, format="json", HTTP_IDEMPOTENCY_KEY="snv-1")
     assert other.status_code == 409 and other.json()["state"] == "idempotency_key_reused"
-    with scopes_disabled():
+    with cross_agency("system"):
         assert InboundDocument.objects.count() == 1 and IncomingDocument.objects.count() == 1
 
 
@@ -55,6 +55,6 @@ def test_a_thousand_posts_each_retried_create_exactly_a_thousand_documents(commu
         assert retry.json()["id"] == first.json()["id"]
         ids.add(first.json()["id"])
     assert len(ids) == 1000
-    with scopes_disabled():
+    with cross_agency("system"):
         assert InboundDocument.objects.count() == 1000
         assert IncomingDocument.objects.filter(agency=communes[0].agency).count() == 1000

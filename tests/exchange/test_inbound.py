@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from docflow.exchange.models import InboundDocument
 from docflow.routing.models import IncomingDocument
-from docflow.core.scoping import scopes_disabled
+from docflow.core.scoping import cross_agency
 from tests.exchange.conftest import envelope, small_pdf
 from tests.exchange.factories import ExternalAgencyFactory
 from tests.exchange.test_edxml import package
@@ -24,7 +24,7 @@ def post(external, body, key="k-1", **extra):
 
 
 def copies() -> int:
-    with scopes_disabled():
+    with cross_agency("system"):
         return IncomingDocument.objects.count()
 
 
@@ -101,7 +101,7 @@ def test_multipart_envelope_with_file_parts(communes, external):
         "file": SimpleUploadedFile("phu-luc.pdf", small_pdf(), content_type="application/pdf"),
     }, format="multipart", HTTP_IDEMPOTENCY_KEY="m-1")
     assert answer.status_code == 201, answer.json()
-    with scopes_disabled():
+    with cross_agency("system"):
         copy = IncomingDocument.objects.get()
         assert [a.name for a in copy.attachments.all()] == ["phu-luc.pdf"]
 
@@ -118,7 +118,7 @@ def test_edxml_message_becomes_the_same_incoming_copies(communes, external):
     raw = raw.replace(base64.b64encode(b"%PDF-1.4 test"), pdf)
     answer = external.api.post(URL, raw, content_type="application/xml", HTTP_IDEMPOTENCY_KEY="x-1")
     assert answer.status_code == 201, answer.json()
-    with scopes_disabled():
+    with cross_agency("system"):
         rows = list(IncomingDocument.objects.order_by("agency_id"))
         assert {r.agency_id for r in rows} == {c.agency.pk for c in communes}
         assert {(r.notation, r.urgency, r.issued_on.isoformat()) for r in rows} == {("12/SNV-VP", "urgent", "2026-03-05")}
@@ -206,7 +206,7 @@ def test_clerks_are_notified_once_however_often_the_task_runs(communes, external
     inbound_id = answer.json()["id"]
     assert inbound_notify(inbound_id=inbound_id) == 2  # one clerk in each commune
     assert inbound_notify(inbound_id=inbound_id) == 0
-    with scopes_disabled():
+    with cross_agency("system"):
         assert set(Notification.objects.values_list("recipient_id", flat=True)) == {
             c.clerk.user_id for c in communes}
 
@@ -217,7 +217,7 @@ def test_a_copy_received_through_the_exchange_shows_its_history_and_its_main_fil
         {"name": "van-ban.pdf", "content_base64": base64.b64encode(small_pdf("Phu luc")).decode()},
     ]
     assert post(external, body).status_code == 201
-    with scopes_disabled():
+    with cross_agency("system"):
         copy = IncomingDocument.objects.get(agency=communes[0].agency)
     detail = client_for(communes[0].clerk).get(f"/api/v1/incoming/{copy.pk}/").json()
     assert [e["action"] for e in detail["history"]] == ["incoming.delivered"]

@@ -13,7 +13,7 @@ from docflow.exchange.edxml import edxml_envelope
 from docflow.exchange.models import WebhookDelivery
 from docflow.notifications.models import Notification
 from docflow.routing.deliveries import document_recall_request
-from docflow.core.scoping import scopes_disabled
+from docflow.core.scoping import cross_agency
 from tests.documents.story import approved, draft, pdf_bytes, sending_office
 from tests.exchange.factories import issued_key
 from tests.factories import AgencyFactory, MembershipFactory
@@ -93,7 +93,7 @@ def test_issuing_pushes_a_signed_webhook(external, external_server, django_captu
         document = issue_to(office, external.agency.code)
     [message] = [m for m in external_server.accepted if m["event"] == "document"]
     assert message["document"]["id"] == str(document.id) and external_server.refused == []
-    with scopes_disabled():
+    with cross_agency("system"):
         log = WebhookDelivery.objects.get(event="document")
     assert (log.agency_id, log.ok, log.attempt, log.response_status) == (office.agency.pk, True, 1, 204)
 
@@ -106,14 +106,14 @@ def test_refused_webhook_is_retried_with_the_same_id_then_given_up(
     external_server.fail_next = 2
     with django_capture_on_commit_callbacks(execute=True):
         issue_to(office, external.agency.code)
-    with scopes_disabled():
+    with cross_agency("system"):
         attempts = list(WebhookDelivery.objects.order_by("attempt").values_list("attempt", "ok", "response_status"))
         assert attempts == [(1, False, 503), (2, False, 503), (3, True, 204)]
         assert len(set(WebhookDelivery.objects.values_list("message_id", flat=True))) == 1
     external_server.fail_next = 99
     with django_capture_on_commit_callbacks(execute=True):
         issue_to(office, external.agency.code, subject="Về việc thứ hai")
-    with scopes_disabled():
+    with cross_agency("system"):
         assert WebhookDelivery.objects.filter(ok=False).count() == 5  # 2 earlier + 3 given up
     assert len(external.api.get(URL).json()["results"]) == 2  # still waiting to be pulled
 
@@ -135,7 +135,7 @@ def test_status_from_the_external_recipient_reaches_the_sender(external, client_
     assert report("06", "s-2").status_code == 200
     rows = client_for(office.staff).get(f"/api/v1/outgoing/{document.id}/deliveries/").json()["results"]
     assert [(r["agency_code"], r["status_code"]) for r in rows] == [(external.agency.code, "06")]
-    with scopes_disabled():
+    with cross_agency("system"):
         # Both reports of the hour gathered into one notification (per document, person, hour).
         [told] = Notification.objects.filter(recipient=office.staff.user, kind="delivery_status")
         assert told.count == 2
@@ -219,6 +219,6 @@ def test_pull_serves_only_settled_rows(external, settings):
     office = sending_office()
     document = issue_to(office, external.agency.code)
     assert external.api.get(URL).json()["results"] == []  # just issued: maybe not all committed
-    with scopes_disabled():
+    with cross_agency("system"):
         Delivery.objects.filter(document=document).update(created_at=timezone.now() - timedelta(seconds=6))
     assert [d["id"] for d in external.api.get(URL).json()["results"]] == [str(document.id)]

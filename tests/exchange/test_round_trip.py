@@ -10,7 +10,7 @@ import pytest
 from docflow.exchange.models import WebhookDelivery
 from docflow.notifications.models import Notification
 from docflow.routing.models import IncomingAttachment, IncomingDocument
-from docflow.core.scoping import agency_scope, scopes_disabled
+from docflow.core.scoping import agency_scope, cross_agency
 from tests.conftest import api_client_for
 from tests.exchange.conftest import envelope, small_pdf
 
@@ -39,7 +39,7 @@ def test_external_push_reaches_two_communes_and_statuses_come_back_by_pull_and_w
         assert IncomingAttachment.objects.get().size == len(pdf)
 
     incoming_id = copies[phieng_ban.agency.code]["incoming_id"]
-    with scopes_disabled():
+    with cross_agency("system"):
         notice = Notification.objects.get(recipient=phieng_ban.clerk.user)
     assert notice.kind == "incoming_delivered" and str(notice.object_id) == incoming_id
     clerk, leader = api_client_for(phieng_ban.clerk), api_client_for(phieng_ban.leader)
@@ -65,7 +65,7 @@ def test_external_push_reaches_two_communes_and_statuses_come_back_by_pull_and_w
 
     assert external_server.statuses() == [(phieng_ban.agency.code, c) for c in ("03", "04", "06")]
     assert external_server.refused == []
-    with scopes_disabled():
+    with cross_agency("system"):
         log = list(WebhookDelivery.objects.filter(event="status").order_by("created_at"))
     assert [row.ok for row in log] == [True, True, True]
     assert {row.agency_id for row in log} == {phieng_ban.agency.pk}

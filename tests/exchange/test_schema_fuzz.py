@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
-from django_scopes import scopes_disabled
 from hypothesis import HealthCheck, given, settings
 from docflow.api.tokens import token_issue
+from docflow.core.scoping import cross_agency
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from tests.documents.story import issued, sending_office
@@ -26,7 +26,7 @@ def callers(db):
     member = office.clerk
     for role in ("is_leader", "is_staff_member", "is_agency_admin"):
         setattr(member, role, True)
-    with scopes_disabled():
+    with cross_agency("system"):
         member.save()
     issued(office, recipients=[external.code])
     # A legacy-unsigned key (the operator's switch): the fuzzer reaches the writes' validation.

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from docflow.exchange.signing import signed_headers
 from docflow.routing.models import IncomingDocument
-from docflow.core.scoping import scopes_disabled
+from docflow.core.scoping import cross_agency
 from tests.exchange.conftest import envelope
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def send(external, body: bytes, headers: dict[str, str], key: str = "sig-1"):
 
 
 def copies() -> int:
-    with scopes_disabled():
+    with cross_agency("system"):
         return IncomingDocument.objects.count()
 
 
@@ -109,7 +109,7 @@ def test_only_the_operator_lets_a_legacy_system_write_unsigned_and_it_is_audited
     assert unsigned("legacy-0").status_code == 401
     call_command("exchange_client_unsigned", code=external.agency.code, allow=True, stdout=io.StringIO())
     assert unsigned("legacy-1").status_code == 201
-    with scopes_disabled():
+    with cross_agency("system"):
         assert ExchangeClient.objects.get(external_agency=external.agency).allow_unsigned
         assert AuditEvent.objects.filter(action="exchange_client.unsigned_allowed").count() == 1
     call_command("exchange_client_unsigned", code=external.agency.code, refuse=True, stdout=io.StringIO())

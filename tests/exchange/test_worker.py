@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.exchange.models import WebhookDelivery
 from tests.exchange.test_outbound import issue_to
 from tests.documents.story import sending_office
@@ -19,7 +19,7 @@ def test_worker_retries_a_refused_push_with_backoff(celery_worker_process, exter
     document = issue_to(office, external.agency.code)
 
     def attempts():
-        with scopes_disabled():
+        with cross_agency("system"):
             return list(WebhookDelivery.objects.order_by("attempt").values_list("attempt", "ok", "message_id"))
 
     assert wait_for(lambda: len(attempts()) == 2, timeout=60), celery_worker_process.log()

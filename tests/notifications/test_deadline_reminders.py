@@ -10,8 +10,8 @@ from celery import current_app
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.notifications.models import Notification
 from docflow.outbox.models import OutboxTask
 from docflow.routing import handling
@@ -38,13 +38,13 @@ def handled_copy(commune, sender, *, due_in: int, lead=None):
     handling.incoming_accept(membership=commune.clerk, incoming_id=copy.id)
     handling.incoming_assign(membership=commune.leader, incoming_id=copy.id,
                              lead=(lead or commune.staff).user.username)
-    with scopes_disabled():  # arrange a deadline relative to today (the rules forbid the past)
+    with cross_agency("system"):  # arrange a deadline relative to today (the rules forbid the past)
         IncomingDocument.objects.filter(pk=copy.pk).update(due_date=TODAY + timedelta(days=due_in))
     return copy
 
 
 def reminders(**filters) -> list[tuple[str, int]]:
-    with scopes_disabled():
+    with cross_agency("system"):
         return sorted(
             Notification.objects.filter(kind__in=(KIND_DUE_TOMORROW, KIND_OVERDUE), **filters)
             .values_list("kind", "recipient_id")
@@ -68,7 +68,7 @@ def test_the_lead_handler_hears_the_day_before_and_only_once(commune, sender):
     assert agency_deadline_remind(agency_id=commune.agency.pk, day=TODAY) == 1
     assert agency_deadline_remind(agency_id=commune.agency.pk, day=TODAY) == 0  # the same day again
     assert reminders() == [(KIND_DUE_TOMORROW, commune.staff.user_id)]
-    with scopes_disabled():
+    with cross_agency("system"):
         notice = Notification.objects.get(kind=KIND_DUE_TOMORROW)
     assert notice.title.startswith(f"Đến hạn xử lý ngày mai: {copy.notation}")
     assert f"Hạn xử lý: {TODAY + timedelta(days=1):%d/%m/%Y}" in notice.body
@@ -87,7 +87,7 @@ def test_an_overdue_copy_reaches_the_lead_and_every_leader_each_day(commune, sen
     assert agency_deadline_remind(agency_id=commune.agency.pk, day=TODAY) == 3
     told = sorted([commune.staff.user_id, commune.leader.user_id, second_leader.user_id])
     assert reminders() == [(KIND_OVERDUE, user) for user in told]
-    with scopes_disabled():
+    with cross_agency("system"):
         assert Notification.objects.filter(kind=KIND_OVERDUE).first().title.startswith("Quá hạn xử lý 2 ngày")
     assert agency_deadline_remind(agency_id=commune.agency.pk, day=TODAY) == 0
     assert agency_deadline_remind(agency_id=commune.agency.pk, day=TODAY + timedelta(days=1)) == 3

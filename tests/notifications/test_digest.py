@@ -10,8 +10,8 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.notifications.digests import agency_digests_send, digests_dispatch
 from docflow.notifications.models import NotificationDigest
 from docflow.notifications.services import notification_create, notification_preference_set, notifications_done
@@ -51,7 +51,7 @@ def test_the_digest_lists_the_days_undone_notifications_of_digest_kinds_once(age
         notify(leader, 3, when=at(16, 30, DAY - timedelta(days=1)))  # yesterday's digest had it
         notify(leader, 4, when=at(18, 0, DAY - timedelta(days=1)))  # after yesterday's digest
         notify(leader, 5, kind="outgoing.returned")  # not a digest kind: emailed at once
-        with scopes_disabled():
+        with cross_agency("system"):
             notifications_done(agency_id=agency_a.pk, object_type="outgoing_document",
                                object_id=handled.object_id, kinds=["outgoing.to_approve"])
     assert [m.subject for m in mail.outbox] == ["[Docflow] Văn bản chờ duyệt: Kế hoạch số 5"]
@@ -71,7 +71,7 @@ def test_the_digest_lists_the_days_undone_notifications_of_digest_kinds_once(age
     assert f"{settings.DOCFLOW_SITE_URL}/thong-bao/{waiting.pk}/" in text
     [(html, _mimetype)] = message.alternatives
     assert '<html lang="vi">' in html and f'href="{settings.DOCFLOW_SITE_URL}/thong-bao/{waiting.pk}/"' in html
-    with scopes_disabled():
+    with cross_agency("system"):
         assert NotificationDigest.objects.get().count == 2
 
 
@@ -109,5 +109,5 @@ def test_nothing_undone_sends_nothing(agency_a):
     with time_machine.travel(at(17, 0), tick=False):
         assert agency_digests_send(agency_id=agency_a.pk, day=DAY) == 0
     assert mail.outbox == []
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not NotificationDigest.objects.exists()

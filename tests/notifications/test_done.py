@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.approval import document_approve, document_return, document_submit
 from docflow.documents.drafting import document_delete
 from docflow.notifications.models import Notification
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 def of_kind(kind: str, **filters) -> list[Notification]:
-    with scopes_disabled():
+    with cross_agency("system"):
         return list(Notification.objects.filter(kind=kind, **filters).order_by("recipient_id"))
 
 
@@ -99,7 +99,7 @@ def issued_to(commune_office):
     document = approved(district, recipients=[commune_office.agency.code])
     document_issue(actor=district.clerk, document_id=document.pk)
     document_issued_notify(agency_id=district.agency.pk, document_id=document.pk)
-    with scopes_disabled():
+    with cross_agency("system"):
         return district, document, IncomingDocument.objects.get(source_document_id=document.pk)
 
 

@@ -11,8 +11,8 @@ from celery import current_app
 from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.notifications.models import Notification
 from docflow.notifications.services import notification_create
 from docflow.routing.reminders import KIND_DUE_TOMORROW, KIND_OVERDUE
@@ -82,7 +82,7 @@ def test_a_refusing_mail_server_is_tried_again_and_the_email_goes_once(monkeypat
     with django_capture_on_commit_callbacks(execute=True):
         notification = notify(member)
     assert len(attempts) == 2 and len(mail.outbox) == 1
-    with scopes_disabled():
+    with cross_agency("system"):
         assert Notification.objects.get(pk=notification.pk).emailed_at is not None
     task = current_app.tasks["notify.notification_email"]
     assert task.apply(kwargs={"agency_id": member.agency_id, "notification_id": str(notification.pk)}).get() is False

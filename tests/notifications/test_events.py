@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.approval import document_approve, document_return, document_submit
 from docflow.notifications.models import Notification
 from docflow.outbox.models import OutboxTask
@@ -29,7 +29,7 @@ TODAY = timezone.localdate()
 
 
 def received(kind: str) -> set[int]:
-    with scopes_disabled():
+    with cross_agency("system"):
         return set(Notification.objects.filter(kind=kind).values_list("recipient_id", flat=True))
 
 
@@ -43,7 +43,7 @@ def test_each_event_notifies_the_people_it_concerns_once(agency_b, client_for, d
         document_submit(actor=district.staff, document_id=document.pk)
         document_approve(actor=district.leader, document_id=document.pk)
         document_issue(actor=district.clerk, document_id=document.pk)
-    with scopes_disabled():
+    with cross_agency("system"):
         copy = IncomingDocument.objects.get(source_document_id=document.pk)
     with django_capture_on_commit_callbacks(execute=True):
         handling.incoming_accept(membership=commune.clerk, incoming_id=copy.id)
@@ -63,7 +63,7 @@ def test_each_event_notifies_the_people_it_concerns_once(agency_b, client_for, d
     assert received("incoming_due_tomorrow") == {commune.staff.user_id}  # due tomorrow
     assert received("incoming_overdue") == {commune.staff.user_id, commune.leader.user_id}  # overdue
     assert received("incoming_recall") == {commune.clerk.user_id}  # recall requested
-    with scopes_disabled():
+    with cross_agency("system"):
         rows = list(Notification.objects.values_list("kind", "recipient_id", "object_type", "dedup_key"))
     # Two submits are two events; everything else came once per event and person.
     counts = Counter((kind, user) for kind, user, _, _ in rows)
@@ -80,7 +80,7 @@ def test_each_event_notifies_the_people_it_concerns_once(agency_b, client_for, d
     OutboxTask.objects.update(done_at=None, sent_at=None)
     with django_capture_on_commit_callbacks(execute=True):
         outbox_sweep(now=timezone.now() + timedelta(minutes=5))
-    with scopes_disabled():
+    with cross_agency("system"):
         assert sorted(Notification.objects.values_list("kind", "recipient_id", "object_type", "dedup_key")) == before
     assert len(mail.outbox) == emails
     assert not OutboxTask.objects.filter(done_at__isnull=True).exists()

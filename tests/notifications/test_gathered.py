@@ -13,8 +13,8 @@ from django.core import mail
 from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.notifications.models import Notification
 from docflow.notifications.services import notification_gather
 from docflow.routing import handling
@@ -32,13 +32,13 @@ def issued_to_communes(n: int):
     communes = [office(AgencyFactory()) for _ in range(n)]
     document = approved(district, doc_type="cong_van", recipients=[c.agency.code for c in communes])
     document = document_issue(actor=district.clerk, document_id=document.pk)
-    with scopes_disabled():
+    with cross_agency("system"):
         copy_of = {c.agency_id: c.id for c in IncomingDocument.objects.filter(source_document_id=document.pk)}
     return district, document, [(c, copy_of[c.agency.pk]) for c in communes]
 
 
 def status_rows(user_id: int) -> list[Notification]:
-    with scopes_disabled():
+    with cross_agency("system"):
         return list(Notification.objects.filter(kind="delivery_status", recipient_id=user_id).order_by("created_at"))
 
 
@@ -99,7 +99,7 @@ def test_a_later_change_in_the_hour_brings_a_read_notification_back_to_the_bell(
     with time_machine.travel(MORNING, tick=False):
         district, _document, [(first, first_copy), (second, second_copy)] = issued_to_communes(2)
         handling.incoming_accept(membership=first.clerk, incoming_id=first_copy)
-        with scopes_disabled():
+        with cross_agency("system"):
             Notification.objects.filter(kind="delivery_status").update(read_at=timezone.now())
         handling.incoming_accept(membership=second.clerk, incoming_id=second_copy)
     [gathered] = status_rows(district.staff.user_id)

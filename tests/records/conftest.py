@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.routing.handling import incoming_accept, incoming_assign, incoming_complete
 from docflow.routing.models import IncomingDocument
 from docflow.documents.attachments import attachment_add
@@ -31,7 +31,7 @@ class Archive:
         attachment_add(actor=self.sender.staff, document_id=document.pk, name="phu-luc.pdf",
                        chunks=[pdf_bytes("Danh sach can bo")])
         outgoing = issued(self.sender, document)
-        with scopes_disabled():
+        with cross_agency("system"):
             copy = IncomingDocument.objects.get(agency=self.agency, source_document_id=outgoing.pk)
         incoming_accept(membership=self.clerk, incoming_id=copy.pk)
         incoming_assign(membership=self.leader, incoming_id=copy.pk, lead=self.staff.user.username,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django_scopes import scopes_disabled
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from docflow.core.scoping import cross_agency
 from tests.conftest import api_client_for
 from tests.factories import AgencyFactory, MembershipFactory
 from tests.records.factories import WorkFileFactory, filled
@@ -113,11 +113,11 @@ def test_the_years_file_list_costs_the_same_queries_for_5_and_200_entries(archiv
     from docflow.records.models import FileListEntry, FileListHeading
 
     clerk = api_client_for(archive.clerk)
-    with scopes_disabled():
+    with cross_agency("system"):
         heading = FileListHeading.objects.create(agency=archive.agency, year=2026, title="I. Tổng hợp")
 
     def entries(start: int, count: int) -> None:
-        FileListEntry.objects.with_scopes_disabled().bulk_create([
+        FileListEntry.objects.cross_agency("system").bulk_create([
             FileListEntry(agency=archive.agency, year=2026, heading=heading if n % 2 else None, position=n,
                           code=f"{n:03d}.TH", title=f"Hồ sơ số {n}", responsible=archive.staff.user)
             for n in range(start, start + count)

@@ -7,7 +7,7 @@ import io
 import json
 import zipfile
 
-from django_scopes import scopes_disabled
+from docflow.core.scoping import cross_agency
 
 from docflow.records.models import FileDocument, WorkFile
 from tests.conftest import api_client_for
@@ -66,7 +66,7 @@ def test_no_note_into_a_closed_file_or_another_agencys_file(archive):
     assert clerk.post(f"/api/v1/files/{theirs.pk}/documents/", {"note": NOTE}, format="json").status_code == 404
     outsider = api_client_for(MembershipFactory(agency=theirs.agency, staff=True))
     assert outsider.post(url + "documents/", {"note": NOTE}, format="json").status_code == 404
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not FileDocument.objects.exclude(note="").exists()
 
 
@@ -81,7 +81,7 @@ def test_the_file_page_writes_a_note(archive):
     assert posted.status_code == 302 and posted["Location"] == f"/ho-so/{file_id}/"
     text = staff.get(f"/ho-so/{file_id}/").content.decode()
     assert "Đã trao đổi qua điện thoại với Sở Nội vụ ngày 02/12;<br>chờ bổ sung danh sách." in text
-    with scopes_disabled():
+    with cross_agency("system"):
         assert WorkFile.objects.get(pk=file_id).documents.get().kind == "note"
     once = staff.get(f"/ho-so/{file_id}/").context["note_form"]["once"].value()
     theirs = WorkFileFactory(agency=AgencyFactory())

@@ -9,8 +9,8 @@ import zipfile
 
 import bagit
 import pytest
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.files import stored_file_open
 from docflow.records import pdfa
 from docflow.records.models import ArchiveTransfer
@@ -37,7 +37,7 @@ def _build(archive, tmp_path, capture) -> tuple[dict, object]:
     work_file_close(actor=archive.clerk, file_id=work_file.pk, note="Xong.")
     transfer = archive_transfer_create(actor=archive.archivist, file_ids=[work_file.pk])
     sha256 = archive_package_build(agency_id=archive.agency.pk, transfer_id=transfer.pk)
-    with scopes_disabled():
+    with cross_agency("system"):
         assert ArchiveTransfer.objects.get(pk=transfer.pk).package_sha256 == sha256
     out = tmp_path / "bag"
     with stored_file_open(sha256=sha256) as fh:

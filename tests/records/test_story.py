@@ -9,9 +9,9 @@ import zipfile
 
 import bagit
 import pytest
-from django_scopes import scopes_disabled
 
 from docflow.audit.models import AuditEvent
+from docflow.core.scoping import cross_agency
 from docflow.records.file_list import file_entry_create, file_heading_create
 from docflow.records.models import FileState, WorkFile
 from tests.conftest import api_client_for
@@ -104,7 +104,7 @@ def test_year_story_from_list_to_verified_package(archive, tmp_path, django_capt
     (meta_path,) = bag_dir.glob("data/*/ho-so.json")
     meta = json.loads(meta_path.read_text())
     assert meta["so_ky_hieu_ho_so"] == "01.TCCB" and meta["tong_so_van_ban"] == 2
-    with scopes_disabled():
+    with cross_agency("system"):
         copy.refresh_from_db()
     named = {(d["so_ky_hieu"], d["ngay_van_ban"]) for d in meta["van_ban"]}
     assert named == {(copy.notation, copy.issued_on.isoformat()),
@@ -136,7 +136,7 @@ def test_closed_file_reopened_only_by_admin_with_reason(archive):
     reopened = admin.post(url + "reopen/", {"reason": "Bổ sung biên bản tiếp dân tháng 12"}, format="json")
     assert reopened.status_code == 200 and reopened.json()["state"] == "open"
     assert reopened.json()["disposal_on"] is None
-    with scopes_disabled():
+    with cross_agency("system"):
         event = AuditEvent.objects.get(action="work_file.reopened", object_id=made["id"])
         assert event.data["reason"] == "Bổ sung biên bản tiếp dân tháng 12"
         assert event.actor_id == archive.admin.user_id

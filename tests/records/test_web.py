@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.test import Client
 
 from docflow.records.models import ArchiveTransfer, FileDocument
-from django_scopes import scopes_disabled
+from docflow.core.scoping import cross_agency
 from tests.records.factories import WorkFileFactory
 from tests.factories import AgencyFactory
 
@@ -37,7 +37,7 @@ def test_clerk_opens_a_file_and_staff_files_a_reply_from_its_page(archive, djang
     added = staff.post("/ho-so/luu-van-ban/", {"once": once, "ho_so": file_url.split("/")[2], "loai": "incoming",
                                                "van_ban": str(copy.pk), "next": f"/van-ban-den/{copy.pk}/"})
     assert added.status_code == 302 and added["Location"] == f"/van-ban-den/{copy.pk}/"
-    with scopes_disabled():
+    with cross_agency("system"):
         assert FileDocument.objects.filter(incoming=copy).count() == 1
     assert "Đang nằm trong" in staff.get(f"/van-ban-den/{copy.pk}/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -55,7 +55,7 @@ def test_transfer_page_makes_a_package_and_serves_it(archive, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         made = clerk.post("/ho-so/nop-luu/", {"once": page.context["form"]["once"].value(), "ho_so": [str(closed.pk)]})
     assert made.status_code == 302
-    with scopes_disabled():
+    with cross_agency("system"):
         transfer = ArchiveTransfer.objects.get(agency=archive.agency)
     listing = clerk.get(f"/ho-so/nop-luu/{transfer.pk}/muc-luc.pdf")
     assert listing.status_code == 200 and b"".join(listing.streaming_content).startswith(b"%PDF")

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 import docflow.restructuring.merging as merging
+from docflow.core.scoping import cross_agency
 from docflow.audit.models import AuditEvent
 from docflow.documents.models import Register
 from docflow.notifications.models import Notification
@@ -37,7 +37,7 @@ def merge_into_new(m, **kwargs):
 
 
 def nothing_written(m, before: dict) -> None:
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not Agency.objects.filter(code=NEW).exists()
         assert not AgencyAlias.objects.filter(agency__code=NEW).exists()
         assert not Unit.objects.filter(agency__code=NEW).exists()
@@ -61,7 +61,7 @@ def test_three_communes_merge_into_a_new_commune_created_in_the_same_step(merger
     successor = Agency.objects.get(code=NEW)
     assert (successor.name, successor.level, successor.symbol, successor.parent_id, successor.is_active) == (
         "Ủy ban nhân dân xã Tà Xùa mới", AgencyLevel.COMMUNE, "UBND", m["district"].pk, True)
-    with scopes_disabled():
+    with cross_agency("system"):
         # Its kind's office unit and four registers, then the predecessors' units by symbol.
         assert set(Unit.objects.filter(agency=successor).values_list("symbol", flat=True)) == {
             "VP", *plan.units_created}
@@ -119,7 +119,7 @@ def test_a_merger_that_fails_after_creating_its_successor_leaves_nothing(merger,
     with pytest.raises(RuntimeError):
         merge_into_new(m)
     nothing_written(m, before)
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not AuditEvent.objects.filter(action__in=["agency.imported", "agency.merged"]).exists()
 
 
@@ -147,13 +147,13 @@ def test_people_who_carry_on_take_their_unread_notifications_along(merger):
     mine = _unread(b["agency"], b["staff"].user, "incoming_assigned", b["open"].pk, "assigned")
     both = _unread(m["c"]["agency"], m["both"].user, "incoming_to_assign", m["c"]["open"].pk, "both")
     read = _unread(b["agency"], b["clerk"].user, KIND_DELIVERED, b["done"].pk, "read")
-    with scopes_disabled():
+    with cross_agency("system"):
         Notification.objects.filter(pk=read.pk).update(read_at=timezone.now())
     plan = merger_plan(successor_code=m["a"]["agency"].code,
                        predecessor_codes=[b["agency"].code, m["c"]["agency"].code], on=ON)
     assert set(plan.notifications_moved) == {mine.pk, both.pk} and plan.notifications_to_clerks == []
     merge(m)
-    with scopes_disabled():
+    with cross_agency("system"):
         rows = {n.pk: n for n in Notification.objects.filter(pk__in=[mine.pk, both.pk, read.pk])}
     assert (rows[mine.pk].agency_id, rows[mine.pk].recipient_id) == (m["a"]["agency"].pk, b["staff"].user_id)
     assert (rows[both.pk].agency_id, rows[both.pk].recipient_id) == (m["a"]["agency"].pk, m["both"].user_id)
@@ -169,7 +169,7 @@ def test_agency_wide_notifications_of_people_who_leave_go_to_the_successors_cler
     personal = _unread(b["agency"], b["staff"].user, "incoming_assigned", b["open"].pk, "personal")
     agencies_merge(successor_code=m["a"]["agency"].code, predecessor_codes=[b["agency"].code], on=ON,
                    memberships="end")
-    with scopes_disabled():
+    with cross_agency("system"):
         handed = list(Notification.objects.filter(agency=m["a"]["agency"], kind=KIND_DELIVERED))
         assert Notification.objects.get(pk=personal.pk).agency_id == b["agency"].pk
         assert set(Notification.objects.filter(pk__in=[n.pk for n in arrived]).values_list("agency_id", flat=True)) == {
@@ -189,7 +189,7 @@ def test_the_predecessors_subordinates_are_re_parented_to_the_successor(merger):
     merge(m)
     hamlet.refresh_from_db()
     assert hamlet.parent_id == m["a"]["agency"].pk
-    with scopes_disabled():
+    with cross_agency("system"):
         event = AuditEvent.objects.get(agency_id=hamlet.pk, action="agency.reparented")
     assert (event.state_before, event.state_after) == (m["b"]["agency"].code, m["a"]["agency"].code)
 

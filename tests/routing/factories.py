@@ -12,8 +12,8 @@ from datetime import date
 
 import factory
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument, OutgoingState, StoredFile
 from docflow.routing.models import Delivery, IncomingAttachment, IncomingDocument
 from docflow.tenancy.models import Agency
@@ -84,7 +84,7 @@ def sent_copy(
     drafter = drafter or MembershipFactory(agency=sender, staff=True).user
     issued_by = issued_by or MembershipFactory(agency=sender, clerk=True).user
     now = timezone.now()
-    with scopes_disabled():
+    with cross_agency("system"):
         number = OutgoingDocument.objects.filter(agency=sender).count() + 1
         outgoing = OutgoingDocument.objects.create(
             agency=sender, state=OutgoingState.ISSUED, doc_type="cong_van", subject=subject,

@@ -7,9 +7,9 @@ import time
 
 import pytest
 from django.db import connection
-from django_scopes import scopes_disabled
 
 from docflow.core.errors import InvalidState
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import RegisterCounter
 from docflow.routing import handling
 from docflow.tenancy.models import AgencyLevel
@@ -57,5 +57,5 @@ def test_two_clerks_accepting_at_once_give_one_incoming_number(monkeypatch):
     refused = [o for o in outcomes if isinstance(o, InvalidState)]
     assert len(accepted) == 1 and len(refused) == 1
     assert accepted[0].incoming_number == 1 and refused[0].state == "accepted"
-    with scopes_disabled():
+    with cross_agency("system"):
         assert list(RegisterCounter.objects.values_list("last_number", flat=True)) == [1]

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 from docflow.audit.models import AuditEvent
 from docflow.core.errors import InvalidState, NotFound, NotPermitted
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument
 from docflow.notifications.models import Notification
 from docflow.routing import handling
@@ -23,12 +23,12 @@ pytestmark = pytest.mark.django_db
 
 
 def delivery_of(incoming) -> Delivery:
-    with scopes_disabled():
+    with cross_agency("system"):
         return Delivery.objects.get(id=incoming.source_delivery_id)
 
 
 def reload(incoming) -> IncomingDocument:
-    with scopes_disabled():
+    with cross_agency("system"):
         return IncomingDocument.objects.get(pk=incoming.pk)
 
 
@@ -47,7 +47,7 @@ def test_clerk_accepts_with_the_next_incoming_number_and_the_sender_sees_03(comm
     assert accepted.received_by == commune.clerk.user and accepted.received_at is not None
     assert accepted.register.name == "Sổ văn bản đến"
     assert delivery_of(first).status_code == "03"
-    with scopes_disabled():
+    with cross_agency("system"):
         sender_event = AuditEvent.objects.get(agency=first.sender_agency, action="delivery.status",
                                               data__delivery_id=str(first.source_delivery_id))
         assert sender_event.data["recipient_code"] == commune.agency.code
@@ -84,7 +84,7 @@ def test_rejection_needs_a_reason_that_reaches_the_sender(commune, copy_for):
     handling.incoming_reject(membership=commune.clerk, incoming_id=incoming.id, reason="Gửi nhầm nơi nhận")
     delivery = delivery_of(incoming)
     assert (delivery.status_code, delivery.status_note) == ("02", "Gửi nhầm nơi nhận")
-    with scopes_disabled():
+    with cross_agency("system"):
         drafter = OutgoingDocument.objects.get(id=incoming.source_document_id).drafter
         told = Notification.objects.get(recipient=drafter, kind="delivery_status")
     assert told.body == "Gửi nhầm nơi nhận" and commune.agency.name in told.title
@@ -96,7 +96,7 @@ def test_leader_assigns_lead_coordinators_and_informed_with_default_due_date(com
                     informed=[commune.staff3.user.username], instruction="Tham mưu trả lời")
     assert done.status_code == "04" and done.lead == commune.staff.user
     assert done.due_date == timezone.localdate() + timedelta(days=5)  # urgent: 5 days by default
-    with scopes_disabled():
+    with cross_agency("system"):
         parts = {a.user_id: a.role for a in Assignment.objects.filter(incoming=incoming, is_active=True)}
         assert Notification.objects.filter(kind="incoming_assigned").count() == 3
     assert parts == {commune.staff.user_id: "lead", commune.staff2.user_id: "coordinator",
@@ -121,7 +121,7 @@ def test_agency_admin_changes_the_due_days_and_nobody_else(commune):
     admin = _admin(commune)
     settings = handling_settings_update(membership=admin, flash_days=2, due_soon_days=5)
     assert (settings.flash_days, settings.due_soon_days, settings.normal_days) == (2, 5, 10)
-    with scopes_disabled():  # the admin acting is the event's actor, though the service names none
+    with cross_agency("system"):  # the admin acting is the event's actor, though the service names none
         assert list(AuditEvent.objects.filter(action="incoming.settings_update").values_list(
             "agency_id", "actor_id")) == [(commune.agency.pk, admin.user_id)]
     with pytest.raises(ValidationError) as err:
@@ -146,7 +146,7 @@ def test_assignment_names_active_members_once_and_a_due_date_not_in_the_past(com
             handling.incoming_assign(membership=commune.leader, incoming_id=incoming.id, **kwargs)
         assert list(err.value.message_dict) == [field]
     assert reload(incoming).status_code == "03"
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not Assignment.objects.filter(incoming=incoming).exists()
 
 
@@ -165,7 +165,7 @@ def test_reassigning_replaces_the_active_parts_and_keeps_the_old_ones(commune, c
     again = handling.incoming_assign(membership=commune.leader, incoming_id=incoming.id,
                                      lead=commune.staff3.user.username)
     assert again.status_code == "05" and again.lead == commune.staff3.user
-    with scopes_disabled():
+    with cross_agency("system"):
         rows = list(Assignment.objects.filter(incoming=incoming).values_list("user_id", "is_active"))
     assert sorted(rows) == sorted([(commune.staff.user_id, False), (commune.staff2.user_id, False),
                                    (commune.staff3.user_id, True)])
@@ -184,7 +184,7 @@ def test_lead_forwards_inside_the_agency_and_history_keeps_the_first_lead(commun
     moved = handling.incoming_forward(membership=commune.staff, incoming_id=incoming.id,
                                       to=commune.staff2.user.username, note="Nhờ anh xử lý")
     assert moved.lead == commune.staff2.user and moved.status_code == "04"
-    with scopes_disabled():
+    with cross_agency("system"):
         active = list(Assignment.objects.filter(incoming=incoming, is_active=True).values_list("user_id", "role"))
         assert HandlingNote.objects.get(incoming=incoming, kind="forward").text == "Nhờ anh xử lý"
     assert active == [(commune.staff2.user_id, "lead")]
@@ -201,7 +201,7 @@ def test_progress_is_reported_once_and_notes_accumulate(commune, copy_for):
     handling.incoming_progress(membership=commune.staff, incoming_id=incoming.id, note="Bước 1")
     handling.incoming_progress(membership=commune.staff, incoming_id=incoming.id, note="Bước 2")
     assert reload(incoming).status_code == "05" and delivery_of(incoming).status_code == "05"
-    with scopes_disabled():
+    with cross_agency("system"):
         assert HandlingNote.objects.filter(incoming=incoming, kind="progress").count() == 2
         reports = AuditEvent.objects.filter(agency=incoming.sender_agency, action="delivery.status")
         assert [e.state_after for e in reports] == ["03", "04", "05"]
@@ -217,7 +217,7 @@ def test_coordinators_give_opinions_and_informed_people_only_read(commune, copy_
     for member in (commune.staff3, commune.staff):
         with pytest.raises(NotPermitted):
             handling.incoming_opinion(membership=member, incoming_id=incoming.id, note="x")
-    with scopes_disabled():
+    with cross_agency("system"):
         assert Notification.objects.filter(recipient=commune.staff.user, kind="incoming_opinion").exists()
 
 
@@ -236,7 +236,7 @@ def test_lead_completes_with_an_issued_reply_of_this_agency(commune, district, c
         handling.incoming_complete(membership=commune.leader, incoming_id=incoming.id, note="Xong")
     reply = sent_copy(sender=commune.agency, recipient=district)  # the commune's issued answer
     theirs = incoming.source_document_id  # the district's document: not ours
-    with scopes_disabled():
+    with cross_agency("system"):
         draft = OutgoingDocument.objects.create(agency=commune.agency, doc_type="cong_van",
                                                 subject="Dự thảo", drafter=commune.staff.user)
     for wrong in (theirs, draft.id):
@@ -249,7 +249,7 @@ def test_lead_completes_with_an_issued_reply_of_this_agency(commune, district, c
     assert done.status_code == "06" and done.completed_at and done.reply_outgoing_id == reply.source_document_id
     delivery = delivery_of(incoming)
     assert delivery.status_code == "06" and "Đã trả lời bằng văn bản số" in delivery.status_note
-    with scopes_disabled():
+    with cross_agency("system"):
         assert Notification.objects.filter(recipient=commune.leader.user, kind="incoming_completed").exists()
 
 
@@ -274,7 +274,7 @@ def test_recall_accepted_leaves_work_lists_refused_restores_handling(commune, co
 
 def _request_recall(incoming) -> None:
     """What the sender's recall request leaves at both ends (the outgoing side's service)."""
-    with scopes_disabled():
+    with cross_agency("system"):
         current = IncomingDocument.objects.get(pk=incoming.pk)
         IncomingDocument.objects.filter(pk=incoming.pk).update(
             status_code="13", status_before_recall=current.status_code, recall_reason="Sai sót"
@@ -285,7 +285,7 @@ def _request_recall(incoming) -> None:
 def test_an_external_senders_status_is_recorded_for_the_exchange(commune):
     incoming = IncomingDocumentFactory(agency=commune.agency)
     handling.incoming_reject(membership=commune.clerk, incoming_id=incoming.id, reason="Không rõ")
-    with scopes_disabled():
+    with cross_agency("system"):
         report = StatusReport.objects.get(incoming=incoming)
     assert (report.status_code, report.note, report.sent_at) == ("02", "Không rõ", None)
     assert report.sender_code == incoming.sender_code
@@ -324,5 +324,5 @@ def test_a_failure_at_the_sender_end_undoes_the_recipients_step(commune, copy_fo
     after = reload(incoming)
     assert (after.status_code, after.incoming_number) == ("01", None)
     assert delivery_of(incoming).status_code == "01"
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not AuditEvent.objects.filter(object_id=incoming.id, action="incoming.accept").exists()

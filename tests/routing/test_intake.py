@@ -7,11 +7,11 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django_scopes import scopes_disabled
 from pypdf import PdfReader
 
 from docflow.audit.models import AuditEvent
 from docflow.core.errors import NotPermitted
+from docflow.core.scoping import cross_agency
 from docflow.documents.files import stored_file_open
 from docflow.documents.models import StoredFile
 from docflow.notifications.models import Notification
@@ -44,7 +44,7 @@ def test_clerk_registers_a_paper_document_with_the_next_incoming_number(commune,
     assert (copy.status_code, copy.incoming_number, copy.register.name) == ("03", 2, "Sổ văn bản đến")
     assert (copy.medium, copy.page_count, copy.sender_code) == ("paper", 2, "")
     assert copy.received_by == commune.clerk.user and copy.received_at is not None
-    with scopes_disabled():
+    with cross_agency("system"):
         event = AuditEvent.objects.get(object_id=copy.pk, action="incoming.register")
         assert event.data["incoming_number"] == 2 and event.data["medium"] == "paper"
         assert Notification.objects.filter(recipient=commune.leader.user, kind="incoming_to_assign").count() == 2
@@ -81,7 +81,7 @@ def test_secret_documents_go_to_the_secret_register_without_their_subject(commun
     assert (secret.register.name, secret.incoming_number) == ("Sổ văn bản đến mật", 1)
     assert "an ninh" not in secret.subject and secret.signer_name == ""
     assert "an ninh" not in secret.search_text
-    with scopes_disabled():
+    with cross_agency("system"):
         event = AuditEvent.objects.get(object_id=secret.pk, action="incoming.register")
         assert "an ninh" not in str(event.data)
 
@@ -94,7 +94,7 @@ def test_the_same_sender_notation_and_date_is_refused_unless_a_reason_is_given(c
     second = incoming_register(membership=commune.clerk,
                                envelope=envelope(duplicate_reason="Bản gốc sau bản fax"))
     assert second.incoming_number == 2 and second.duplicate_reason == "Bản gốc sau bản fax"
-    with scopes_disabled():
+    with cross_agency("system"):
         event = AuditEvent.objects.get(object_id=second.pk, action="incoming.register")
         assert event.data["duplicates"] == [str(first.pk)]
 

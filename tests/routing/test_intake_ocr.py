@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django_scopes import scopes_disabled
 
 from docflow.audit.models import AuditEvent
+from docflow.core.scoping import cross_agency
 from docflow.core.search import search_filter
 from docflow.routing import intake_scans
 from docflow.routing.intake import PaperEnvelope, incoming_register
@@ -55,5 +55,5 @@ def test_ocr_runs_once_and_the_copy_is_found_by_a_word_of_the_scan(
         scan = IntakeScan.objects.get(pk=scan.pk)
         assert scan.attachment.file_id == scan.searchable_id != scan.original_id
         assert scan.ocr_fields["notation"] == "15/QĐ-UBND"
-    with scopes_disabled():
+    with cross_agency("system"):
         assert AuditEvent.objects.filter(object_id=copy.pk, action="incoming.ocr_done").count() == 1

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django_scopes import scopes_disabled
 
 from docflow.audit.models import AuditEvent
 from docflow.core.errors import InvalidState
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument, RegisterCounter
 from docflow.documents.services import document_approve, document_create, document_submit
 from docflow.routing.models import IncomingAttachment, IncomingDocument
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def approved(commune, other_commune):
     unit = UnitFactory(agency=commune.agency, symbol="VP")
-    with scopes_disabled():
+    with cross_agency("system"):
         Membership.objects.filter(pk=commune.staff.pk).update(unit=unit)
         commune.staff.refresh_from_db()
 
@@ -45,7 +45,7 @@ def test_the_signed_scan_is_the_original_every_recipient_receives(commune, other
     issued = document_issue_paper_signed(actor=commune.clerk, document_id=document.pk, number=1,
                                          files=[("ky-tay.pdf", [tiny_pdf])])
     assert (issued.state, issued.number) == ("issued", 1) and issued.notation.startswith("01/")
-    with scopes_disabled():
+    with cross_agency("system"):
         copy = IncomingDocument.objects.get(agency=other_commune.agency, source_document_id=document.pk)
         main = IncomingAttachment.objects.get(incoming=copy, is_main=True)
         assert main.file_id == issued.pdf_sha256 == OutgoingDocument.objects.get(pk=document.pk).pdf_sha256
@@ -58,7 +58,7 @@ def test_a_number_other_than_the_registers_next_takes_nothing(commune, approved,
         document_issue_paper_signed(actor=commune.clerk, document_id=document.pk, number=7,
                                     files=[("ky-tay.pdf", [tiny_pdf])])
     assert refused.value.state == "number_changed"
-    with scopes_disabled():
+    with cross_agency("system"):
         assert OutgoingDocument.objects.get(pk=document.pk).state == "approved"
         assert not RegisterCounter.objects.filter(agency=commune.agency, last_number__gt=0).exists()
 

@@ -4,8 +4,8 @@ and whom the document reaches (in the system, outside it, on paper)."""
 from __future__ import annotations
 
 import pytest
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import Register
 from docflow.routing.issuing import document_issue, issue_preview
 from docflow.core.scoping import agency_scope
@@ -44,7 +44,7 @@ def test_an_active_type_register_is_used_by_both():
     office = sending_office()
     own = RegisterFactory(agency=office.agency, series="quyet_dinh", name="Sổ quyết định")
     issued(office, recipients=[AgencyFactory().code])  # the general series moves on, not this one
-    with scopes_disabled():
+    with cross_agency("system"):
         Register.objects.filter(pk=own.pk).update(is_active=True)
     document = approved(office, recipients=[AgencyFactory().code])
     shown = preview_of(office, document)
@@ -75,7 +75,7 @@ def test_a_paper_only_document_is_shown_as_such():
 def test_an_inactive_general_register_still_numbers_on_and_the_preview_says_so():
     office = sending_office()
     first = issued(office, recipients=[AgencyFactory().code])
-    with scopes_disabled():
+    with cross_agency("system"):
         Register.objects.filter(pk=first.register_id).update(is_active=False)
     document = approved(office, recipients=[AgencyFactory().code])
     shown = preview_of(office, document)

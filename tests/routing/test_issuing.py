@@ -8,11 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_scopes import scopes_disabled
 
 from docflow.audit.models import AuditEvent
 from docflow.audit.selectors import chain_verify
 from docflow.core.errors import InvalidState, NotPermitted
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument, RegisterCounter
 from docflow.documents.numbering import SERIES_SECRET
 from docflow.outbox.models import OutboxTask
@@ -40,7 +40,7 @@ def test_issuing_to_5_and_to_200_agencies_costs_the_same_queries():
         AttachmentFactory(document=doc)
         AttachmentFactory(document=doc)
     assert issue_counting_queries(office, few) == issue_counting_queries(office, many)
-    with scopes_disabled():
+    with cross_agency("system"):
         assert IncomingDocument.objects.filter(source_document_id=many.pk).count() == 200
         # Each copy carries the official PDF (its main file) and the drafter's two attachments.
         assert IncomingAttachment.objects.filter(incoming__source_document_id=many.pk).count() == 600
@@ -57,7 +57,7 @@ def test_issuing_twice_to_many_agencies_keeps_every_recipients_chain_and_stamps_
     for _ in range(2):
         issued(office, recipients=[a.code for a in agencies])
     checked = chain_verify(agency_ids=[a.pk for a in agencies] + [office.agency.pk])
-    with scopes_disabled():
+    with cross_agency("system"):
         for agency in agencies:
             assert checked[agency.pk] == AuditEvent.objects.filter(agency=agency).count() >= 2
         copies = list(IncomingDocument.objects.filter(agency__in=agencies))
@@ -71,7 +71,7 @@ def test_each_recipient_gets_its_own_copy_with_the_envelope_and_attachments():
     doc = approved(office, recipients=[commune.code], urgency="flash", due_date=datetime.date(2026, 12, 31))
     AttachmentFactory(document=doc, name="ke-hoach.pdf")
     doc = document_issue(actor=office.clerk, document_id=doc.pk)
-    with scopes_disabled():
+    with cross_agency("system"):
         copy = IncomingDocument.objects.get(agency=commune)
         delivery = Delivery.objects.get(document=doc)
         main, attachment = copy.attachments.all()
@@ -96,7 +96,7 @@ def test_a_copy_without_attachments_still_carries_the_issued_document():
     office = sending_office()
     commune = AgencyFactory()
     doc = issued(office, recipients=[commune.code])
-    with scopes_disabled():
+    with cross_agency("system"):
         (main,) = IncomingAttachment.objects.filter(incoming__source_document_id=doc.pk)
     assert main.is_main and main.file_id == doc.pdf_sha256 and main.content_type == "application/pdf"
     assert main.name == doc.notation.replace("/", "-").replace("Đ", "D") + ".pdf"
@@ -108,7 +108,7 @@ def test_issue_that_reaches_nobody_is_refused_and_takes_no_number():
     with pytest.raises(ValidationError) as exc:
         document_issue(actor=office.clerk, document_id=doc.pk)
     assert "recipients" in exc.value.message_dict
-    with scopes_disabled():
+    with cross_agency("system"):
         doc.refresh_from_db()
     assert doc.state == "approved" and doc.number is None
 
@@ -126,7 +126,7 @@ def test_issuing_twice_is_refused_with_409_and_keeps_the_first_number():
     with pytest.raises(InvalidState) as refused:
         document_issue(actor=office.clerk, document_id=doc.pk)
     assert refused.value.state == "issued"
-    with scopes_disabled():
+    with cross_agency("system"):
         assert OutgoingDocument.objects.get(pk=doc.pk).number == 1
         assert RegisterCounter.objects.get(register=doc.register).last_number == 1
 
@@ -142,12 +142,12 @@ def test_only_a_clerk_issues():
 def test_secret_document_with_electronic_recipients_is_refused_naming_recipients():
     office = sending_office()
     doc = approved(office)
-    with scopes_disabled():  # a draft cannot be saved like this; an old row could be
+    with cross_agency("system"):  # a draft cannot be saved like this; an old row could be
         OutgoingDocument.objects.filter(pk=doc.pk).update(secrecy="secret", recipient_codes=[AgencyFactory().code])
     with pytest.raises(ValidationError) as refused:
         document_issue(actor=office.clerk, document_id=doc.pk)
     assert "recipients" in refused.value.message_dict
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not Delivery.objects.filter(document=doc).exists()
         assert OutgoingDocument.objects.get(pk=doc.pk).state == "approved"
 
@@ -158,7 +158,7 @@ def test_secret_document_for_paper_only_is_numbered_in_the_secret_series():
     secret = issued(office, secrecy="confidential", external_places=["Thường trực Huyện ủy"])
     assert secret.register.series == SERIES_SECRET and secret.number == 1
     assert normal.register_id != secret.register_id
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not Delivery.objects.filter(document=secret).exists()
 
 
@@ -197,7 +197,7 @@ def test_a_failure_after_taking_the_number_leaves_no_gap(monkeypatch):
     with pytest.raises(RuntimeError):
         document_issue(actor=office.clerk, document_id=first.pk)
     monkeypatch.undo()
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not Delivery.objects.exists() and not IncomingDocument.objects.exists()
     assert document_issue(actor=office.clerk, document_id=second.pk).number == 1
     assert document_issue(actor=office.clerk, document_id=first.pk).number == 2
@@ -214,7 +214,7 @@ def test_replacement_carries_the_replaced_notation_to_recipients():
         recipients=[commune.code], replaces=original.pk,
     )
     correction = issued(office, correction)
-    with scopes_disabled():
+    with cross_agency("system"):
         copy = IncomingDocument.objects.get(source_document_id=correction.pk)
         assert OutgoingDocument.objects.get(pk=original.pk).replaced_by.pk == correction.pk
     assert copy.replaces_notation == original.notation == "01/QĐ-UBND"
@@ -224,7 +224,7 @@ def test_external_recipient_gets_a_delivery_and_a_push_but_no_copy():
     office = sending_office()
     external = AgencyFactory(is_external=True)
     doc = issued(office, recipients=[external.code])
-    with scopes_disabled():
+    with cross_agency("system"):
         delivery = Delivery.objects.get(document=doc)
         assert not IncomingDocument.objects.filter(source_document_id=doc.pk).exists()
     assert delivery.recipient_agency_id == external.pk and delivery.incoming_id is None

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument, StoredFile
 from docflow.documents.pdf import document_pdf_render
 from docflow.notifications.models import Notification
@@ -38,7 +38,7 @@ def test_recipient_clerks_and_the_drafter_are_notified_once():
     doc = issued(office, recipients=[a.code for a in communes])
     assert document_issued_notify(agency_id=office.agency.pk, document_id=doc.pk) == 3 * 2 + 1
     assert document_issued_notify(agency_id=office.agency.pk, document_id=doc.pk) == 0  # run twice
-    with scopes_disabled():
+    with cross_agency("system"):
         incoming = Notification.objects.filter(kind="incoming_delivered")
         assert incoming.count() == 6 and set(incoming.values_list("agency_id", flat=True)) == {a.pk for a in communes}
         copy = IncomingDocument.objects.get(agency=communes[0])
@@ -66,13 +66,13 @@ def test_notifying_10_or_60_agencies_costs_the_same_queries():
 def test_a_clerk_who_turned_the_kind_off_is_not_notified():
     office = sending_office()
     [commune] = communes_with_clerks(1)
-    with scopes_disabled():
+    with cross_agency("system"):
         clerk = commune.memberships.get(is_clerk=True)
     notification_preference_set(agency_id=commune.pk, user_id=clerk.user_id, kind="incoming_delivered",
                                 in_app=False, email=False)
     doc = issued(office, recipients=[commune.code])
     document_issued_notify(agency_id=office.agency.pk, document_id=doc.pk)
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not Notification.objects.filter(recipient=clerk.user).exists()
 
 
@@ -82,7 +82,7 @@ def test_official_pdf_is_rendered_once_and_stored_by_hash(client_for, settings, 
     doc = issued(office, recipients=[AgencyFactory().code], external_places=["Lưu: VT"])
     sha = doc.pdf_sha256  # made by the issue itself, so that every copy carries it
     assert sha and document_pdf_render(agency_id=office.agency.pk, document_id=doc.pk) == sha
-    with scopes_disabled():
+    with cross_agency("system"):
         assert OutgoingDocument.objects.get(pk=doc.pk).pdf_sha256 == sha
         assert StoredFile.objects.get(sha256=sha).content_type == "application/pdf"
     response = client_for(office.staff).get(f"/api/v1/outgoing/{doc.pk}/pdf/", HTTP_ACCEPT="application/pdf")
@@ -97,7 +97,7 @@ def test_issue_commit_runs_the_pdf_and_notification_tasks(django_capture_on_comm
     [commune] = communes_with_clerks(1)
     with django_capture_on_commit_callbacks(execute=True):
         doc = issued(office, recipients=[commune.code])
-    with scopes_disabled():
+    with cross_agency("system"):
         assert OutgoingDocument.objects.get(pk=doc.pk).pdf_sha256
         assert Notification.objects.filter(agency=commune, kind="incoming_delivered").exists()
     assert not OutboxTask.objects.filter(done_at__isnull=True, task_name__startswith="pdf.").exists()
@@ -107,12 +107,12 @@ def test_recall_request_puts_every_recipient_at_13_keeping_their_status():
     office = sending_office()
     communes = communes_with_clerks(3)
     doc = issued(office, recipients=[a.code for a in communes])
-    with scopes_disabled():  # the first commune has already registered it (03), the last refused it (02)
+    with cross_agency("system"):  # the first commune has already registered it (03), the last refused it (02)
         IncomingDocument.objects.filter(agency=communes[0]).update(status_code="03")
         IncomingDocument.objects.filter(agency=communes[2]).update(status_code="02")
         Delivery.objects.filter(recipient_agency=communes[2]).update(status_code="02")
     document_recall_request(actor=office.leader, document_id=doc.pk, reason="Sai thẩm quyền ban hành")
-    with scopes_disabled():
+    with cross_agency("system"):
         copies = {c.agency_id: c for c in IncomingDocument.objects.filter(source_document_id=doc.pk)}
     first, second, refused = (copies[a.pk] for a in communes)
     assert (first.status_code, first.status_before_recall, first.recall_reason) == ("13", "03", "Sai thẩm quyền ban hành")
@@ -122,7 +122,7 @@ def test_recall_request_puts_every_recipient_at_13_keeping_their_status():
         statuses = {d.recipient_code: d.status_code for d in deliveries_of_document(document_id=doc.pk)}
     assert statuses == {communes[0].code: "13", communes[1].code: "13", communes[2].code: "02"}
     assert document_recall_notify(agency_id=office.agency.pk, document_id=doc.pk) == 2
-    with scopes_disabled():
+    with cross_agency("system"):
         assert Notification.objects.filter(kind="incoming_recall").count() == 2
 
 

@@ -10,8 +10,8 @@ import threading
 
 import pytest
 from django.db import connection, connections
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument, RegisterCounter
 from docflow.routing import issuing
 from docflow.routing.issuing import document_issue
@@ -41,7 +41,7 @@ def _outbox_rows_stay_unsent(monkeypatch):
 
 def approved_documents(office, count: int, recipient_codes: list[str]) -> list[OutgoingDocument]:
     """Approved documents arranged in bulk: the story up to approval is tested elsewhere."""
-    with scopes_disabled():
+    with cross_agency("system"):
         return OutgoingDocument.objects.bulk_create([
             OutgoingDocument(
                 agency=office.agency, state="approved", doc_type="quyet_dinh", unit=office.unit,
@@ -80,7 +80,7 @@ def issue_in_threads(office, documents) -> list[BaseException]:
 
 
 def numbers_issued(office) -> list[int]:
-    with scopes_disabled():
+    with cross_agency("system"):
         return sorted(
             OutgoingDocument.objects.filter(agency=office.agency, state="issued")
             .values_list("number", flat=True)
@@ -94,7 +94,7 @@ def test_eight_clerks_issuing_400_documents_get_exactly_1_to_400():
     errors = issue_in_threads(office, documents)
     assert errors == []
     assert numbers_issued(office) == list(range(1, THREADS * PER_THREAD + 1))
-    with scopes_disabled():
+    with cross_agency("system"):
         assert RegisterCounter.objects.get(agency=office.agency).last_number == THREADS * PER_THREAD
         assert Delivery.objects.filter(agency=office.agency).count() == 3 * THREADS * PER_THREAD
         notations = set(OutgoingDocument.objects.filter(agency=office.agency).values_list("notation", flat=True))
@@ -119,7 +119,7 @@ def test_one_issue_in_ten_failing_after_taking_its_number_leaves_no_gap(monkeypa
     assert len(errors) == len(failing) == THREADS * PER_THREAD // 10
     issued_count = THREADS * PER_THREAD - len(failing)
     assert numbers_issued(office) == list(range(1, issued_count + 1))
-    with scopes_disabled():
+    with cross_agency("system"):
         assert RegisterCounter.objects.get(agency=office.agency).last_number == issued_count
         left = OutgoingDocument.objects.filter(pk__in=failing)
         assert set(left.values_list("state", flat=True)) == {"approved"}

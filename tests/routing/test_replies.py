@@ -4,9 +4,9 @@ sender's copy knows which of its documents it answers, and completing offers it.
 from __future__ import annotations
 
 import pytest
-from django_scopes import scopes_disabled
 
 from docflow.core.errors import InvalidState, NotFound, NotPermitted
+from docflow.core.scoping import cross_agency
 from docflow.documents.services import document_approve, document_submit
 from docflow.routing.handling import incoming_accept, incoming_assign, incoming_complete
 from docflow.routing.issuing import document_issue
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def received(office: Office, commune_index: int = 0) -> IncomingDocument:
     sent = office.issued("Về việc báo cáo tình hình thu hoạch lúa")
     commune = office.communes[commune_index]
-    with scopes_disabled():
+    with cross_agency("system"):
         copy = IncomingDocument.objects.get(agency=commune, source_document_id=sent.pk)
     return incoming_accept(membership=office.commune_clerks[commune_index], incoming_id=copy.pk)
 
@@ -51,7 +51,7 @@ def test_issuing_the_reply_tells_the_senders_copy_what_it_answers_and_completion
     document_submit(actor=staff, document_id=draft.pk)
     document_approve(actor=leader, document_id=draft.pk)
     reply = document_issue(actor=office.commune_clerks[0], document_id=draft.pk)
-    with scopes_disabled():
+    with cross_agency("system"):
         back = IncomingDocument.objects.get(agency=office.district, source_document_id=reply.pk)
     assert back.response_for_document_id == copy.source_document_id
     assert back.response_for_notation == copy.notation
@@ -62,7 +62,7 @@ def test_issuing_the_reply_tells_the_senders_copy_what_it_answers_and_completion
 def test_an_unregistered_copy_cannot_be_answered_yet():
     office = Office()
     sent = office.issued()
-    with scopes_disabled():
+    with cross_agency("system"):
         copy = IncomingDocument.objects.get(agency=office.communes[0], source_document_id=sent.pk)
     staff = MembershipFactory(agency=office.communes[0], staff=True)
     with pytest.raises(InvalidState):

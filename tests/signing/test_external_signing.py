@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.sign import signers
 
-from docflow.core.scoping import scopes_disabled
+from docflow.core.scoping import cross_agency
 from docflow.documents.approval import document_submit
 from docflow.documents.files import stored_file_open
 from docflow.documents.signing.authority import certificate_issue, pkcs12_make
@@ -89,7 +89,7 @@ def test_a_stale_request_is_refused(story):
     _office, document, token, leader = story
     url = f"{OUTGOING}{document.pk}/signing/"
     prepared = leader.post(url + "prepare/").json()
-    with scopes_disabled():
+    with cross_agency("system"):
         SigningRequest.objects.filter(pk=prepared["request_id"]).update(
             expires_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=1))
 

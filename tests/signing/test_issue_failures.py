@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from docflow.core.scoping import scopes_disabled
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument, RegisterCounter
 from docflow.documents.signing.models import SigningCredential
 from docflow.routing.issuing import document_issue
@@ -54,7 +54,7 @@ def test_a_failed_agency_signature_numbers_nothing_and_delivers_nothing(pki, set
 
     assert "signature" in refused.value.message_dict
     assert "SECRET_KEY" in refused.value.message_dict["signature"][0]
-    with scopes_disabled():
+    with cross_agency("system"):
         stored = OutgoingDocument.objects.get(pk=document.pk)
         assert (stored.state, stored.number, stored.pdf_sha256) == ("approved", None, "")
         assert not Delivery.objects.filter(document=document).exists()
@@ -65,7 +65,7 @@ def test_an_agency_without_its_key_cannot_issue_a_signed_document(pki):
     office = sending_office()
     pki.keys_for(office)
     document = approved(office)
-    with scopes_disabled():
+    with cross_agency("system"):
         SigningCredential.objects.filter(agency=office.agency, user=None).delete()
 
     with pytest.raises(ValidationError) as refused:
@@ -77,7 +77,7 @@ def test_an_agency_without_its_key_cannot_issue_a_signed_document(pki):
 def test_a_leader_without_a_key_cannot_approve_once_the_agency_signs(pki):
     office = sending_office()
     pki.keys_for(office)
-    with scopes_disabled():
+    with cross_agency("system"):
         SigningCredential.objects.filter(agency=office.agency, user=office.leader.user).delete()
 
     with pytest.raises(ValidationError) as refused:

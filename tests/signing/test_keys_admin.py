@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from docflow.core.errors import NotPermitted
-from docflow.core.scoping import scopes_disabled
+from docflow.core.scoping import cross_agency
 from docflow.documents.signing.models import CredentialKind, SigningCredential
 from docflow.documents.signing.services import credential_set_pkcs12
 from tests.documents.story import sending_office
@@ -35,7 +35,7 @@ def test_admin_uploads_a_p12_and_a_seal_for_the_agency(pki):
     })
 
     assert answer.status_code == 302
-    with scopes_disabled():
+    with cross_agency("system"):
         credential = SigningCredential.objects.get(agency=office.agency, user=None)
     assert credential.kind == CredentialKind.PKCS12 and credential.image_id
     assert PASSWORD.encode() not in bytes(credential.p12_password_encrypted)

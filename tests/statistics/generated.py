@@ -8,8 +8,8 @@ import random
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.routing.models import HANDLING_STATUSES, Delivery, Status
 from docflow.routing.statistics import Period
 from tests.factories import DeliveryFactory, OutgoingDocumentFactory
@@ -104,5 +104,5 @@ def deliveries_from(sender, recipient, facts: list[Fact]) -> None:
             recipient_agency=recipient, status_code=fact.status, recipient_due_date=fact.due,
             completed_at=fact.completed,
         )
-        with scopes_disabled():  # created_at is the delivery time: set it as generated
+        with cross_agency("system"):  # created_at is the delivery time: set it as generated
             Delivery.objects.filter(pk=row.pk).update(created_at=fact.arrived)

@@ -181,7 +181,7 @@ def test_period_checks_name_the_field():
 
 def test_an_external_recipients_completion_is_dated_when_it_reports_06(agency_a):
     from django.db import transaction
-    from django_scopes import scopes_disabled
+    from docflow.core.scoping import cross_agency
 
     from docflow.routing.models import Delivery
     from docflow.routing.status import external_status_record
@@ -189,7 +189,7 @@ def test_an_external_recipients_completion_is_dated_when_it_reports_06(agency_a)
 
     external = AgencyFactory(is_external=True)
     row = DeliveryFactory(document__agency=agency_a, recipient_agency=external)
-    with transaction.atomic(), scopes_disabled():
+    with transaction.atomic(), cross_agency("system"):
         external_status_record(delivery=Delivery.objects.select_for_update().get(pk=row.pk), reported="05", note="")
         assert Delivery.objects.get(pk=row.pk).completed_at is None
         external_status_record(delivery=Delivery.objects.select_for_update().get(pk=row.pk), reported="06", note="")

@@ -9,8 +9,8 @@ import io
 
 import pytest
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument
 from docflow.routing.models import IncomingDocument
 from tests.factories import AgencyFactory, MembershipFactory
@@ -55,7 +55,7 @@ def test_district_clerk_reads_its_communes_only(client_for, tree):
 def test_a_superior_never_gets_a_document_of_a_subordinate(client_for, tree):
     client = client_for(MembershipFactory(agency=tree.province, leader=True))
     commune = tree.communes[tree.districts[0].id][0]
-    with scopes_disabled():
+    with cross_agency("system"):
         incoming = list(IncomingDocument.objects.filter(agency__in=tree.below_province).values_list("id", flat=True))
         outgoing = list(OutgoingDocument.objects.filter(agency=commune).values_list("id", flat=True))
     assert incoming and outgoing

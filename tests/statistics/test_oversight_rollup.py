@@ -10,8 +10,9 @@ import io
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from django_scopes import ScopeError, scopes_disabled
+from django_scopes import ScopeError
 
+from docflow.core.scoping import cross_agency
 from docflow.reports.models import OversightMonth
 from docflow.reports.oversight import (
     kept_or_live_figures, last_months, month_figures, oversight_month, oversight_trend,
@@ -38,7 +39,7 @@ def test_after_the_story_the_rollup_equals_the_live_counts_and_a_rebuild_catches
     # A day of next month: the story's month and the one before are past months to keep.
     later = (timezone.localdate().replace(day=1) + dt.timedelta(days=40)).replace(day=5)
     months = last_months(today=later, months=3)[:-1]
-    with scopes_disabled():
+    with cross_agency("system"):
         ids = list(Agency.objects.filter(is_external=False).values_list("pk", flat=True))
     live = _live(ids, months, later)
     assert sum(f.received + f.issued for f in live.values()) > 20  # the story counted something
@@ -51,7 +52,7 @@ def test_after_the_story_the_rollup_equals_the_live_counts_and_a_rebuild_catches
     assert kept == live
     # The story goes on: an overdue copy of a past month is completed; the rollup keeps last
     # night's count until the next rebuild, which agrees with the live count again.
-    with scopes_disabled():
+    with cross_agency("system"):
         overdue = IncomingDocument.objects.filter(
             status_code__in=HANDLING_STATUSES, due_date__lt=later,
             due_date__gte=months[0]).first()
@@ -73,7 +74,7 @@ def test_the_ranking_reads_past_months_from_the_rollup_and_an_agency_without_a_r
     with django_assert_num_queries(2):  # the agencies below, their rollup rows
         kept_rows = oversight_month(member=leader, month=MARCH, today=TODAY)
     assert [vars(r) for r in kept_rows] == [vars(r) for r in live_rows]
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not OversightMonth.objects.filter(month=TODAY.replace(day=1)).exists()  # never the current month
     # Created since the rebuild: no row, counted live.
     late_comer = AgencyFactory(parent=tree.districts[0])

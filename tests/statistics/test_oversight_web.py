@@ -9,8 +9,8 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument
 from docflow.routing.models import IncomingDocument
 from tests.factories import AgencyFactory, MembershipFactory
@@ -43,7 +43,7 @@ def test_province_leader_ranks_every_agency_below_and_sorts_by_a_criterion(tree)
 def test_no_page_links_a_document_of_a_subordinate(tree):
     client = web_client(MembershipFactory(agency=tree.province, leader=True))
     commune = tree.communes[tree.districts[0].id][0]
-    with scopes_disabled():
+    with cross_agency("system"):
         ids = [str(pk) for model in (IncomingDocument, OutgoingDocument)
                for pk in model.objects.filter(agency__in=tree.below_province).values_list("id", flat=True)]
     pages = [client.get(PAGE, MARCH), client.get(reverse("web:oversight-agency", args=[commune.code]))]

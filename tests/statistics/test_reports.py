@@ -8,9 +8,9 @@ import io
 
 import pytest
 from celery.schedules import crontab
-from django_scopes import scopes_disabled
 from pypdf import PdfReader
 
+from docflow.core.scoping import cross_agency
 from docflow.notifications.models import Notification
 from docflow.outbox.models import OutboxTask
 from docflow.rendering.report import StatisticsLine, StatisticsSheet, render_statistics_report
@@ -65,7 +65,7 @@ def test_leader_asks_for_a_report_and_downloads_it_when_the_worker_is_done(
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     text = pdf_text(response_bytes(pdf))
     assert "BÁO CÁO THỐNG KÊ" in text and "Kỳ báo cáo: tháng 03/2026" in text and agency_a.name.upper() in text
-    with scopes_disabled():
+    with cross_agency("system"):
         notified = Notification.objects.get(recipient=leader.user, kind="statistics_report")
     assert (notified.object_type, str(notified.object_id)) == ("statistics_report", report["id"])
     assert [r["id"] for r in client.get(URL).json()["results"]] == [report["id"]]
@@ -77,7 +77,7 @@ def test_a_repeated_request_with_the_same_key_makes_one_report(client_for, agenc
     first = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="bc-thang-3")
     again = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="bc-thang-3")
     assert first.status_code == again.status_code == 202 and first.json()["id"] == again.json()["id"]
-    with scopes_disabled():
+    with cross_agency("system"):
         assert StatisticsReport.objects.count() == 1
     assert client.post(URL, {"from": "2026-03-31", "to": "2026-03-01"}, format="json").json().keys() == {"to"}
 
@@ -98,7 +98,7 @@ def test_rendering_twice_stores_one_pdf_and_notifies_once(agency_a):
     first = statistics_report_render(agency_id=agency_a.pk, report_id=report.id)
     assert statistics_report_render(agency_id=agency_a.pk, report_id=report.id) == first
     assert statistics_report_render(agency_id=agency_a.pk, report_id=AgencyFactory().uuid) is None
-    with scopes_disabled():
+    with cross_agency("system"):
         assert Notification.objects.filter(kind="statistics_report").count() == 1
 
 
@@ -112,7 +112,7 @@ def test_on_the_first_of_the_month_every_agency_gets_last_months_report_once():
     deliveries_from(district, communes[0], random_facts(61, 20))
     assert statistics_reports_monthly(today=dt.date(2026, 4, 1)) == 3
     assert statistics_reports_monthly(today=dt.date(2026, 4, 2)) == 0  # beat again: nothing new
-    with scopes_disabled():
+    with cross_agency("system"):
         reports = list(StatisticsReport.objects.order_by("agency_id"))
         work = list(OutboxTask.objects.filter(task_name=RENDER_TASK))
     assert {(r.agency_id, r.kind, r.period_first, r.period_last) for r in reports} == {
@@ -120,7 +120,7 @@ def test_on_the_first_of_the_month_every_agency_gets_last_months_report_once():
     assert len(work) == 3
     for task in work + work:  # each render runs twice (a redelivered message)
         statistics_report_render(**task.kwargs)
-    with scopes_disabled():
+    with cross_agency("system"):
         told = sorted(Notification.objects.filter(kind="statistics_report").values_list("recipient_id", flat=True))
         district_report = StatisticsReport.objects.get(agency=district)
     assert told == sorted(m.user_id for m in leaders)

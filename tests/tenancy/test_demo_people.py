@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import authenticate
-from django_scopes import scopes_disabled
 
 from docflow.audit.models import AuditEvent
+from docflow.core.scoping import cross_agency
 from docflow.tenancy.demo import demo_agencies, demo_people_seed
 from docflow.tenancy.models import Agency, Membership, Unit, User
 
 
 def counts():
-    with scopes_disabled():
+    with cross_agency("system"):
         return {
             m.__name__: m.objects.count() for m in (Agency, Unit, User, Membership, AuditEvent)
         }
@@ -36,7 +36,7 @@ def test_demo_users_follow_the_naming_rule():
                 "bacyen_staff2"]
     assert set(expected) <= set(User.objects.values_list("username", flat=True))
     assert authenticate(username="bacyen_clerk", password="demo12345") is not None
-    with scopes_disabled():
+    with cross_agency("system"):
         bacyen = Agency.objects.get(code="000.00.31.H52")
         assert bacyen.level == "district"
         assert set(Unit.objects.filter(agency=bacyen).values_list("symbol", flat=True)) == {"VP", "NV", "TCKH"}
@@ -53,7 +53,7 @@ def test_demo_users_follow_the_naming_rule():
 @pytest.mark.django_db
 def test_every_demo_agency_has_an_agency_admin():
     demo_people_seed(password="demo12345")
-    with scopes_disabled():
+    with cross_agency("system"):
         admins = Membership.objects.filter(is_agency_admin=True).select_related("agency", "user")
         by_code = {m.agency.code: m for m in admins}
     for demo in demo_agencies():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django_scopes import scopes_disabled
 
 from docflow.audit.models import AuditEvent
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import Register
 from docflow.tenancy.directory_import import DirectoryInvalid, directory_check, directory_import
 from docflow.tenancy.models import Agency, AgencyLevel, Membership, Unit, User
@@ -28,7 +28,7 @@ PROVINCE = (
 
 
 def _snapshot():
-    with scopes_disabled():
+    with cross_agency("system"):
         return (
             sorted(Agency.objects.values_list("code", "name", "level", "parent__code", "symbol", "search_text")),
             Unit.objects.count(), Register.objects.count(), User.objects.count(), Membership.objects.count(),
@@ -52,7 +52,7 @@ def test_operator_imports_a_province_with_its_kinds_parents_units_registers_and_
     assert ward.level == AgencyLevel.WARD and ward.parent.code == "000.00.00.H52"
     assert Agency.objects.get(code="000.03.00.H52").symbol == "UBND"  # a People's Committee's default
     assert Agency.objects.get(code="000.00.00.H52").email == "ubnd@sonla.test"
-    with scopes_disabled():
+    with cross_agency("system"):
         assert set(Unit.objects.filter(agency=ward).values_list("symbol", flat=True)) == {"VP"}
         assert Register.objects.filter(agency=ward).count() == 4
         clerk = Membership.objects.select_related("user", "unit").get(user__username="chiengle_vt")
@@ -62,7 +62,7 @@ def test_operator_imports_a_province_with_its_kinds_parents_units_registers_and_
     assert set(links) == {"chiengle_vt", "sonla_qt", "snv_vt"}
     uidb64, token = links["chiengle_vt"].rstrip("/").split("/")[-2:]
     assert password_reset_user(uidb64=uidb64, token=token) == clerk.user  # the one-time link works
-    with scopes_disabled():
+    with cross_agency("system"):
         assert AuditEvent.objects.filter(action="agency.imported", agency_id=ward.pk).count() == 1
 
 
@@ -70,7 +70,7 @@ def test_the_importing_operator_is_the_actor_of_every_agencys_event_a_command_wi
     operator = User.objects.create_superuser("operator", "op@sonla.test", "x-unused-9", full_name="Operator")
     directory_import(text=PROVINCE, actor=operator)
     directory_import(text=PROVINCE.replace("Sở Nội vụ", "Sở Nội vụ tỉnh"))
-    with scopes_disabled():
+    with cross_agency("system"):
         actors = dict(AuditEvent.objects.filter(action="agency.imported").values_list("agency_id", "actor_id"))
         updated = list(AuditEvent.objects.filter(action="agency.updated").values_list("actor_id", flat=True))
     assert len(actors) == 4 and set(actors.values()) == {operator.pk}

@@ -6,11 +6,12 @@ import datetime
 
 import pytest
 from django.apps import apps
-from django_scopes import ScopeError, scopes_disabled
+from django_scopes import ScopeError
 
 from docflow.api.models import IdempotencyRecord
 from docflow.audit.models import AuditChainHead, AuditEvent
 from docflow.audit.services import event_record
+from docflow.core.scoping import cross_agency
 from docflow.exchange.axis.models import AxisMessage
 from docflow.exchange.models import WebhookDelivery
 from docflow.notifications.models import Notification, NotificationDigest, NotificationPreference
@@ -91,7 +92,7 @@ def _event(agency, n):
 @builds(AuditChainHead)
 def _chain_head(agency, n):
     _event(agency, 100 + n)  # one head per agency: each build moves the same row
-    with scopes_disabled():
+    with cross_agency("system"):
         return AuditChainHead.objects.get(agency=agency)
 
 
@@ -116,13 +117,13 @@ def _incoming_attachment(agency, n):
 
 @builds(KnownSender)
 def _known_sender(agency, n):
-    with scopes_disabled():
+    with cross_agency("system"):
         return KnownSender.objects.create(agency=agency, name=f"Công an huyện {n}", code=f"CA{n}")
 
 
 @builds(IntakeScan)
 def _intake_scan(agency, n):
-    with scopes_disabled():
+    with cross_agency("system"):
         stored = StoredFileFactory()
         return IntakeScan.objects.create(agency=agency, name=f"quet-{n}.pdf", original=stored,
                                          uploaded_by=MembershipFactory(agency=agency, clerk=True).user)
@@ -131,7 +132,7 @@ def _intake_scan(agency, n):
 @builds(Assignment)
 def _assignment(agency, n):
     leader = MembershipFactory(agency=agency, leader=True).user
-    with scopes_disabled():
+    with cross_agency("system"):
         return Assignment.objects.create(
             agency=agency, incoming=IncomingDocumentFactory(agency=agency), role="lead",
             user=MembershipFactory(agency=agency, staff=True).user, assigned_by=leader,
@@ -141,7 +142,7 @@ def _assignment(agency, n):
 @builds(HandlingNote)
 def _handling_note(agency, n):
     author = MembershipFactory(agency=agency, staff=True).user
-    with scopes_disabled():
+    with cross_agency("system"):
         return HandlingNote.objects.create(
             agency=agency, incoming=IncomingDocumentFactory(agency=agency), author=author,
             kind="progress", text="Đang xử lý",
@@ -150,14 +151,14 @@ def _handling_note(agency, n):
 
 @builds(AgencyHandlingSettings)
 def _handling_settings(agency, n):
-    with scopes_disabled():  # one row per agency: both calls return it
+    with cross_agency("system"):  # one row per agency: both calls return it
         return AgencyHandlingSettings.objects.get_or_create(agency=agency)[0]
 
 
 @builds(StatusReport)
 def _status_report(agency, n):
     incoming = IncomingDocumentFactory(agency=agency)
-    with scopes_disabled():
+    with cross_agency("system"):
         return StatusReport.objects.create(
             agency=agency, incoming=incoming, sender_code=incoming.sender_code, status_code="03"
         )
@@ -174,7 +175,7 @@ def _notification_preference(agency, n):
 @builds(NotificationDigest)
 def _notification_digest(agency, n):
     member = MembershipFactory(agency=agency, staff=True)
-    with scopes_disabled():
+    with cross_agency("system"):
         return NotificationDigest.objects.create(agency=agency, user=member.user, day=datetime.date(2026, 12, 1 + n))
 
 
@@ -223,14 +224,14 @@ def _statistics_report(agency, n):
 
 @builds(OversightMonth)
 def _oversight_month(agency, n):
-    with scopes_disabled():  # written by the rollup's rebuild for every agency at once
+    with cross_agency("system"):  # written by the rollup's rebuild for every agency at once
         return OversightMonth.objects.create(agency=agency, month=datetime.date(2026, 1 + n, 1), received=n,
                                              built_on=datetime.date(2026, 6, 1))
 
 
 @builds(IdempotencyRecord)
 def _idempotency_record(agency, n):
-    with scopes_disabled():
+    with cross_agency("system"):
         return IdempotencyRecord.objects.create(
             agency=agency, principal="user:1", key=f"key-{n}", request_hash="0" * 64
         )
@@ -238,7 +239,7 @@ def _idempotency_record(agency, n):
 
 @builds(SigningCredential)
 def _signing_credential(agency, n):
-    with scopes_disabled():
+    with cross_agency("system"):
         return SigningCredential.objects.create(
             agency=agency, user=MembershipFactory(agency=agency, leader=True).user, kind="external",
             certificate_der=b"0",
@@ -251,7 +252,7 @@ def _signing_request(agency, n):
 
     from docflow.documents.files import stored_file_put_bytes
 
-    with scopes_disabled():
+    with cross_agency("system"):
         return SigningRequest.objects.create(
             agency=agency, user=MembershipFactory(agency=agency, leader=True).user,
             document_id=OutgoingDocumentFactory(agency=agency).pk,
@@ -263,19 +264,19 @@ def _signing_request(agency, n):
 
 @builds(RetentionRule)
 def _retention_rule(agency, n):
-    with scopes_disabled():
+    with cross_agency("system"):
         return RetentionRule.objects.create(agency=agency, code=f"9.{n}", name="Hồ sơ thử", years=10)
 
 
 @builds(FileListHeading)
 def _file_heading(agency, n):
-    with scopes_disabled():
+    with cross_agency("system"):
         return FileListHeading.objects.create(agency=agency, year=2026, position=n, title=f"Đề mục {n}")
 
 
 @builds(FileListEntry)
 def _file_entry(agency, n):
-    with scopes_disabled():
+    with cross_agency("system"):
         return FileListEntry.objects.create(agency=agency, year=2026, code=f"{n}.VP", title="Hồ sơ thử")
 
 
@@ -286,27 +287,27 @@ def _work_file(agency, n):
 
 @builds(FileDocument)
 def _file_document(agency, n):
-    with scopes_disabled():
+    with cross_agency("system"):
         return filled(WorkFileFactory(agency=agency), 1).documents.get()
 
 
 @builds(ArchiveTransfer)
 def _archive_transfer(agency, n):
-    with scopes_disabled():
+    with cross_agency("system"):
         return ArchiveTransfer.objects.create(agency=agency, requested_by=MembershipFactory(agency=agency).user)
 
 
 @builds(ArchiveTransferFile)
 def _archive_transfer_file(agency, n):
     transfer = _archive_transfer(agency, n)
-    with scopes_disabled():
+    with cross_agency("system"):
         return ArchiveTransferFile.objects.create(agency=agency, transfer=transfer, position=1,
                                                   work_file=WorkFileFactory(agency=agency))
 
 
 @builds(AxisMessage)
 def _axis_message(agency, n):
-    with scopes_disabled():
+    with cross_agency("system"):
         return AxisMessage.objects.create(agency=agency, direction="out", kind="edoc", counterpart_code="000.00.12.H52",
                                           state="pending", dedup_key=f"isolation:{n}")
 
@@ -362,7 +363,7 @@ def test_agency_scope_refuses_none():
 @pytest.mark.django_db
 def test_audit_log_is_append_only(agency_a):
     event = _event(agency_a, 0)
-    with scopes_disabled():
+    with cross_agency("system"):
         from docflow.audit.models import AppendOnlyError
 
         with pytest.raises(AppendOnlyError):

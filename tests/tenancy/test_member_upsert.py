@@ -7,10 +7,10 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
-from django_scopes import scopes_disabled
 
 from docflow.audit.models import AuditEvent
 from docflow.core.errors import NotPermitted
+from docflow.core.scoping import cross_agency
 from docflow.tenancy.models import Membership, User
 from docflow.tenancy import services
 from docflow.tenancy.services import member_upsert
@@ -30,7 +30,7 @@ def test_agency_admin_adds_a_person_with_a_password_that_passes_the_validators(a
     member = _upsert(admin, agency_a)
     assert member.user.check_password("Mua-Lua-Tay-Bac-88")
     assert member.roles == ["staff"]
-    with scopes_disabled():
+    with cross_agency("system"):
         event = AuditEvent.objects.get(action="membership.saved", object_id=member.uuid)
     assert event.actor_id == admin.user_id and event.agency_id == agency_a.pk
 
@@ -85,7 +85,7 @@ def test_second_agency_admin_never_changes_a_shared_persons_name_or_email(agency
     assert (home.user.full_name, home.user.email) == ("Nguyễn Thị Thu", "thu@phiengban.test")
     assert home.user.check_password("secret-pass-123")  # an existing person's password is never set
     assert sorted(member.roles) == ["clerk", "staff"] and member.position == "Văn thư"
-    with scopes_disabled():
+    with cross_agency("system"):
         assert Membership.objects.get(pk=home.pk).roles == ["leader"]
 
 
@@ -108,7 +108,7 @@ def test_an_admin_cannot_take_another_agencys_person_into_their_agency_by_userna
     with pytest.raises(ValidationError) as caught:
         _upsert(admin_b, agency_b, username="tran.thi.mai", password="Mua-Lua-Tay-Bac-88")
     assert list(caught.value.message_dict) == ["username"]
-    with scopes_disabled():
+    with cross_agency("system"):
         assert list(Membership.objects.filter(user=home.user).values_list("agency_id", flat=True)) == [agency_a.pk]
 
 
@@ -154,5 +154,5 @@ def test_two_admins_creating_one_username_at_once_end_with_one_person_in_one_age
     lost = [answer for answer in answers.values() if isinstance(answer, dict)]
     assert len(won) == 1 and lost == [{"username": ["Tên đăng nhập này đã có người dùng."]}], answers
     user = User.objects.get(username="nguyen.van.an")
-    with scopes_disabled():
+    with cross_agency("system"):
         assert list(Membership.objects.filter(user=user).values_list("agency_id", flat=True)) == won

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from django_scopes import scopes_disabled
 
 from docflow.audit.models import AuditEvent
 from docflow.core.errors import InvalidState, NotFound, NotPermitted
+from docflow.core.scoping import cross_agency
 from docflow.tenancy.passwords import password_change, password_reset_complete, password_reset_issue
 from docflow.tenancy.models import User
 from tests.factories import MembershipFactory
@@ -26,7 +26,7 @@ def test_person_changes_own_password_after_giving_the_current_one(agency_a):
     password_change(membership=member, old_password="secret-pass-123", new_password=NEW)
     member.user.refresh_from_db()
     assert member.user.check_password(NEW)
-    with scopes_disabled():
+    with cross_agency("system"):
         assert AuditEvent.objects.filter(action="user.password_changed", actor=member.user).count() == 1
 
 
@@ -55,7 +55,7 @@ def test_reset_link_is_shown_emailed_on_commit_and_works_once(agency_a, mailoutb
     assert User.objects.get(pk=person.user_id).check_password(NEW)
     with pytest.raises(InvalidState):
         password_reset_complete(uidb64=uidb64, token=token, new_password="Another-Good-One-77")
-    with scopes_disabled():
+    with cross_agency("system"):
         assert AuditEvent.objects.filter(action="membership.password_reset_issued", actor=admin.user).count() == 1
         assert AuditEvent.objects.filter(action="user.password_reset", actor=person.user).count() == 1
 

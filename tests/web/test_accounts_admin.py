@@ -8,10 +8,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django_scopes import scopes_disabled
 
 from docflow.audit.models import AuditEvent
 from docflow.audit.services import event_record
+from docflow.core.scoping import cross_agency
 from docflow.routing.models import AgencyHandlingSettings
 from docflow.tenancy.models import User
 from tests.exchange.factories import webhook_delivery
@@ -34,7 +34,7 @@ def test_admin_sets_the_default_handling_days_through_the_service(agency_a):
     assert page.status_code == 200 and page.context["form"]["normal_days"].value() == 10
     response = _post_days(client)
     assert response.status_code == 302
-    with scopes_disabled():
+    with cross_agency("system"):
         saved = AgencyHandlingSettings.objects.get(agency=agency_a)
         event = AuditEvent.objects.get(action="incoming.settings_update")
     assert (saved.normal_days, saved.urgent_days, saved.due_soon_days) == (7, 4, 2)
@@ -46,7 +46,7 @@ def test_admin_sets_the_default_handling_days_through_the_service(agency_a):
 def test_bad_days_answer_400_naming_the_field(agency_a, field, value):
     response = _post_days(web_client(MembershipFactory(agency=agency_a, admin=True)), **{field: value})
     assert response.status_code == 400 and list(response.context["form"].errors) == [field]
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not AgencyHandlingSettings.objects.filter(agency=agency_a).exists()
 
 

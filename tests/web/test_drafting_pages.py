@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import Attachment, OutgoingDocument
 from docflow.documents.services import document_create, document_return, document_submit
 from tests.documents.story import pdf_bytes
@@ -39,7 +39,7 @@ def test_a_file_chosen_on_a_form_sent_back_with_errors_is_kept_and_attached_on_t
                               "secrecy": "normal", "unit": "VP", "kept_files": kept.token,
                               "recipients": [office.communes[0].code]})
     assert saved.status_code == 302
-    with scopes_disabled():
+    with cross_agency("system"):
         document = OutgoingDocument.objects.get(subject="Về việc họp")
         assert list(Attachment.objects.filter(document=document).values_list("name", flat=True)) == ["phu-luc.pdf"]
 
@@ -56,7 +56,7 @@ def test_a_kept_file_token_is_worth_nothing_to_another_person(office):
     other_key = other_client.get(url).context["form"]["once"].value()
     other_client.post(url, {"once": other_key, "doc_type": "bao_cao", "subject": "Báo cáo", "urgency": "normal",
                             "secrecy": "normal", "kept_files": token, "recipients": [office.district.code]})
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not Attachment.objects.filter(agency=office.communes[0]).exists()
 
 
@@ -95,5 +95,5 @@ def test_the_drafter_deletes_a_draft_and_nobody_else_can(office):
     key = page.context["forms"]["delete"]["once"].value()
     response = client.post(url, {"delete-once": key})
     assert response.status_code == 302 and response["Location"] == reverse("web:outgoing-list")
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not OutgoingDocument.objects.filter(pk=document.pk).exists()

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.routing.models import IncomingDocument, IntakeScan
 from tests.ocr.scans import official, require_ocr, scan_pdf
 from tests.routing.conftest import commune, other_commune, tiny_pdf  # noqa: F401
@@ -29,7 +29,7 @@ def test_clerk_registers_without_a_scan_and_lands_on_the_copy(commune):
     assert client.get(URL).status_code == 200
     response = post_form(client)
     assert response.status_code == 302
-    with scopes_disabled():
+    with cross_agency("system"):
         copy = IncomingDocument.objects.get(agency=commune.agency)
     assert response["Location"] == f"/van-ban-den/{copy.pk}/" and copy.incoming_number == 1
     assert copy.medium == "hand"
@@ -40,7 +40,7 @@ def test_a_duplicate_is_shown_with_a_link_and_registered_with_a_reason(commune):
     post_form(client)
     again = post_form(client)
     assert again.status_code == 400
-    with scopes_disabled():
+    with cross_agency("system"):
         first = IncomingDocument.objects.get(agency=commune.agency)
     assert f"/van-ban-den/{first.pk}/" in again.content.decode()
     assert post_form(client, duplicate_reason="Bản chính đến sau").status_code == 302
@@ -60,7 +60,7 @@ def test_a_refused_file_kind_is_shown_beside_the_files(commune):
     response = web_client(commune.clerk).post(URL, {"files": SimpleUploadedFile("a.docx", b"PK\x03\x04"),
                                                     "step": "scan", "once": str(uuid.uuid4())})
     assert response.status_code == 400 and "files" in response.context["upload"].errors
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not IntakeScan.objects.exists()
 
 
@@ -71,7 +71,7 @@ def test_staff_cannot_open_the_page(commune):
 def test_another_agencys_scan_is_not_shown(commune, other_commune, tiny_pdf):
     theirs = web_client(other_commune.clerk)
     theirs.post(URL, {"files": SimpleUploadedFile("a.pdf", tiny_pdf), "step": "scan", "once": str(uuid.uuid4())})
-    with scopes_disabled():
+    with cross_agency("system"):
         scan = IntakeScan.objects.get()
     assert web_client(commune.clerk).get(f"{URL}{scan.pk}/tien-do/").status_code == 404
     assert "a.pdf" not in web_client(commune.clerk).get(f"{URL}?ban-quet={scan.pk}").content.decode()
@@ -94,13 +94,13 @@ def test_the_form_is_prefilled_from_the_scan_and_each_field_is_marked(
     assert form.marks()["notation"] == "read" and form.marks()["number"] == "read"
     html = page.content.decode()
     assert "Đọc từ bản quét" in html
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not IncomingDocument.objects.exists()  # nothing registered until the clerk sends it
         scan_row = IntakeScan.objects.get()
     data = {k: form[k].value() or "" for k in form.fields if k != "once"}
     data.update(medium="paper", issued_on="05/03/2026", scan_id=str(scan_row.pk))
     response = client.post(URL, {**data, "once": str(uuid.uuid4())})
     assert response.status_code == 302, response.context["form"].errors if response.context else ""
-    with scopes_disabled():
+    with cross_agency("system"):
         copy = IncomingDocument.objects.get()
         assert copy.attachments.count() == 1 and "quy che cong tac van thu" in copy.search_text

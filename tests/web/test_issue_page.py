@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument
 from docflow.documents.services import document_approve, document_create, document_submit
 from tests.web.conftest import web_client
@@ -21,7 +21,7 @@ def approved_for(office, **fields):
 
 
 def state_of(document) -> str:
-    with scopes_disabled():
+    with cross_agency("system"):
         return OutgoingDocument.objects.get(pk=document.pk).state
 
 

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.approval import document_approve, document_submit
 from docflow.notifications.models import Notification, NotificationPreference
 from docflow.notifications.services import notification_create, notification_gather
@@ -68,21 +68,21 @@ def test_opening_goes_to_the_page_of_what_it_is_about_by_post_and_from_an_email(
     district = sending_office()
     document = draft(district)
     document_submit(actor=district.staff, document_id=document.pk)
-    with scopes_disabled():
+    with cross_agency("system"):
         waiting = Notification.objects.get(kind="outgoing.to_approve")
     client = web_client(district.leader)
     url = reverse("web:notification-open", args=[waiting.pk])
     for response in (client.post(url), client.get(url)):  # the list's button, an email's link
         assert response.status_code == 302
         assert response["Location"] == reverse("web:outgoing-detail", args=[document.pk])
-    with scopes_disabled():
+    with cross_agency("system"):
         assert Notification.objects.get(pk=waiting.pk).read_at is not None
 
 
 def test_another_agencys_notification_answers_404(agency_a, agency_b):
     mine, theirs = MembershipFactory(agency=agency_a, staff=True), MembershipFactory(agency=agency_b, staff=True)
     _fill(theirs, 1)
-    with scopes_disabled():
+    with cross_agency("system"):
         other = Notification.objects.filter(recipient=theirs.user).first()
     client = web_client(mine)
     assert client.get(reverse("web:notification-open", args=[other.pk])).status_code == 404
@@ -115,7 +115,7 @@ def test_the_preferences_page_offers_email_now_in_the_digest_or_not(agency_a):
     data["mail__outgoing.to_approve"] = "digest"
     data["mail__delivery_status"] = "off"
     assert client.post(url, data).status_code == 302
-    with scopes_disabled():
+    with cross_agency("system"):
         saved = {p.kind: (p.in_app, p.email, p.digest) for p in NotificationPreference.objects.filter(user=member.user)}
     assert saved["outgoing.to_approve"] == (True, True, True)
     assert saved["delivery_status"] == (True, False, False)

@@ -30,8 +30,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import override_settings
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument, StoredFile
 from docflow.exchange.models import WebhookDelivery
 from docflow.notifications.models import Notification
@@ -208,11 +208,11 @@ def test_killed_workers_and_a_stopped_broker_lose_nothing_and_repeat_nothing(tmp
             fault_thread.join()
 
             expected_notifications = DOCUMENTS * (len(clerks) + 1)  # each clerk, and the drafter
-            expected_webhooks = {str(d) for d in Delivery.objects.with_scopes_disabled().filter(
+            expected_webhooks = {str(d) for d in Delivery.objects.cross_agency("system").filter(
                 document__in=documents, recipient_agency__in=externals).values_list("id", flat=True)}
 
             def converged() -> bool:
-                with scopes_disabled():
+                with cross_agency("system"):
                     mails = Notification.objects.filter(emailed_at__isnull=False).count()
                 return (
                     not OutboxTask.objects.filter(done_at__isnull=True).exists()
@@ -233,7 +233,7 @@ def test_killed_workers_and_a_stopped_broker_lose_nothing_and_repeat_nothing(tmp
         receiver.shutdown()
         mailbox.shutdown()
 
-    with scopes_disabled():
+    with cross_agency("system"):
         issued = OutgoingDocument.objects.filter(pk__in=[d.pk for d in documents])
         copies = Counter(IncomingDocument.objects.filter(source_document_id__in=[d.pk for d in documents])
                          .values_list("source_document_id", "agency_id"))

@@ -10,8 +10,8 @@ from celery import current_app
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.core.services import service_transaction
 from docflow.notifications.models import Notification
 from docflow.notifications.services import notification_create
@@ -52,7 +52,7 @@ def test_rolled_back_work_never_runs(django_capture_on_commit_callbacks):
                 raise RuntimeError("the service failed after recording work")
     assert callbacks == []
     assert not OutboxTask.objects.exists()
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not Notification.objects.exists()
     assert mail.outbox == []
 
@@ -62,7 +62,7 @@ def test_the_same_event_twice_notifies_once(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         assert notify(member) is not None
         assert notify(member) is None
-    with scopes_disabled():
+    with cross_agency("system"):
         assert Notification.objects.count() == 1
     assert len(mail.outbox) == 1
 

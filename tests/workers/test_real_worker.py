@@ -9,8 +9,8 @@ import time
 
 import pytest
 from django.core import mail
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.core.services import service_transaction
 from docflow.notifications.models import Notification
 from docflow.notifications.services import notification_create
@@ -50,7 +50,7 @@ def test_task_enqueued_on_commit_runs_in_the_worker(celery_worker_process):
         )
 
     def emailed():
-        with scopes_disabled():
+        with cross_agency("system"):
             return Notification.objects.filter(id=kept.id, emailed_at__isnull=False).exists()
 
     assert wait_for(emailed), celery_worker_process.log()
@@ -58,7 +58,7 @@ def test_task_enqueued_on_commit_runs_in_the_worker(celery_worker_process):
     assert mail.outbox == []
     assert "notify.notification_email" in celery_worker_process.log()
     assert OutboxTask.objects.get(dedup_key=f"email:{kept.id}").done_at is not None
-    with scopes_disabled():
+    with cross_agency("system"):
         assert not Notification.objects.filter(dedup_key="rolled-back").exists()
     assert not OutboxTask.objects.filter(dedup_key=f"email:{rolled_back.id}").exists()
     assert f"email:{rolled_back.id}" not in celery_worker_process.log()

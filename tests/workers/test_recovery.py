@@ -18,8 +18,8 @@ from celery import Task, current_app
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
+from docflow.core.scoping import cross_agency
 from docflow.exchange.models import WebhookDelivery
 from docflow.notifications.models import Notification
 from docflow.notifications.services import notification_create, notification_email_send
@@ -212,7 +212,7 @@ def message_id(notification) -> str:
 
 
 def emailed_at(notification):
-    with scopes_disabled():
+    with cross_agency("system"):
         return Notification.objects.get(id=notification.id).emailed_at
 
 
@@ -263,7 +263,7 @@ def test_an_email_the_server_refused_is_not_recorded_and_is_sent_on_retry(settin
     settings.EMAIL_BACKEND = f"{__name__}.Refuses"
     with pytest.raises(smtplib.SMTPException):
         notification_email_send(agency_id=member.agency_id, notification_id=notification.id)
-    with scopes_disabled():
+    with cross_agency("system"):
         assert Notification.objects.get(id=notification.id).emailed_at is None
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert notification_email_send(agency_id=member.agency_id, notification_id=notification.id) is True
@@ -283,7 +283,7 @@ def test_a_webhook_the_receiver_took_is_not_posted_again(external, external_serv
     }, throw=True).get()
     assert pushed is True
     assert len(external_server.raw) == 1 and external_server.refused == []
-    with scopes_disabled():
+    with cross_agency("system"):
         assert WebhookDelivery.objects.filter(ok=True).count() == 1
 
 

@@ -14,9 +14,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 from docflow.audit.models import AuditEvent
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument, StoredFile
 from docflow.notifications.models import Notification
 from docflow.notifications.services import notification_preference_set
@@ -80,14 +80,14 @@ def settled(*, sweep: bool = False, timeout: float = 120.0) -> None:
 
 
 def notified(kind: str) -> list[int]:
-    with scopes_disabled():
+    with cross_agency("system"):
         return sorted(Notification.objects.filter(kind=kind).values_list("recipient_id", flat=True))
 
 
 def assert_everyone_told_once_and_one_pdf(issue: Issue) -> None:
     assert notified("incoming_delivered") == sorted(issue.clerks)  # once each, nobody else
     assert notified("outgoing.issued") == [issue.office.staff.user_id]
-    with scopes_disabled():
+    with cross_agency("system"):
         document = OutgoingDocument.objects.get(pk=issue.document.pk)
         assert IncomingDocument.objects.filter(source_document_id=document.pk).count() == AGENCIES
         assert not Notification.objects.filter(emailed_at__isnull=True).exists()
@@ -116,7 +116,7 @@ def test_issuing_to_fifty_agencies_tells_each_intended_person_once_and_makes_one
 
 
 def snapshot(document_id) -> dict:
-    with scopes_disabled():
+    with cross_agency("system"):
         return {
             "notifications": sorted(Notification.objects.values_list(
                 "id", "kind", "recipient_id", "dedup_key", "read_at", "emailed_at")),

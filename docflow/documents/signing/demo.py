@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from django.conf import settings
 from django.db import transaction
 
-from docflow.core.scoping import scopes_disabled
+from docflow.core.scoping import cross_agency
 from docflow.documents.files import stored_file_put_bytes
 from docflow.documents.signing.authority import (
     Authority,
@@ -105,7 +105,7 @@ def demo_signing_seed() -> int:
     authority = demo_authority(Path(settings.DOCFLOW_TRUST_ROOTS))
     made = 0
     # The seed's batch, not a service: every agency's and leader's demo key in one transaction.
-    with scopes_disabled(), transaction.atomic():
+    with cross_agency("system"), transaction.atomic():
         have = set(SigningCredential.objects.values_list("agency_id", "user_id"))
         for agency in Agency.objects.filter(is_active=True, is_external=False):
             if (agency.pk, None) not in have:

@@ -21,7 +21,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 
@@ -327,7 +327,7 @@ def _take(client: AxisClient, item, ours: set[str]) -> str:
     """One listed package: received, duplicate or failed; the ack follows our commit."""
     kind = Kind.STATUS if item.message_type == packages.STATUS else Kind.EDOC
     agencies = [code for code in item.to_codes if code in ours]
-    taken = AxisMessage.objects.with_scopes_disabled().filter(
+    taken = AxisMessage.objects.cross_agency("exchange").filter(
         direction=Direction.IN, remote_id=item.id, state__in=(State.RECEIVED, State.APPLIED, State.DUPLICATE),
     ).exists()
     if taken:
@@ -338,7 +338,7 @@ def _take(client: AxisClient, item, ours: set[str]) -> str:
     try:
         with service_transaction():
             # A package refused before and listed again is tried again: its old row gives way.
-            AxisMessage.objects.with_scopes_disabled().filter(
+            AxisMessage.objects.cross_agency("exchange").filter(
                 direction=Direction.IN, remote_id=item.id, state=State.FAILED).delete()
             if kind == Kind.STATUS:
                 _status_in(raw, item, sender)
@@ -409,7 +409,7 @@ def _status_in(raw: bytes, item, sender: Agency | None) -> None:
 def _log_in(item, kind, sender, agency_ids, state, *, identifier="", business=Business.NEW, objects=None,
             status_code="", error=""):
     now = timezone.now()
-    AxisMessage.objects.with_scopes_disabled().bulk_create([
+    AxisMessage.objects.cross_agency("exchange").bulk_create([
         AxisMessage(
             agency_id=agency_id, direction=Direction.IN, kind=kind,
             business=Business.STATUS if kind == Kind.STATUS else business,
@@ -425,7 +425,7 @@ def _log_in(item, kind, sender, agency_ids, state, *, identifier="", business=Bu
 def _failed_in(item, kind, sender, codes: list[str], exc: Exception) -> None:
     """A package we cannot take is logged for our agencies it was addressed to (when any)."""
     agency_ids = list(Agency.objects.filter(code__in=codes, is_external=False).values_list("pk", flat=True))
-    AxisMessage.objects.with_scopes_disabled().filter(
+    AxisMessage.objects.cross_agency("exchange").filter(
         direction=Direction.IN, remote_id=item.id, state=State.FAILED).delete()
     _log_in(item, kind, sender, agency_ids, State.FAILED, error=_error_text(exc))
     log.warning("axis: package %s from %s refused: %s", item.id, item.sender_code, exc)

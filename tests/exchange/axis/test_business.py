@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from docflow.audit.models import AuditEvent
-from docflow.core.scoping import agency_scope, scopes_disabled
+from docflow.core.scoping import agency_scope, cross_agency
 from docflow.exchange.axis.models import AxisMessage, State
 from docflow.exchange.axis.services import axis_poll
 from docflow.exchange.edxml_status import status_package_parse
@@ -36,7 +36,7 @@ def copies(office) -> list[IncomingDocument]:
 
 
 def logged() -> list[tuple[str, str]]:
-    with scopes_disabled():
+    with cross_agency("system"):
         return list(AxisMessage.objects.filter(direction="in").order_by("created_at").values_list("business", "state"))
 
 
@@ -86,7 +86,7 @@ def test_a_revocation_of_a_document_we_do_not_hold_is_refused_to_the_axis(axis, 
     received(axis, office, province_department, business={
         "type": BUSINESS_REVOCATION, "document_id": f"{province_department.code},2026/01/02,9/STC-NS"})
     assert copies(office) == [] and [p.status for p in axis.waiting] == ["fail"]
-    with scopes_disabled():
+    with cross_agency("system"):
         [message] = AxisMessage.objects.filter(direction="in")
     assert message.state == State.FAILED and "Bussiness/DocumentId" in message.last_error
 
@@ -100,7 +100,7 @@ def test_a_replacement_from_the_axis_is_a_new_copy_marking_the_copy_it_replaces(
                        "organs": [office.agency.code], "reason": "Thay thế văn bản 45"})
     old_now, new = copies(office)
     assert old_now.id == old.id and (new.notation, new.replaces_notation) == ("47/STC-NS", "45/STC-NS")
-    with scopes_disabled():
+    with cross_agency("system"):
         [event] = AuditEvent.objects.filter(action="incoming.replaced")
     assert (event.object_id, event.data["by_incoming_id"]) == (old.id, str(new.id))
     assert logged() == [("new", State.RECEIVED), ("replacement", State.RECEIVED)]
@@ -115,7 +115,7 @@ def test_an_update_from_the_axis_under_the_same_identifier_is_not_a_duplicate(ax
     received(axis, office, province_department, business=update)  # the same update twice: once
     old_now, new = copies(office)
     assert old_now.id == old.id and new.exchange_document_id == old.exchange_document_id
-    with scopes_disabled():
+    with cross_agency("system"):
         [event] = AuditEvent.objects.filter(action="incoming.updated")
     assert (event.object_id, event.data["by_incoming_id"]) == (old.id, str(new.id))
     assert logged() == [("new", State.RECEIVED), ("update", State.RECEIVED), ("update", State.DUPLICATE)]
@@ -123,7 +123,8 @@ def test_an_update_from_the_axis_under_the_same_identifier_is_not_a_duplicate(ax
 
 def test_a_package_to_a_merged_agencys_old_code_reaches_its_successor_once(axis, province_department):
     office = sending_office()
-    AgencyAlias.objects.create(code="000.00.77.H52", agency=office.agency, since=date(2026, 1, 1))
+    with cross_agency("system"):
+        AgencyAlias.objects.create(code="000.00.77.H52", agency=office.agency, since=date(2026, 1, 1))
     axis.deliver(vendor_package(sender=province_department, to_codes=["000.00.77.H52", "000.00.99.H99"]),
                  sender_code=province_department.code, to_codes=["000.00.77.H52"])
     assert axis_poll().received == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from docflow.core.scoping import scopes_disabled
+from docflow.core.scoping import cross_agency
 from docflow.documents.identifier import copy_identifier, parse_document_identifier
 from docflow.exchange.identifier import incoming_identifier, outgoing_identifier
 from docflow.routing.models import IncomingDocument
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_an_internal_copy_carries_the_identifier_of_the_document_it_is_of():
     office, commune = sending_office(symbol="UBND"), sending_office()
     document = issue_to(office, commune.agency.code)
-    with scopes_disabled():
+    with cross_agency("system"):
         [copy] = IncomingDocument.objects.filter(agency=commune.agency)
     assert copy.exchange_document_id == outgoing_identifier(document) != ""
     assert incoming_identifier(copy) == copy.exchange_document_id

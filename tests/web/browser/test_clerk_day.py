@@ -5,9 +5,9 @@ be issued; the phone layout puts the actions first. Screenshots at desktop and p
 from __future__ import annotations
 
 import pytest
-from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.models import OutgoingDocument
 from docflow.documents.services import document_approve, document_create, document_submit
 from docflow.routing.handling import incoming_accept
@@ -25,7 +25,7 @@ def test_a_commune_replies_to_the_district_from_the_incoming_page(sign_in):
     commune = office.communes[0]
     UnitFactory(agency=commune, symbol="VP", name="Văn phòng")
     sent = office.issued(SUBJECT)
-    with scopes_disabled():
+    with cross_agency("system"):
         copy = IncomingDocument.objects.get(agency=commune, source_document_id=sent.pk)
     incoming_accept(membership=office.commune_clerks[0], incoming_id=copy.pk)
     staff = sign_in(MembershipFactory(agency=commune, staff=True, user__full_name="Quàng Văn Sơn"))
@@ -41,7 +41,7 @@ def test_a_commune_replies_to_the_district_from_the_incoming_page(sign_in):
     staff.shot("22-reply-draft")
     page.get_by_role("button", name="Lưu dự thảo").click()
     expect(page.locator("#doc-state")).to_have_text("Dự thảo")
-    with scopes_disabled():
+    with cross_agency("system"):
         draft = OutgoingDocument.objects.get(reply_to_incoming_id=copy.pk)
     assert draft.recipient_codes == [office.district.code]
     assert staff.errors == [], staff.errors
@@ -58,7 +58,7 @@ def test_an_issue_that_reaches_nobody_is_refused_on_the_issue_page(sign_in):
     expect(clerk.page.get_by_role("alert")).to_contain_text("chưa có nơi nhận")
     expect(clerk.page.get_by_role("button", name="Cấp số và phát hành")).to_have_count(0)
     clerk.shot("23-issue-refused-nobody")
-    with scopes_disabled():
+    with cross_agency("system"):
         assert OutgoingDocument.objects.get(pk=document.pk).state == "approved"
     assert clerk.errors == [], clerk.errors
 

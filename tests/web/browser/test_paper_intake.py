@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
+from docflow.core.scoping import cross_agency
 from docflow.routing.models import IncomingDocument
 from tests.factories import AgencyFactory, MembershipFactory
 from tests.ocr.scans import official, require_ocr, scan_pdf
@@ -34,6 +34,6 @@ def test_the_clerk_registers_a_scanned_quyet_dinh_from_the_prefilled_form(sign_i
     expect(page.get_by_text("Đã vào sổ văn bản đến số 1.")).to_be_visible()
     clerk.shot("intake-03-registered")
     assert not clerk.errors
-    with scopes_disabled():
+    with cross_agency("system"):
         copy = IncomingDocument.objects.get(agency=commune)
     assert (copy.notation, copy.doc_type, copy.medium) == ("15/QĐ-UBND", "quyet_dinh", "paper")

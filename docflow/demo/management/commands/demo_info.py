@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 
 from docflow.tenancy.demo import SUPERUSER, demo_agencies
 from docflow.tenancy.models import Membership, Role
-from docflow.core.scoping import scopes_disabled
+from docflow.core.scoping import cross_agency
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         url = (url or settings.DOCFLOW_SITE_URL).rstrip("/") + "/"
         password = settings.DOCFLOW_DEMO_PASSWORD
         agencies = demo_agencies()
-        with scopes_disabled():
+        with cross_agency("system"):
             members = defaultdict(list)
             for m in (
                 Membership.objects.filter(agency__code__in=[a.code for a in agencies], is_active=True)

@@ -1,0 +1,1 @@
+"""PostgreSQL with the tenant scope set for each transaction (row-level security)."""

@@ -1,0 +1,122 @@
+"""Django's PostgreSQL backend, setting the tenant scope for row-level security.
+
+Before a statement runs, the agency and cross-agency purposes of the running code
+(``docflow.core.scoping.rls_state``) are set with ``set_config(..., true)`` — local to the
+transaction, so it holds behind PgBouncer in transaction mode — when they differ from what this
+transaction has set already: one extra statement per transaction while the scope stays the same.
+A statement in autocommit mode carries the settings in the same round trip (both in one
+implicit transaction); a server-side cursor or an ``executemany`` there gets a transaction of
+its own. Commit, rollback, a savepoint rolled back and a new connection forget what was set.
+"""
+
+from __future__ import annotations
+
+from django.db.backends.postgresql import base
+from django.db.models.signals import post_migrate
+
+from docflow.core.scoping import rls_state
+
+EMPTY = ("", "")
+TRANSACTION_CONTROL = ("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")
+UNKNOWN = None
+
+
+def set_sql(state: tuple[str, str]) -> str:
+    agency, purposes = state
+    # Both values are made by rls_state: integers' digits and purpose names from a fixed
+    # list (letters only), so they are written in as literals, never from outside input.
+    return (f"SELECT set_config('docflow.agency_id', '{agency}', true), "
+            f"set_config('docflow.purpose', '{purposes}', true)")
+
+
+class DatabaseOperations(base.DatabaseOperations):
+    compiler_module = "docflow.core.db.compiler"
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rls_set = EMPTY
+        self.execute_wrappers.append(self._rls_execute)
+
+    def _rls_execute(self, execute, sql, params, many, context):
+        if sql.startswith(TRANSACTION_CONTROL):  # reads no rows; may run in an aborted transaction
+            return execute(sql, params, many, context)
+        state = rls_state()
+        if self.in_atomic_block or not self.get_autocommit():
+            self._rls_send(state)
+            return execute(sql, params, many, context)
+        if state == EMPTY:
+            return execute(sql, params, many, context)
+        raw = context["cursor"].cursor
+        if many or getattr(raw, "name", None):
+            with self.connection.transaction():
+                self.connection.execute(set_sql(state))
+                return execute(sql, params, many, context)
+        result = execute(set_sql(state) + "; " + sql, params, many, context)
+        raw.nextset()
+        return result
+
+    def _rls_send(self, state: tuple[str, str]) -> None:
+        if state != self.rls_set:
+            self.connection.execute(set_sql(state))
+            self.rls_set = state
+
+    def rls_apply(self) -> None:
+        """Bring the transaction's settings up to what the running code's scope needs, for a
+        statement that runs no execute wrapper (``COPY``, ``docflow.core.bulk``). In a
+        transaction only: a setting made in autocommit mode would end with its statement."""
+        if not (self.in_atomic_block or not self.get_autocommit()):
+            raise RuntimeError("rls_apply() outside a transaction: its settings would not hold")
+        self._rls_send(rls_state())
+
+    def get_new_connection(self, conn_params):
+        self.rls_set = EMPTY
+        return super().get_new_connection(conn_params)
+
+    def _commit(self):
+        try:
+            return super()._commit()
+        finally:
+            self.rls_set = EMPTY
+
+    def _rollback(self):
+        try:
+            return super()._rollback()
+        finally:
+            self.rls_set = EMPTY
+
+    def _savepoint_rollback(self, sid):
+        try:
+            return super()._savepoint_rollback(sid)
+        finally:
+            self.rls_set = UNKNOWN
+
+    def _set_autocommit(self, autocommit):
+        self.rls_set = EMPTY
+        return super()._set_autocommit(autocommit)
+
+
+def _apply_policies(sender, using="default", plan=None, **kwargs):
+    """After ``migrate`` (not after a flush, which has no plan): every tenant table's policies."""
+    if plan is None or sender.name != "docflow.tenancy":
+        return
+    from django.conf import settings
+    from django.db import connections
+
+    from docflow.core import rls
+
+    connection = connections[using]
+    rls.apply(connection)
+    role = getattr(settings, "DOCFLOW_DB_APP_ROLE", "")
+    if role and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+            if cursor.fetchone():
+                for statement in rls.grant_sql(role):
+                    cursor.execute(statement)
+
+
+post_migrate.connect(_apply_policies, dispatch_uid="docflow_rls_policies")
