@@ -28,6 +28,7 @@ from docflow.audit.chain import GENESIS, event_hash, json_normal
 from docflow.audit.models import AuditChainHead, AuditEvent
 from docflow.core.bulk import instances_like, rows_copy
 from docflow.core.ids import uuid7
+from docflow.core.scoping import rls_purpose
 from docflow.core.services import Actor, current_actor
 
 
@@ -141,7 +142,8 @@ def _heads_move(heads: Iterable[AuditChainHead], now) -> None:
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(AuditChainHead._meta.db_table)
         key = connection.ops.quote_name(AuditChainHead._meta.pk.column)
-        with connection.cursor() as cursor:
+        # Raw SQL runs no manager: the audit purpose named for the database here.
+        with rls_purpose("audit"), connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} AS h SET sequence = v.sequence, hash = v.hash, updated_at = %s "
                 "FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS v(id, sequence, hash) "

@@ -1,11 +1,13 @@
-"""Writing many new rows of one model in one statement: ``COPY … FROM STDIN`` on PostgreSQL,
-one ``bulk_create`` elsewhere.
+"""Writing many new rows of one model in one statement: ``COPY … FROM STDIN`` on PostgreSQL
+(into a temporary table, then one ``INSERT … SELECT``: row-level security refuses COPY into
+its tables), one ``bulk_create`` elsewhere.
 
 For the fan-outs (one issue's deliveries, copies, attachments and audit events): ``COPY``
 sends the rows as one stream, with no SQL text to parse and no parameter limit, several times
 faster than a multi-row INSERT. The caller gives model instances with their primary keys set
 (UUIDv7 made in Python: nothing needs to come back from the database), and is responsible
-for their scope: each row names its own agency, and no tenant check runs here. Each call
+for their scope: each row names its own agency, no django-scopes check runs here, and the
+row-level security policies of the caller's named purpose check the INSERT. Each call
 counts as one query in ``connection.queries`` (and so in the tests' query counts), like the
 ``bulk_create`` it replaces.
 """
@@ -47,32 +49,43 @@ def rows_copy(model: type[models.Model], objs: Sequence[models.Model], *, purpos
 
 
 def _copy(connection, alias: str, model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """COPY into a temporary table of the target's shape, then one ``INSERT … SELECT`` into the
+    target: PostgreSQL refuses COPY FROM into a table under row-level security, and the INSERT
+    is checked by its policies like any other. The temporary table lives until the commit
+    (``ON COMMIT DROP``: nothing stays on a pooled connection)."""
     fields = list(model._meta.concrete_fields)
     stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+    qn = connection.ops.quote_name
+    table, staging = qn(model._meta.db_table), qn(f"copy_{model._meta.db_table}")
+    columns = ", ".join(qn(f.column) for f in fields)
+    sql = f"COPY {staging} ({columns}) FROM STDIN"
     attnames = [f.attname for f in fields]
     json = [isinstance(f, models.JSONField) for f in fields]
     started = time.monotonic()
     connection.ensure_connection()
     rls_apply = getattr(connection, "rls_apply", None)
-    if rls_apply is not None:  # docflow.core.db.postgresql: the settings this statement needs
+    if rls_apply is not None:  # docflow.core.db.postgresql: the settings the INSERT needs
         rls_apply()
+    raw = connection.connection
     # Errors as Django's (IntegrityError for a duplicate), as bulk_create raises them.
-    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for obj in objs:
-            for field in stamped:
-                field.pre_save(obj, add=True)
-            values = [getattr(obj, name) for name in attnames]
-            for i, value in enumerate(values):
-                if json[i] or not isinstance(value, PLAIN):
-                    values[i] = fields[i].get_db_prep_save(value, connection)
-            copy.write_row(values)
+    with connection.wrap_database_errors:
+        raw.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DROP")
+        raw.execute(f"TRUNCATE {staging}")
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for obj in objs:
+                for field in stamped:
+                    field.pre_save(obj, add=True)
+                values = [getattr(obj, name) for name in attnames]
+                for i, value in enumerate(values):
+                    if json[i] or not isinstance(value, PLAIN):
+                        values[i] = fields[i].get_db_prep_save(value, connection)
+                copy.write_row(values)
+        raw.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging}")
     for obj in objs:
         obj._state.adding, obj._state.db = False, alias
     if connection.queries_logged:
         connection.queries_log.append({
-            "sql": f"{sql} -- {len(objs)} rows", "time": f"{time.monotonic() - started:.3f}",
+            "sql": f"{sql}; INSERT INTO {table} -- {len(objs)} rows", "time": f"{time.monotonic() - started:.3f}",
         })
 
 

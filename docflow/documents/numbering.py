@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from docflow.core.scoping import query_rls
 from docflow.core.services import savepoint
 from docflow.documents.models import Register, RegisterCounter, RegisterDirection
 from docflow.documents.types import Secrecy, document_type
@@ -104,7 +105,7 @@ def _counter_step(register: Register, year: int) -> int | None:
     (bench/bench_numbering.py). Raw SQL, so the agency is named here: the register's own."""
     connection = transaction.get_connection()
     table = connection.ops.quote_name(RegisterCounter._meta.db_table)
-    with connection.cursor() as cursor:
+    with query_rls((register.agency_id, ())), connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET last_number = last_number + 1 "
             "WHERE agency_id = %s AND register_id = %s AND year = %s RETURNING last_number",
