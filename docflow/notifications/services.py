@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from docflow.core.errors import NotFound
 from docflow.core.ids import uuid7
+from docflow.core.scoping import agency_scope
 from docflow.core.services import service, service_transaction
 from docflow.notifications.emails import notification_email_message
 from docflow.notifications.models import Notification, NotificationPreference
@@ -153,27 +154,28 @@ def notification_gather(
     wanted = {u: d for u, d in wanted.items() if d.wanted}
     if not wanted:
         return []
-    manager = Notification.objects.with_scope(agency=agency_id)
-    manager.bulk_create([
-        Notification(
-            id=uuid7(), agency_id=agency_id, recipient_id=u, kind=kind, title="", body=body,
-            object_type=object_type, object_id=object_id, gathered_hour=hour, count=0, parts={},
-            dedup_key=f"{kind}:{object_id}:{u}:{hour:%Y%m%d%H}",
+    with agency_scope(agency_id):  # the rows and their saves are the agency's (its database scope too)
+        manager = Notification.objects.with_scope(agency=agency_id)
+        manager.bulk_create([
+            Notification(
+                id=uuid7(), agency_id=agency_id, recipient_id=u, kind=kind, title="", body=body,
+                object_type=object_type, object_id=object_id, gathered_hour=hour, count=0, parts={},
+                dedup_key=f"{kind}:{object_id}:{u}:{hour:%Y%m%d%H}",
+            )
+            for u in wanted
+        ], ignore_conflicts=True)
+        rows = list(
+            manager.select_for_update().filter(
+                recipient_id__in=list(wanted), kind=kind, object_id=object_id, gathered_hour=hour
+            ).order_by("recipient_id")  # one order of locks: two events never deadlock
         )
-        for u in wanted
-    ], ignore_conflicts=True)
-    rows = list(
-        manager.select_for_update().filter(
-            recipient_id__in=list(wanted), kind=kind, object_id=object_id, gathered_hour=hour
-        ).order_by("recipient_id")  # one order of locks: two events never deadlock
-    )
-    for row in rows:
-        row.parts = {**row.parts, part: state}
-        row.count += 1
-        row.title = title(row.parts)[:300]
-        row.body, row.updated_at = body, now
-        row.read_at = None if wanted[row.recipient_id].in_app else now
-        row.save(update_fields=["parts", "count", "title", "body", "updated_at", "read_at"])
+        for row in rows:
+            row.parts = {**row.parts, part: state}
+            row.count += 1
+            row.title = title(row.parts)[:300]
+            row.body, row.updated_at = body, now
+            row.read_at = None if wanted[row.recipient_id].in_app else now
+            row.save(update_fields=["parts", "count", "title", "body", "updated_at", "read_at"])
     return rows
 
 

@@ -12,6 +12,7 @@ import zipfile
 import bagit
 import pytest
 
+from docflow.core.scoping import cross_agency
 from docflow.documents.files import stored_file_put_bytes
 from tests.documents.story import pdf_bytes
 from tests.factories import AgencyFactory, MembershipFactory
@@ -27,7 +28,9 @@ def test_the_worker_builds_a_package_that_verifies(celery_worker_process, client
     archivist = MembershipFactory(agency=agency, archivist=True)
     work_file = filled(WorkFileFactory(agency=agency, state="closed"), 1)
     stored = stored_file_put_bytes(data=pdf_bytes("Bien ban"), content_type="application/pdf")
-    IncomingAttachmentFactory(incoming=work_file.documents.cross_agency("system").get().incoming, file=stored,
+    with cross_agency("system"):
+        incoming = work_file.documents.get().incoming
+    IncomingAttachmentFactory(incoming=incoming, file=stored,
                               size=stored.size)
     client = client_for(archivist)
     made = client.post("/api/v1/archive-transfers/", {"files": [str(work_file.pk)]}, format="json")
