@@ -49,6 +49,7 @@ if str(ROOT) not in sys.path:
 
 from bench.harness import interleaved, series_table  # noqa: E402
 from bench.datagen import (  # noqa: E402
+    postgres_required,
     Dataset,
     agency_code,
     django_setup,
@@ -90,10 +91,8 @@ def main() -> None:
     django_setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
 
-    if connection.vendor != "postgresql":
-        sys.exit("set DATABASE_URL=postgres://…: this benchmark is about PostgreSQL plans")
+    postgres_required("this benchmark is about PostgreSQL plans")
     settings.DEBUG = False
     if not args.reuse:
         call_command("migrate", verbosity=0)

@@ -30,7 +30,7 @@ os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "0")
 
 from bench.harness import Phases, Stopwatch, Summary, times  # noqa: E402
-from bench.datagen import Dataset, django_setup  # noqa: E402
+from bench.datagen import Dataset, django_setup, postgres_required  # noqa: E402
 
 TAG = "ISSUE"
 FLOOR_TABLE = "bench_issue_floor"
@@ -156,8 +156,7 @@ def main() -> None:
     django_setup()
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        sys.exit("bench_issue needs PostgreSQL: set DATABASE_URL=postgres://… (and migrate)")
+    postgres_required("the floor is PostgreSQL's COPY")
     Dataset.delete(tag=TAG)
     with Stopwatch() as watch:
         data = Dataset.create(tag=TAG, agencies=args.recipients + 1)

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.datagen import Dataset, django_setup, incoming_copies_create  # noqa: E402
+from bench.datagen import Dataset, django_setup, incoming_copies_create, postgres_required  # noqa: E402
 
 TAG = "MRG1"
 
@@ -46,8 +46,7 @@ def main() -> None:
 
     from docflow.restructuring.merging import agencies_merge, merger_plan
 
-    if connection.vendor != "postgresql":
-        sys.exit("set DATABASE_URL=postgres://…: the data generator needs PostgreSQL")
+    postgres_required("the data generator needs PostgreSQL")
     settings.DEBUG = False
     call_command("migrate", verbosity=0)
     Dataset.delete(tag=TAG)

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "0")
 
-from bench.datagen import Dataset, django_setup  # noqa: E402
+from bench.datagen import Dataset, django_setup, postgres_required  # noqa: E402
 
 TAG = "NUMB"
 BARE_TABLE = "bench_numbering_counter"
@@ -101,8 +101,7 @@ def main() -> None:
     from docflow.documents.numbering import number_take, register_for
     from docflow.routing.issuing import document_issue
 
-    if connection.vendor != "postgresql":
-        sys.exit("bench_numbering needs PostgreSQL: set DATABASE_URL=postgres://… (and migrate)")
+    postgres_required("the contention is PostgreSQL's row locks")
     Dataset.delete(tag=TAG)
     data = Dataset.create(tag=TAG, agencies=2)
     sender, recipient = data.sender, data.recipients[0]

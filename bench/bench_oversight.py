@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.datagen import Dataset, agencies_create, django_setup, insert_select, members_create  # noqa: E402
+from bench.datagen import Dataset, agencies_create, django_setup, insert_select, members_create, postgres_required  # noqa: E402
 
 TAG = "OV"
 DISTRICTS = 30
@@ -217,8 +217,7 @@ def main() -> None:
     from docflow.reports.oversight_rollup import oversight_rollup_rebuild
     from docflow.tenancy.models import Membership
 
-    if connection.vendor != "postgresql":
-        sys.exit("bench_oversight needs PostgreSQL (DATABASE_URL=postgres://…)")
+    postgres_required("the data generator needs PostgreSQL")
     call_command("migrate", verbosity=0)
     with cross_agency("system"):
         leader = Membership.objects.select_related("agency", "user").filter(

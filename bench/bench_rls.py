@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.datagen import Dataset, agency_code, django_setup, incoming_copies_create  # noqa: E402
+from bench.datagen import Dataset, agency_code, django_setup, incoming_copies_create, postgres_required  # noqa: E402
 from bench.harness import interleaved, series_table  # noqa: E402
 
 ROLE = "docflow_app_bench"
@@ -54,8 +54,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, connections
 
-    if connection.vendor != "postgresql":
-        sys.exit("set DATABASE_URL=postgres://…: row-level security is PostgreSQL's")
+    postgres_required("row-level security is PostgreSQL's")
     settings.DEBUG = False
     call_command("migrate", verbosity=0)
     big, reader = prepare(args)

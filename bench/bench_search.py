@@ -45,6 +45,7 @@ if str(ROOT) not in sys.path:
 
 from bench.harness import Summary, elapsed_ms, interleaved, series_table  # noqa: E402
 from bench.datagen import (  # noqa: E402
+    postgres_required,
     CONTENT_CODES,
     INCOMING_CONTENTS,
     Dataset,
@@ -100,10 +101,8 @@ def main() -> None:
     django_setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
 
-    if connection.vendor != "postgresql":
-        sys.exit("set DATABASE_URL=postgres://…: this benchmark is about PostgreSQL plans")
+    postgres_required("this benchmark is about PostgreSQL plans")
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["testserver"]
     call_command("migrate", verbosity=0)

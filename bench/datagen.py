@@ -40,6 +40,14 @@ def django_setup() -> None:
     django.setup()
 
 
+def postgres_required(why: str) -> None:
+    """Stop a benchmark that measures PostgreSQL when DATABASE_URL names another database."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        sys.exit(f"set DATABASE_URL=postgres://… (and migrate): {why}")
+
+
 def tag_code_parts(tag: str) -> tuple[str, str]:
     """A tag → the third group (2 digits) and the letter of the code: stable per tag."""
     h = zlib.crc32(tag.encode())
