@@ -13,7 +13,7 @@ from reportlab.platypus.paragraph import _processed_frags
 from reportlab.platypus.paragraph import split as para_split
 from reportlab.platypus.paragraph import strip as para_strip
 
-_SHY = "\xad"  # a soft hyphen: Paragraph may break the word there
+SOFT_HYPHEN = "\xad"  # Paragraph may break the word there
 
 
 # Word widths per (font, size), kept across documents: a body is mostly words already
@@ -22,7 +22,7 @@ _WORD_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
 _WORD_WIDTHS_MAX = 200_000
 # What reportlab's parser makes of plain text in a style (its one fragment), per style.
 _PLAIN_FRAGS: WeakKeyDictionary = WeakKeyDictionary()
-_MARKUP = frozenset("<>&")
+MARKUP = frozenset("<>&")
 
 
 def _word_widths(font_name: str, font_size: float) -> dict[str, float]:
@@ -30,6 +30,54 @@ def _word_widths(font_name: str, font_size: float) -> dict[str, float]:
     if widths is None or len(widths) > _WORD_WIDTHS_MAX:
         widths = _WORD_WIDTHS[(font_name, font_size)] = {}
     return widths
+
+
+def plain_frag(style):
+    """The fragment reportlab's parser makes of plain text in ``style`` (font, size, colour), made
+    once per style; callers clone it, never change it."""
+    template = _PLAIN_FRAGS.get(style)
+    if template is None:
+        template = _PLAIN_FRAGS[style] = Paragraph("x", style).frags[0]
+    return template
+
+
+def plain_lines(text: str, font_name: str, font_size: float, max_widths, space_shrinkage: float):
+    """``Paragraph.breakLines``'s lines, ``[(space left, words)]``, for plain text in one font
+    (greedy, the first line's width then the others', spaces allowed to shrink by
+    ``space_shrinkage``), with the widest line's width; None when there is no text or a word is
+    wider than a line (``Paragraph`` then splits the word)."""
+    text = para_strip(text)
+    if not text:
+        return None
+    widths = _word_widths(font_name, font_size)
+    space = widths.get(" ")
+    if space is None:
+        space = widths[" "] = stringWidth(" ", font_name, font_size)
+    shrink = space_shrinkage * space  # a line may take its spaces this much narrower
+    narrowest, last = min(max_widths), len(max_widths) - 1
+    known = widths.get
+    lines, line, current, lineno, max_width, width_max = [], [], -space, 0, max_widths[0], 0
+    for word in para_split(text):
+        width = known(word)
+        if width is None:
+            width = widths[word] = stringWidth(word, font_name, font_size)
+        if width > narrowest:
+            return None
+        new = current + space + width
+        if new <= max_width + shrink * len(line) or not line:
+            line.append(word)
+            current = new
+        else:
+            if current > width_max:
+                width_max = current
+            lines.append((max_width - current, line))
+            line, current = [word], width
+            lineno += 1
+            max_width = max_widths[min(last, lineno)]
+    if current > width_max:
+        width_max = current
+    lines.append((max_width - current, line))
+    return lines, width_max
 
 
 class FastParagraph(Paragraph):
@@ -55,11 +103,8 @@ class FastParagraph(Paragraph):
     _wrapped_for: float | None = None
 
     def _setup(self, text, style, bulletText, frags, cleaner):
-        if frags is None and not bulletText and isinstance(text, str) and not _MARKUP.intersection(text):
-            template = _PLAIN_FRAGS.get(style)
-            if template is None:
-                template = Paragraph("x", style).frags[0]
-                _PLAIN_FRAGS[style] = template
+        if frags is None and not bulletText and isinstance(text, str) and not MARKUP.intersection(text):
+            template = plain_frag(style)
             text = cleaner(text)
             fresh = {k: list(v) for k, v in template.__dict__.items() if isinstance(v, list)}
             frags = [template.clone(text=text, **fresh)]
@@ -86,43 +131,15 @@ class FastParagraph(Paragraph):
             return None
         frag = frags[0]
         if (not isinstance(getattr(frag, "text", None), str) or hasattr(frag, "cbDefn")
-                or hasattr(frag, "backColor") or _processed_frags(frags) or _SHY in frag.text):
+                or hasattr(frag, "backColor") or _processed_frags(frags) or SOFT_HYPHEN in frag.text):
             return None
         font_name, font_size = frag.fontName, frag.fontSize
-        ascent, descent = getAscentDescent(font_name, font_size)
-        text = para_strip(frag.text)
-        if not text:
+        broken = plain_lines(frag.text, font_name, font_size, max_widths, style.spaceShrinkage)
+        if broken is None:
             return None
-        widths = _word_widths(font_name, font_size)
-        space = widths.get(" ")
-        if space is None:
-            space = widths[" "] = stringWidth(" ", font_name, font_size)
-        shrink = style.spaceShrinkage * space  # a line may take its spaces this much narrower
-        narrowest, last = min(max_widths), len(max_widths) - 1
-        known = widths.get
-        lines, line, current, lineno, max_width, width_max = [], [], -space, 0, max_widths[0], 0
-        for word in para_split(text):
-            width = known(word)
-            if width is None:
-                width = widths[word] = stringWidth(word, font_name, font_size)
-            if width > narrowest:
-                return None  # a word wider than a line: Paragraph splits it
-            new = current + space + width
-            if new <= max_width + shrink * len(line) or not line:
-                line.append(word)
-                current = new
-            else:
-                if current > width_max:
-                    width_max = current
-                lines.append((max_width - current, line))
-                line, current = [word], width
-                lineno += 1
-                max_width = max_widths[min(last, lineno)]
-        if current > width_max:
-            width_max = current
-        lines.append((max_width - current, line))
-        self._width_max = width_max
+        lines, self._width_max = broken
         self._splitLongWordCount = self._hyphenations = 0
+        ascent, descent = getAscentDescent(font_name, font_size)
         return frag.clone(kind=0, lines=lines, ascent=ascent, descent=descent, fontSize=font_size)
 
 

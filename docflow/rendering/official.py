@@ -25,16 +25,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm, mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Frame,
-    KeepTogether,
-    PageTemplate,
-    Paragraph,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from .flowables import BoxedMark, RuledParagraph, FastParagraph
 from .document import (
@@ -49,6 +41,7 @@ from .document import (
 )
 from .form_fields import DATE_FIELD, NUMBER_FIELD, SIGNATURE_SLOT, TextFieldBox
 from .forms import body_paragraphs
+from .pages import PageFlow, plain_paragraph
 from .typeface import BOLD, BOLD_ITALIC, ITALIC, REGULAR, compose, ensure_fonts, render_lock
 
 __all__ = [
@@ -225,13 +218,19 @@ def _inline(paragraph) -> str:
 _BODY_STYLES = {"text": _BODY, "basis": _BASIS, "enacting": _ENACTING}
 
 
-def _body(doc: OfficialDocument) -> list[Paragraph]:
+def _body(doc: OfficialDocument) -> list:
+    """The body's paragraphs: plain ones broken into lines here, those with a bold head or
+    anything else to parse as ``Paragraph``s."""
     # Every non-blank line is a paragraph: clerks paste text where a newline ends a paragraph.
     authority = doc.issuing_authority if doc.form.authority else ""
-    return [
-        FastParagraph(_inline(paragraph), _BODY_STYLES[paragraph.kind])
-        for paragraph in body_paragraphs(doc.body, doc.form, authority=authority)
-    ]
+    blocks: list = []
+    for paragraph in body_paragraphs(doc.body, doc.form, authority=authority):
+        style = _BODY_STYLES[paragraph.kind]
+        plain = None
+        if not (paragraph.bold_all or paragraph.bold_label):
+            plain = plain_paragraph(compose(paragraph.text), style, TEXT_WIDTH)
+        blocks.append(plain or FastParagraph(_inline(paragraph), style))
+    return blocks
 
 
 def _entries(names) -> list[str]:
@@ -288,58 +287,49 @@ def _signature_block(doc: OfficialDocument) -> Table:
     return table
 
 
-def _draw_page_number(canvas, doc_template) -> None:
-    # Decree 30: numbered from page 2 (the "first" page template has no callback), in Arabic
-    # digits, centred horizontally in the top margin.
+def _begin_page(canvas, number: int) -> None:
+    # Decree 30: numbered from page 2, in Arabic digits, centred horizontally in the top margin.
+    if number < 2:
+        return
     canvas.saveState()
     canvas.setFont(REGULAR, 13)
     x = MARGIN_LEFT + TEXT_WIDTH / 2
     y = PAGE_HEIGHT - MARGIN_TOP / 2 - 4
-    canvas.drawCentredString(x, y, str(doc_template.page))
+    canvas.drawCentredString(x, y, str(number))
     canvas.restoreState()
+
+
+def _canvas(buffer: io.BytesIO, doc: OfficialDocument) -> Canvas:
+    canvas = Canvas(buffer, pagesize=A4, invariant=1, lang="vi")
+    canvas.setAuthor(doc.agency_name)
+    canvas.setTitle(" ".join(filter(None, [doc.notation, doc.subject])).strip())
+    canvas.setSubject(doc.subject)
+    canvas.setCreator("Docflow")
+    canvas.setProducer(None)
+    canvas.setKeywords([])
+    return canvas
 
 
 def render_official_document(doc: OfficialDocument) -> bytes:
     """Render ``doc`` as an A4 PDF in the Decree 30/2020/NĐ-CP format and return its bytes.
 
-    Long bodies flow over as many pages as needed. The output is byte-for-byte deterministic
-    for equal input. Input is validated when the ``OfficialDocument`` is built, not here.
+    Long bodies flow over as many pages as needed; the signature block never stands alone on a
+    page (the last body paragraph moves with it). The output is byte-for-byte deterministic for
+    equal input (``invariant``: fixed dates and ids, for content addressing). Input is validated
+    when the ``OfficialDocument`` is built, not here.
     """
     ensure_fonts()
     buffer = io.BytesIO()
-    # Unpadded frame (SimpleDocTemplate pads 6 pt): the margins are the decree's, exactly.
-    frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, TEXT_WIDTH, PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM,
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
-    template = BaseDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN_LEFT,
-        rightMargin=MARGIN_RIGHT,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
-        pageTemplates=[
-            PageTemplate(id="first", frames=[frame], autoNextPageTemplate="later"),
-            PageTemplate(id="later", frames=[frame], onPage=_draw_page_number),
-        ],
-        title=" ".join(filter(None, [doc.notation, doc.subject])).strip(),
-        author=doc.agency_name,
-        subject=doc.subject,
-        creator="Docflow",
-        lang="vi",
-        invariant=1,  # fixed dates and ids: equal input gives equal bytes (content addressing)
-    )
-
-    story: list = [_header(doc)]
-    story.extend(_title_block(doc))
+    head = [_header(doc), *_title_block(doc)]
     body = _body(doc)
     closing = [Spacer(1, 4 * mm), _signature_block(doc)]
-    # The signature never stands alone on a page: the last body paragraph moves with it.
-    if body:
-        story.extend(body[:-1])
-        story.append(KeepTogether([body[-1], *closing]))
-    else:
-        story.append(KeepTogether(closing))
-
     with render_lock:  # reportlab's font subsetting is not thread-safe (see typeface.py)
-        template.build(story)
+        canvas = _canvas(buffer, doc)
+        # The margins are the decree's, exactly: no frame padding.
+        flow = PageFlow(canvas, left=MARGIN_LEFT, bottom=MARGIN_BOTTOM, width=TEXT_WIDTH,
+                        height=PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM, begin_page=_begin_page)
+        flow.add(*head, *body[:-1])
+        flow.keep_together(body[-1:] + closing)
+        flow.finish()
+        canvas.save()
     return buffer.getvalue()
