@@ -20,7 +20,10 @@ from collections.abc import Callable, Iterable
 
 from reportlab import rl_config
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import getFont
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus.doctemplate import LayoutError
 from reportlab.platypus.paragraph import (
     _centerDrawParaLine,
@@ -45,6 +48,30 @@ def _plain_style(style: ParagraphStyle) -> bool:
     """Whether ``Paragraph`` would draw text in ``style`` as plain lines of one font."""
     return (not any(getattr(style, name, None) for name in _UNPLAIN)
             and getattr(style, "autoLeading", "") in ("", "off") and style.alignment in _DRAW_LINE)
+
+
+class _LineText(PDFTextObject):
+    """A text object that encodes a line of letters the font's first subset already holds in
+    one step (a body is mostly such lines), to the operators ``PDFTextObject`` writes for it."""
+
+    def _formatText(self, text):  # noqa: N802 - reportlab's name
+        font = getFont(self._fontname)
+        state = font.state.get(self._doc) if font._dynamicFont and not font.shapable else None
+        if state is not None:
+            try:
+                # KeyError: a letter not yet in the subset, a no-break space or a missing glyph;
+                # ValueError: a letter of a later subset (code above 255).
+                encoded = bytes(map(state.assignments.__getitem__, map(ord, text)))
+            except (KeyError, ValueError):
+                pass
+            else:
+                shown = f"({self._canvas._escape(encoded)}) Tj"
+                if self._curSubset == 0:
+                    return shown
+                self._curSubset = 0
+                return (f"{font.getSubsetInternalName(0, self._doc)} {fp_str(self._fontsize)} Tf "
+                        f"{fp_str(self._leading)} TL {shown}")
+        return super()._formatText(text)
 
 
 class PlainParagraph:
@@ -124,7 +151,7 @@ class PlainParagraph:
         canvas.translate(x, y)
         canvas.saveState()
         canvas.setFillColor(frag.textColor)
-        text = canvas.beginText(style.leftIndent, self.height - frag.fontSize)
+        text = _LineText(canvas, style.leftIndent, self.height - frag.fontSize)
         text.preformatted = False
         text.direction = style.wordWrap
         text.setFont(frag.fontName, frag.fontSize, style.leading)
