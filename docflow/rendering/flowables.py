@@ -42,13 +42,16 @@ def plain_frag(style):
 
 
 def plain_lines(text: str, font_name: str, font_size: float, max_widths, space_shrinkage: float):
-    """``Paragraph.breakLines``'s lines, ``[(space left, words)]``, for plain text in one font
-    (greedy, the first line's width then the others', spaces allowed to shrink by
-    ``space_shrinkage``), with the widest line's width; None when there is no text or a word is
-    wider than a line (``Paragraph`` then splits the word)."""
+    """``Paragraph.breakLines``'s lines, ``[(space left, words)]``, for plain text in one font,
+    with the widest line's width; None when there is no text or a word is wider than a line."""
     text = para_strip(text)
-    if not text:
-        return None
+    return break_words(para_split(text), font_name, font_size, max_widths, space_shrinkage) if text else None
+
+
+def break_words(words: list[str], font_name: str, font_size: float, max_widths, space_shrinkage: float):
+    """``plain_lines`` of the words of a text: greedy, the first line's width then the others',
+    spaces allowed to shrink by ``space_shrinkage``; None when a word is wider than a line
+    (``Paragraph`` then splits the word)."""
     widths = _word_widths(font_name, font_size)
     space = widths.get(" ")
     if space is None:
@@ -57,7 +60,7 @@ def plain_lines(text: str, font_name: str, font_size: float, max_widths, space_s
     narrowest, last = min(max_widths), len(max_widths) - 1
     known = widths.get
     lines, line, current, lineno, max_width, width_max = [], [], -space, 0, max_widths[0], 0
-    for word in para_split(text):
+    for word in words:
         width = known(word)
         if width is None:
             width = widths[word] = stringWidth(word, font_name, font_size)

@@ -31,9 +31,12 @@ from reportlab.platypus.paragraph import (
     _leftDrawParaLine,
     _rightDrawParaLine,
     cleanBlockQuotedText,
+    setXPos,
 )
+from reportlab.platypus.paragraph import split as para_split
+from reportlab.platypus.paragraph import strip as para_strip
 
-from .flowables import MARKUP, SOFT_HYPHEN, plain_frag, plain_lines
+from .flowables import MARKUP, SOFT_HYPHEN, break_words, plain_frag
 
 _FUZZ = rl_config._FUZZ
 _DRAW_LINE = {TA_LEFT: _leftDrawParaLine, TA_CENTER: _centerDrawParaLine,
@@ -50,28 +53,60 @@ def _plain_style(style: ParagraphStyle) -> bool:
             and getattr(style, "autoLeading", "") in ("", "off") and style.alignment in _DRAW_LINE)
 
 
+def _first_subset_codes(font, doc, text: str) -> bytes | None:
+    """``text`` in the codes of ``font``'s first subset in ``doc``, or None unless every letter
+    already has one there (a new letter is assigned its code by ``PDFTextObject``, in order)."""
+    state = font.state.get(doc) if font._dynamicFont and not font.shapable else None
+    if state is None:
+        return None
+    try:
+        return bytes(map(state.assignments.__getitem__, map(ord, text)))
+    except (KeyError, ValueError):  # a new letter, a no-break space, no glyph; a later subset
+        return None
+
+
 class _LineText(PDFTextObject):
-    """A text object that encodes a line of letters the font's first subset already holds in
-    one step (a body is mostly such lines), to the operators ``PDFTextObject`` writes for it."""
+    """A text object showing lines whose letters the font's first subset already holds with
+    less work (a body is mostly such lines), in the operators ``PDFTextObject`` writes."""
+
+    def _shown(self, font, codes: bytes) -> str:
+        shown = f"({self._canvas._escape(codes)}) Tj"
+        if self._curSubset == 0:
+            return shown
+        self._curSubset = 0
+        return (f"{font.getSubsetInternalName(0, self._doc)} {fp_str(self._fontsize)} Tf "
+                f"{fp_str(self._leading)} TL {shown}")
 
     def _formatText(self, text):  # noqa: N802 - reportlab's name
         font = getFont(self._fontname)
-        state = font.state.get(self._doc) if font._dynamicFont and not font.shapable else None
-        if state is not None:
-            try:
-                # KeyError: a letter not yet in the subset, a no-break space or a missing glyph;
-                # ValueError: a letter of a later subset (code above 255).
-                encoded = bytes(map(state.assignments.__getitem__, map(ord, text)))
-            except (KeyError, ValueError):
-                pass
+        codes = _first_subset_codes(font, self._doc, text)
+        return super()._formatText(text) if codes is None else self._shown(font, codes)
+
+    def justified_lines(self, lines: list, offset: float, justify_last: bool) -> bool:
+        """``_justifyDrawParaLine`` for every line, the first indented by ``offset``; False
+        (nothing drawn) unless the font's first subset holds every letter already."""
+        font = getFont(self._fontname)
+        texts = [" ".join(words) for _, words in lines]
+        codes = _first_subset_codes(font, self._doc, " ".join(texts))
+        if codes is None:
+            return False
+        code, last, start = self._code, len(lines) - 1, 0
+        for i, (space_left, words) in enumerate(lines):
+            end = start + len(texts[i])
+            if i == 0:
+                setXPos(self, offset)
+            shown = self._shown(font, codes[start:end]) + " T*"
+            start = end + 1
+            if (-1e-8 < space_left <= 1e-8 or (i == last and not justify_last and space_left > -1e-8)
+                    or len(words) < 2):
+                code.append(shown)
             else:
-                shown = f"({self._canvas._escape(encoded)}) Tj"
-                if self._curSubset == 0:
-                    return shown
-                self._curSubset = 0
-                return (f"{font.getSubsetInternalName(0, self._doc)} {fp_str(self._fontsize)} Tf "
-                        f"{fp_str(self._leading)} TL {shown}")
-        return super()._formatText(text)
+                code.append(f"{fp_str(space_left / float(len(words) - 1))} Tw")
+                code.append(shown)
+                code.append("0 Tw")
+            if i == 0:
+                setXPos(self, -offset)
+        return True
 
 
 class PlainParagraph:
@@ -83,7 +118,7 @@ class PlainParagraph:
 
     __slots__ = ("words", "style", "frag", "first_line", "justify_last", "lines", "height", "width", "canv")
 
-    def __init__(self, words: str, style: ParagraphStyle, frag, *, first_line: bool = True,
+    def __init__(self, words: list[str], style: ParagraphStyle, frag, *, first_line: bool = True,
                  justify_last: bool = False, lines: list | None = None, width: float | None = None):
         self.words, self.style, self.frag = words, style, frag
         # A paragraph's continuation on the next page has no first-line indent.
@@ -107,9 +142,9 @@ class PlainParagraph:
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         if avail_width != self.width:
-            broken = plain_lines(self.words, self.frag.fontName, self.frag.fontSize,
+            broken = break_words(self.words, self.frag.fontName, self.frag.fontSize,
                                  self._widths(avail_width), self.style.spaceShrinkage)
-            if broken is None:  # only a narrower width than the one checked at construction
+            if broken is None:
                 raise LayoutError(f"a word does not fit in {avail_width:.1f} pt")
             self.lines, self.width = broken[0], avail_width
             self.height = len(self.lines) * self.style.leading
@@ -135,18 +170,17 @@ class PlainParagraph:
             else:
                 return []
         head, tail = lines[:fit], lines[fit:]
-        # The continuation's lines are the same words broken again at the full width: the same lines.
+        # The continuation is the rest of the words broken again at the full width: the same lines.
         return [
-            PlainParagraph(self.words, self.style, self.frag, first_line=self.first_line,
-                           justify_last=True, lines=head, width=avail_width),
-            PlainParagraph(" ".join(" ".join(words) for _, words in tail), self.style, self.frag,
+            PlainParagraph([w for _, words in head for w in words], style, self.frag,
+                           first_line=self.first_line, justify_last=True, lines=head, width=avail_width),
+            PlainParagraph([w for _, words in tail for w in words], style, self.frag,
                            first_line=False, lines=tail, width=avail_width),
         ]
 
     def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
         """``Flowable.drawOn`` then ``Paragraph.drawPara`` for lines of one fragment."""
         style, frag, lines = self.style, self.frag, self.lines
-        draw_line = _DRAW_LINE[style.alignment]
         canvas.saveState()
         canvas.translate(x, y)
         canvas.saveState()
@@ -155,15 +189,22 @@ class PlainParagraph:
         text.preformatted = False
         text.direction = style.wordWrap
         text.setFont(frag.fontName, frag.fontSize, style.leading)
-        last = len(lines) - 1
-        justify_last = self.justify_last
         offset = style.firstLineIndent if self.first_line else 0
-        for i, (space_left, words) in enumerate(lines):
-            draw_line(text, offset, space_left, words, i == last and not justify_last)
-            offset = 0
+        if style.alignment != TA_JUSTIFY or not text.justified_lines(lines, offset, self.justify_last):
+            draw_line, last = _DRAW_LINE[style.alignment], len(lines) - 1
+            for i, (space_left, words) in enumerate(lines):
+                draw_line(text, offset, space_left, words, i == last and not self.justify_last)
+                offset = 0
         canvas.drawText(text)
         canvas.restoreState()
         canvas.restoreState()
+
+
+def _words(text: str) -> list[str]:
+    """The words ``Paragraph`` breaks ``text`` into (its whitespace cleaning, then its split)."""
+    if "\n" in text:
+        text = cleanBlockQuotedText(text)
+    return [word for word in para_split(para_strip(text)) if word]
 
 
 def plain_paragraph(text: str, style: ParagraphStyle, width: float) -> PlainParagraph | None:
@@ -172,9 +213,11 @@ def plain_paragraph(text: str, style: ParagraphStyle, width: float) -> PlainPara
     than a line, or the style asks for more than plain lines."""
     if MARKUP.intersection(text) or SOFT_HYPHEN in text or not _plain_style(style):
         return None
-    words = cleanBlockQuotedText(text)
+    words = _words(text)
+    if not words:
+        return None
     paragraph = PlainParagraph(words, style, plain_frag(style))
-    broken = plain_lines(words, paragraph.frag.fontName, paragraph.frag.fontSize,
+    broken = break_words(words, paragraph.frag.fontName, paragraph.frag.fontSize,
                          paragraph._widths(width), style.spaceShrinkage)
     if broken is None:
         return None
