@@ -56,30 +56,32 @@ def break_words(words: list[str], font_name: str, font_size: float, max_widths, 
     space = widths.get(" ")
     if space is None:
         space = widths[" "] = stringWidth(" ", font_name, font_size)
+    word_widths = list(map(widths.get, words))
+    if None in word_widths:
+        for i, width in enumerate(word_widths):
+            if width is None:
+                word_widths[i] = widths[words[i]] = stringWidth(words[i], font_name, font_size)
+    if not words or max(word_widths) > min(max_widths):
+        return None
     shrink = space_shrinkage * space  # a line may take its spaces this much narrower
-    narrowest, last = min(max_widths), len(max_widths) - 1
-    known = widths.get
-    lines, line, current, lineno, max_width, width_max = [], [], -space, 0, max_widths[0], 0
-    for word in words:
-        width = known(word)
-        if width is None:
-            width = widths[word] = stringWidth(word, font_name, font_size)
-        if width > narrowest:
-            return None
+    last = len(max_widths) - 1
+    # The same float operations, in the same order, as Paragraph's loop: equal lines, equal gaps.
+    lines, start, count, current, lineno, max_width, width_max = [], 0, 0, -space, 0, max_widths[0], 0
+    for i, width in enumerate(word_widths):
         new = current + space + width
-        if new <= max_width + shrink * len(line) or not line:
-            line.append(word)
+        if new <= max_width + shrink * count or not count:
+            count += 1
             current = new
         else:
             if current > width_max:
                 width_max = current
-            lines.append((max_width - current, line))
-            line, current = [word], width
+            lines.append((max_width - current, words[start:i]))
+            start, count, current = i, 1, width
             lineno += 1
             max_width = max_widths[min(last, lineno)]
     if current > width_max:
         width_max = current
-    lines.append((max_width - current, line))
+    lines.append((max_width - current, words[start:]))
     return lines, width_max
 
 

@@ -17,6 +17,7 @@ The same blocks give the same pages, lines and drawing operators as ``BaseDocTem
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from weakref import WeakKeyDictionary
 
 from reportlab import rl_config
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
@@ -36,7 +37,7 @@ from reportlab.platypus.paragraph import (
 from reportlab.platypus.paragraph import split as para_split
 from reportlab.platypus.paragraph import strip as para_strip
 
-from .flowables import MARKUP, SOFT_HYPHEN, break_words, plain_frag
+from .flowables import SOFT_HYPHEN, break_words, plain_frag
 
 _FUZZ = rl_config._FUZZ
 _DRAW_LINE = {TA_LEFT: _leftDrawParaLine, TA_CENTER: _centerDrawParaLine,
@@ -47,10 +48,17 @@ _UNPLAIN = ("endDots", "wordWrap", "shaping", "hyphenationLang", "uriWasteReduce
             "bulletText", "backColor", "borderWidth", "textTransform")
 
 
+_PLAIN_STYLES: WeakKeyDictionary = WeakKeyDictionary()
+
+
 def _plain_style(style: ParagraphStyle) -> bool:
     """Whether ``Paragraph`` would draw text in ``style`` as plain lines of one font."""
-    return (not any(getattr(style, name, None) for name in _UNPLAIN)
+    plain = _PLAIN_STYLES.get(style)
+    if plain is None:
+        plain = _PLAIN_STYLES[style] = (
+            not any(getattr(style, name, None) for name in _UNPLAIN)
             and getattr(style, "autoLeading", "") in ("", "off") and style.alignment in _DRAW_LINE)
+    return plain
 
 
 def _first_subset_codes(font, doc, text: str) -> bytes | None:
@@ -208,10 +216,10 @@ def _words(text: str) -> list[str]:
 
 
 def plain_paragraph(text: str, style: ParagraphStyle, width: float) -> PlainParagraph | None:
-    """``text`` (not markup) as a ``PlainParagraph`` broken for ``width``, or None when a
+    """``text`` (not markup: no "<", ">" or "&") as a ``PlainParagraph`` broken for ``width``, or None when a
     ``Paragraph`` must lay it out: the text looks like markup, has a soft hyphen or a word wider
     than a line, or the style asks for more than plain lines."""
-    if MARKUP.intersection(text) or SOFT_HYPHEN in text or not _plain_style(style):
+    if "<" in text or ">" in text or "&" in text or SOFT_HYPHEN in text or not _plain_style(style):
         return None
     words = _words(text)
     if not words:
