@@ -307,7 +307,7 @@ class PageFlow:
     def add(self, *blocks) -> None:
         """Place ``blocks`` in order, splitting a paragraph over a page break where needed."""
         pending = list(blocks)
-        postponed: set[int] = set()
+        postponed = None  # the block moved to a new page: failing again there, it never fits
         while pending:
             block = pending.pop(0)
             if self._place(block):
@@ -317,10 +317,10 @@ class PageFlow:
                 if not self._place(parts[0]):
                     raise LayoutError(f"{block!r} does not fit after splitting on page {self.page}")
                 pending[0:0] = parts[1:]
-            elif id(block) in postponed:
+            elif block is postponed:
                 raise LayoutError(f"{block!r} is too large for a page (page {self.page})")
             else:
-                postponed.add(id(block))
+                postponed = block
                 pending.insert(0, block)
                 self._next_page()
 
