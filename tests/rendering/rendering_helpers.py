@@ -159,3 +159,43 @@ def stamp_rect(stamped: bytes) -> Rect:
 
 def overlaps(a: Rect, b: Rect) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def platypus_official_pdf(doc) -> bytes:
+    """``doc`` laid out by reportlab's own machinery, as ``render_official_document`` did before
+    it placed blocks itself: the same header, title and signature flowables, the body as
+    reportlab ``Paragraph``s, in a ``BaseDocTemplate`` with one unpadded frame per page and the
+    last paragraph kept with the signature by ``KeepTogether``. The oracle the faster layout
+    must match byte for byte."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Paragraph, Spacer
+
+    from docflow.rendering import official
+    from docflow.rendering.forms import body_paragraphs
+    from docflow.rendering.typeface import ensure_fonts, render_lock
+
+    ensure_fonts()
+    buffer = io.BytesIO()
+    frame = Frame(official.MARGIN_LEFT, official.MARGIN_BOTTOM, official.TEXT_WIDTH,
+                  official.PAGE_HEIGHT - official.MARGIN_TOP - official.MARGIN_BOTTOM,
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+    template = BaseDocTemplate(
+        buffer, pagesize=A4, leftMargin=official.MARGIN_LEFT, rightMargin=official.MARGIN_RIGHT,
+        topMargin=official.MARGIN_TOP, bottomMargin=official.MARGIN_BOTTOM,
+        pageTemplates=[
+            PageTemplate(id="first", frames=[frame], autoNextPageTemplate="later"),
+            PageTemplate(id="later", frames=[frame],
+                         onPage=lambda canvas, template: official._begin_page(canvas, template.page)),
+        ],
+        title=" ".join(filter(None, [doc.notation, doc.subject])).strip(), author=doc.agency_name,
+        subject=doc.subject, creator="Docflow", lang="vi", invariant=1,
+    )
+    authority = doc.issuing_authority if doc.form.authority else ""
+    body = [Paragraph(official._inline(paragraph), official._BODY_STYLES[paragraph.kind])
+            for paragraph in body_paragraphs(doc.body, doc.form, authority=authority)]
+    closing = [Spacer(1, 4 * mm), official._signature_block(doc)]
+    story = [official._header(doc), *official._title_block(doc), *body[:-1], KeepTogether(body[-1:] + closing)]
+    with render_lock:
+        template.build(story)
+    return buffer.getvalue()
