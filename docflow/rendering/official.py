@@ -68,6 +68,8 @@ TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # 165 mm
 HEADER_LEFT_WIDTH = 66 * mm
 HEADER_RIGHT_WIDTH = TEXT_WIDTH - HEADER_LEFT_WIDTH
 HEADER_GUTTER = 3  # pt of padding on each side of the column boundary, so long names never touch
+_LEFT_CELL = HEADER_LEFT_WIDTH - HEADER_GUTTER  # the width a header column gives its paragraphs
+_RIGHT_CELL = HEADER_RIGHT_WIDTH - HEADER_GUTTER
 FOOTER_LEFT_WIDTH = 78 * mm
 FOOTER_RIGHT_WIDTH = TEXT_WIDTH - FOOTER_LEFT_WIDTH
 SIGNATURE_SPACE = 24 * mm  # room for the hand signature and the seal
@@ -105,11 +107,15 @@ _RECIPIENTS_HEAD = _style("recipients_head", BOLD_ITALIC, 12, TA_LEFT)
 _RECIPIENT = _style("recipient", REGULAR, 11, TA_LEFT, leading=12.5)
 
 
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    # Paragraph parses a mini-markup: user text must be escaped or "<" and "&" break rendering.
+def _p(text: str, style: ParagraphStyle, width: float):
+    """``text`` as a paragraph in ``style`` for a column ``width`` wide: plain lines when it is
+    plain text, else a ``Paragraph`` (user text escaped: "<" and "&" would break its markup)."""
+    text = compose(text.strip())
+    if "\n" not in text and (plain := plain_paragraph(text, style, width)) is not None:
+        return plain
     # An explicit newline is kept as a line break: clerks break long agency names on purpose
     # ("ỦY BAN NHÂN DÂN" / "HUYỆN BẮC YÊN").
-    return FastParagraph(escape(compose(text.strip())).replace("\n", "<br/>"), style)
+    return FastParagraph(escape(text).replace("\n", "<br/>"), style)
 
 
 def _marks(doc: OfficialDocument) -> list[BoxedMark]:
@@ -131,8 +137,8 @@ def _notation_and_date(doc: OfficialDocument) -> tuple[list, list]:
             [TextFieldBox(DATE_FIELD, width=HEADER_RIGHT_WIDTH - HEADER_GUTTER, height=18)],
         )
     return (
-        [_p(f"Số: {doc.notation}".rstrip(), _NUMBER)],
-        [_p(format_vietnamese_date_line(doc.place, doc.issued_on), _DATE)],
+        [_p(f"Số: {doc.notation}".rstrip(), _NUMBER, _LEFT_CELL)],
+        [_p(format_vietnamese_date_line(doc.place, doc.issued_on), _DATE, _RIGHT_CELL)],
     )
 
 
@@ -140,18 +146,18 @@ def _header(doc: OfficialDocument) -> Table:
     """The two-column block at the top of page 1."""
     agency: list = []
     if doc.parent_agency_name.strip():
-        agency.append(_p(doc.parent_agency_name.upper(), _PARENT))
-    agency.append(RuledParagraph(_p(doc.agency_name.upper(), _AGENCY), ratio=0.4, gap=3))
+        agency.append(_p(doc.parent_agency_name.upper(), _PARENT, _LEFT_CELL))
+    agency.append(RuledParagraph(_p(doc.agency_name.upper(), _AGENCY, _LEFT_CELL), ratio=0.4, gap=3))
 
     nation = [
-        _p(NATIONAL_TITLE, _TITLE),
-        RuledParagraph(_p(MOTTO, _MOTTO), ratio=1.0, gap=2.5),
+        _p(NATIONAL_TITLE, _TITLE, _RIGHT_CELL),
+        RuledParagraph(_p(MOTTO, _MOTTO, _RIGHT_CELL), ratio=1.0, gap=2.5),
     ]
 
     number, date_line = _notation_and_date(doc)
     if not doc.form.titled and doc.printed_subject:
         number.append(Spacer(1, 2))
-        number.append(_p(doc.printed_subject, _VV))
+        number.append(_p(doc.printed_subject, _VV, _LEFT_CELL))
     number.extend(_marks(doc))
 
     table = Table(
@@ -177,14 +183,14 @@ def _title_block(doc: OfficialDocument) -> list:
     form prints before the body: the issuing authority, the "Kính gửi:" block."""
     form = doc.form
     if form.titled:
-        flow: list = [Spacer(1, 6 * mm), _p(doc.doc_type_name.upper(), _TYPE)]
+        flow: list = [Spacer(1, 6 * mm), _p(doc.doc_type_name.upper(), _TYPE, TEXT_WIDTH)]
         if doc.printed_subject:
-            flow.append(RuledParagraph(_p(doc.printed_subject, _SUBJECT), ratio=0.4, gap=3))
+            flow.append(RuledParagraph(_p(doc.printed_subject, _SUBJECT, TEXT_WIDTH), ratio=0.4, gap=3))
         flow.append(Spacer(1, 6 * mm))
     else:
         flow = [Spacer(1, 8 * mm)]
     if form.authority and doc.issuing_authority.strip():
-        flow.append(_p(doc.issuing_authority.upper(), _AUTHORITY))
+        flow.append(_p(doc.issuing_authority.upper(), _AUTHORITY, TEXT_WIDTH))
     if form.addressed and _entries(doc.addressees):
         flow.extend(_addressee_block(_entries(doc.addressees)))
         flow.append(Spacer(1, 4 * mm))
@@ -195,14 +201,14 @@ def _addressee_block(entries: list[str]) -> list[Paragraph]:
     """ "Kính gửi: X." on one line for one addressee; for several, one "- X;" per line below it,
     the dashes under the colon, the block centred on the page (Appendix I, box 9a)."""
     if len(entries) == 1:
-        return [_p(f"{ADDRESSED_TO}: {entries[0]}.", _ADDRESSEE_ONE)]
+        return [_p(f"{ADDRESSED_TO}: {entries[0]}.", _ADDRESSEE_ONE, TEXT_WIDTH)]
     lines = _listed(entries)
     colon_x = stringWidth(ADDRESSED_TO, REGULAR, BODY_SIZE)
     widest = max(stringWidth(compose(line), REGULAR, BODY_SIZE) for line in lines)
     left = max(0.0, (TEXT_WIDTH - colon_x - widest) / 2)
     label = ParagraphStyle("addressee_label", parent=_ADDRESSEE, leftIndent=left)
     item = ParagraphStyle("addressee_item", parent=_ADDRESSEE, leftIndent=left + colon_x)
-    return [_p(f"{ADDRESSED_TO}:", label), *(_p(line, item) for line in lines)]
+    return [_p(f"{ADDRESSED_TO}:", label, TEXT_WIDTH), *(_p(line, item, TEXT_WIDTH) for line in lines)]
 
 
 def _inline(paragraph) -> str:
@@ -261,21 +267,21 @@ def _recipient_lines(recipients: tuple[str, ...], *, as_above: bool = False) -> 
 
 def _signature_block(doc: OfficialDocument) -> Table:
     """"Nơi nhận" at the left, the signer at the right, top-aligned on the same line."""
-    recipients: list = [FastParagraph("Nơi nhận:", _RECIPIENTS_HEAD)]
+    recipients: list = [_p("Nơi nhận:", _RECIPIENTS_HEAD, FOOTER_LEFT_WIDTH)]
     as_above = doc.form.addressed and bool(_entries(doc.addressees))
-    recipients.extend(_p(line, _RECIPIENT) for line in _recipient_lines(doc.recipients, as_above=as_above))
+    recipients.extend(_p(line, _RECIPIENT, FOOTER_LEFT_WIDTH) for line in _recipient_lines(doc.recipients, as_above=as_above))
 
     signer: list = []
     if doc.signer_authority:
         authority = f"{doc.signer_authority} {doc.signer_authority_of.strip()}".strip()
-        signer.append(_p(authority.upper(), _SIGN))
+        signer.append(_p(authority.upper(), _SIGN, FOOTER_RIGHT_WIDTH))
     if doc.signer_position.strip():
-        signer.append(_p(doc.signer_position.strip().upper(), _SIGN))
+        signer.append(_p(doc.signer_position.strip().upper(), _SIGN, FOOTER_RIGHT_WIDTH))
     if doc.number_date_fields:  # marks where the signatures go, found again by docflow.documents.signing
         signer.append(TextFieldBox(SIGNATURE_SLOT, width=FOOTER_RIGHT_WIDTH, height=SIGNATURE_SPACE))
     else:
         signer.append(Spacer(1, SIGNATURE_SPACE))
-    signer.append(_p(doc.signer_name.strip(), _SIGN))
+    signer.append(_p(doc.signer_name.strip(), _SIGN, FOOTER_RIGHT_WIDTH))
 
     table = Table([[recipients, signer]], colWidths=[FOOTER_LEFT_WIDTH, FOOTER_RIGHT_WIDTH])
     table.setStyle(TableStyle([

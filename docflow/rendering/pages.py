@@ -26,6 +26,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus.doctemplate import LayoutError
+from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.paragraph import (
     _centerDrawParaLine,
     _justifyDrawParaLine,
@@ -117,17 +118,16 @@ class _LineText(PDFTextObject):
         return True
 
 
-class PlainParagraph:
-    """A paragraph of plain text in one style, as ``PageFlow`` places it.
+class PlainParagraph(Flowable):
+    """A paragraph of plain text in one style, as ``PageFlow`` (or a table cell) places it.
 
     Built by ``plain_paragraph``; ``wrap``, ``split`` and ``drawOn`` answer as a ``Paragraph``
     of the same text would (lines, height, where a page break splits it, operators drawn).
     """
 
-    __slots__ = ("words", "style", "frag", "first_line", "justify_last", "lines", "height", "width", "canv")
-
     def __init__(self, words: list[str], style: ParagraphStyle, frag, *, first_line: bool = True,
                  justify_last: bool = False, lines: list | None = None, width: float | None = None):
+        # Flowable.__init__ is not called, as Paragraph does not: nothing of it is used.
         self.words, self.style, self.frag = words, style, frag
         # A paragraph's continuation on the next page has no first-line indent.
         self.first_line = first_line
@@ -135,6 +135,12 @@ class PlainParagraph:
         self.justify_last = justify_last
         self.lines, self.width = lines, width
         self.height = 0.0 if lines is None else len(lines) * style.leading
+
+    def wrapOn(self, canvas, avail_width: float, avail_height: float) -> tuple[float, float]:  # noqa: N802
+        return self.wrap(avail_width, avail_height)
+
+    def getActualLineWidths0(self) -> list[float]:  # noqa: N802 - as Paragraph's, for RuledParagraph
+        return [self.width - space_left for space_left, _ in self.lines]
 
     def getSpaceBefore(self) -> float:  # noqa: N802 - the platypus flowable protocol
         return self.style.spaceBefore

@@ -163,12 +163,14 @@ def overlaps(a: Rect, b: Rect) -> bool:
 
 def platypus_official_pdf(doc) -> bytes:
     """``doc`` laid out by reportlab's own machinery, as ``render_official_document`` did before
-    it placed blocks itself: the same header, title and signature flowables, the body as
-    reportlab ``Paragraph``s, in a ``BaseDocTemplate`` with one unpadded frame per page and the
+    it placed blocks itself: the same header, title and signature tables and flowables, every
+    paragraph a reportlab ``Paragraph``, in a ``BaseDocTemplate`` with one unpadded frame per page and the
     last paragraph kept with the signature by ``KeepTogether``. The oracle the faster layout
     must match byte for byte."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
+    from unittest import mock
+
     from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Paragraph, Spacer
 
     from docflow.rendering import official
@@ -194,8 +196,11 @@ def platypus_official_pdf(doc) -> bytes:
     authority = doc.issuing_authority if doc.form.authority else ""
     body = [Paragraph(official._inline(paragraph), official._BODY_STYLES[paragraph.kind])
             for paragraph in body_paragraphs(doc.body, doc.form, authority=authority)]
-    closing = [Spacer(1, 4 * mm), official._signature_block(doc)]
-    story = [official._header(doc), *official._title_block(doc), *body[:-1], KeepTogether(body[-1:] + closing)]
+    # Header, title and signature of reportlab Paragraphs only.
+    with mock.patch.object(official, "plain_paragraph", lambda *args: None), \
+            mock.patch.object(official, "FastParagraph", Paragraph):
+        closing = [Spacer(1, 4 * mm), official._signature_block(doc)]
+        story = [official._header(doc), *official._title_block(doc), *body[:-1], KeepTogether(body[-1:] + closing)]
     with render_lock:
         template.build(story)
     return buffer.getvalue()
