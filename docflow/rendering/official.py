@@ -12,6 +12,11 @@ công văn, "V/v ..." under the number), what the type's form adds (``forms.py``
 authority, "Kính gửi:", italic legal bases, "QUYẾT ĐỊNH:", bold headings), the body, and the
 signature block on the right level with "Nơi nhận:" on the left. Pages 2.. carry their number
 centred in the top margin.
+
+Pages are laid out by ``pages.PageFlow``: platypus's frame rules without its document template,
+plain paragraphs broken into lines once and drawn straight onto the canvas, the header and
+signature still reportlab tables. The bytes are those the platypus build printed
+(``tests/rendering/test_pages.py`` lays documents out both ways).
 """
 
 from __future__ import annotations
