@@ -94,16 +94,41 @@ PIDS+=($SAMPLER)
 
 RAMP=$(( (USERS + 5 + SPAWN - 1) / SPAWN ))  # Locust resets its figures when every user is started
 echo "== locust: $USERS users (+ the issuer and the exchange clients), ramp ${RAMP} s, then ${DURATION} s measured"
-# CPU seconds (user + system) of the web processes and of this database's PostgreSQL backends.
+# CPU seconds (user + system) of the web processes, which live through the run.
 cpu_seconds() {
-  local pids ticks
-  pids="$(pgrep -P "$GUNICORN" | tr '\n' ' ')"
-  [ "$1" = db ] && pids="$(pgrep -f "postgres: .* $DB_NAME " | tr '\n' ' ')"
-  ticks=0
-  for pid in $pids; do
+  local ticks=0
+  for pid in $(pgrep -P "$GUNICORN"); do
     ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
   done
   echo "$ticks $(getconf CLK_TCK)" | awk '{printf "%.1f", $1 / $2}'
+}
+# This database's PostgreSQL backends come and go (a connection lives 60 s): every second, each
+# one's CPU ticks so far ("<time> <pid> <ticks>"); db_cpu_seconds T0 T1 sums what each used in
+# between (a backend born after T0 from nothing).
+"$PY" - "$DB_NAME" >"$RUN/db-ticks" 2>/dev/null <<'SAMPLE' &
+import os, sys, time
+name = f" {sys.argv[1]} ".encode()
+while True:
+    now = time.time()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                title = f.read()
+            if not title.startswith(b"postgres: ") or name not in title:
+                continue
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            print(f"{now:.1f} {pid} {int(fields[11]) + int(fields[12])}", flush=True)
+        except OSError:
+            pass
+    time.sleep(1)
+SAMPLE
+PIDS+=($!)
+db_cpu_seconds() {
+  awk -v t0="$1" -v t1="$2" -v hz="$(getconf CLK_TCK)" '
+    $1 <= t0 { start[$2] = $3 }
+    $1 <= t1 { last[$2] = $3 }
+    END { for (p in last) sum += last[p] - start[p]; printf "%.1f", sum / hz }' "$RUN/db-ticks"
 }
 set +e
 "$BIN/locust" -f bench/load/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
@@ -113,9 +138,9 @@ set +e
 LOCUST=$!
 PIDS+=($LOCUST)
 sleep "$RAMP"
-WEB0=$(cpu_seconds web) DB0=$(cpu_seconds db) T0=$(date +%s)
+WEB0=$(cpu_seconds) T0=$(date +%s)
 wait "$LOCUST"
-WEB1=$(cpu_seconds web) DB1=$(cpu_seconds db) T1=$(date +%s)
+WEB1=$(cpu_seconds) T1=$(date +%s)
 set -e
 # A minute more of sampling: the backlog the run left must drain.
 sleep "${LOAD_DRAIN_SECONDS:-30}"
@@ -124,7 +149,7 @@ wait "$SAMPLER" 2>/dev/null || true
 
 set +e
 "$PY" bench/load/report.py summary --locust-csv "$RUN/locust" --backlog "$RUN/backlog.csv" --seconds "$((T1 - T0))" \
-  --cpu "web=$(awk "BEGIN {print $WEB1 - $WEB0}")" --cpu "db=$(awk "BEGIN {print $DB1 - $DB0}")"
+  --cpu "web=$(awk "BEGIN {print $WEB1 - $WEB0}")" --cpu "db=$(db_cpu_seconds "$T0" "$T1")"
 status=$?
 set -e
 if grep -qE "Traceback|ERROR" "$RUN/gunicorn.log" "$RUN"/worker*.log; then

@@ -7,9 +7,10 @@ query on a tenant table inside the view is filtered, and any query that escapes 
 
 from __future__ import annotations
 
+import copy
 from contextlib import ExitStack
 
-from rest_framework import generics, viewsets
+from rest_framework import generics, serializers, viewsets
 from rest_framework.views import APIView
 
 from docflow.core.errors import NotPermitted
@@ -74,3 +75,23 @@ class ScopedReadOnlyViewSet(AgencyScopedMixin, viewsets.ReadOnlyModelViewSet):
 
 class ScopedViewSet(AgencyScopedMixin, viewsets.GenericViewSet):
     pass
+
+
+class QueryParamsSerializer(serializers.Serializer):
+    """A serializer of query parameters: plain fields only (no nested serializer, no child field).
+
+    DRF deep-copies every declared field for each serializer it makes — on a list, once per
+    request, a tenth of its time. These fields keep no state between requests but what ``bind``
+    sets on them, so each request gets shallow copies of fields made once per class.
+    """
+
+    def get_fields(self):
+        cls = type(self)
+        prototype = cls.__dict__.get("_field_prototype")
+        if prototype is None:
+            prototype = super().get_fields()
+            for name, field in prototype.items():
+                if isinstance(field, (serializers.BaseSerializer, serializers.ListField, serializers.DictField)):
+                    raise TypeError(f"{cls.__name__}.{name}: a query serializer takes plain fields only")
+            cls._field_prototype = prototype
+        return {name: copy.copy(field) for name, field in prototype.items()}

@@ -7,6 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from docflow.api.base import QueryParamsSerializer
 from docflow.api.signatures import SignatureSerializer
 from docflow.documents.types import Urgency
 from docflow.routing.models import (
@@ -36,7 +37,7 @@ class CommaListField(serializers.CharField):
         return [self.choices[v] for v in values]
 
 
-class IncomingListQuerySerializer(serializers.Serializer):
+class IncomingListQuerySerializer(QueryParamsSerializer):
     list = serializers.ChoiceField(
         choices=WORK_LISTS, required=False, source="work_list",
         help_text="to_accept (01, 13), to_approve (03), to_handle, informed, overdue, due_soon, "

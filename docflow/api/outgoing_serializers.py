@@ -6,6 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from docflow.api.base import QueryParamsSerializer
 from docflow.api.signatures import SignatureSerializer
 from docflow.documents.models import OutgoingDocument, OutgoingState, SignerAuthority
 from docflow.documents.signing.verification import signatures_by_file
@@ -137,7 +138,7 @@ class OutgoingUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class OutgoingListQuerySerializer(serializers.Serializer):
+class OutgoingListQuerySerializer(QueryParamsSerializer):
     state = serializers.ChoiceField(choices=OutgoingState.choices, required=False)
     q = serializers.CharField(
         required=False, help_text="words of the notation, subject, body or signer; accents ignored"

@@ -10,9 +10,11 @@ Every message carries its row's id (``outbox_id``). The task that runs it takes 
 when it finished; a run that finds its row done, or leased by another live run, does nothing.
 So a message sent twice, redelivered by Redis, or re-sent by the sweeper costs one UPDATE.
 The sweeper re-sends a row that is sent but neither done nor leased after
-``DOCFLOW_OUTBOX_REDRIVE_AFTER_SECONDS`` (doubled for every earlier send): the message was lost
-by a restarted Redis, or its worker died before or while running it. docs/RUNTIME.md explains
-how these times, the lease and Celery's settings were chosen together.
+``DOCFLOW_OUTBOX_REDRIVE_AFTER_SECONDS`` only when its message is really lost (a restarted
+Redis, or its worker died before or while running it), not when it waits its turn: every
+message carries the time it was sent (``SENT_AT_HEADER``, the row's ``sent_at``), and a row is
+lost only when its queue is empty or the oldest message still waiting there was sent after it.
+docs/RUNTIME.md explains how these times, the lease and Celery's settings were chosen together.
 
 A request never waits on a dead broker more than once: after a failed send this process leaves
 its sends to the sweeper for ``BROKER_PAUSE_SECONDS``. ``send_count`` counts hand-offs to the
@@ -22,10 +24,12 @@ work that can never succeed is not re-driven forever.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from celery import current_app
@@ -42,6 +46,10 @@ from docflow.core.services import savepoint
 log = logging.getLogger(__name__)
 
 OUTBOX_ID_KWARG = "outbox_id"
+SENT_AT_HEADER = "docflow_sent_at"  # the message's send time (epoch seconds), the row's sent_at
+# Two sends of one queue may reach the broker in the other order than their times (two processes
+# publishing at once): a row sent this little before the oldest waiting message may still wait.
+SEND_ORDER_SLACK = timedelta(seconds=5)
 MAX_SENDS = 10
 BROKER_PAUSE_SECONDS = 30.0
 _broker_paused_until = 0.0  # per process: monotonic time before which sends are left to the sweeper
@@ -97,11 +105,13 @@ def outbox_send(*, outbox_id: UUID) -> bool:
         log.error("outbox: %s (%s) sent %d times without finishing; this is its last send",
                   row.task_name, row.id, MAX_SENDS)
     propagate = eager and settings.CELERY_TASK_EAGER_PROPAGATES
+    sent_at = timezone.now()
     try:
         if eager:
             _apply_eagerly(current_app.tasks[row.task_name], kwargs, propagate)
         else:
-            current_app.send_task(row.task_name, kwargs=kwargs, queue=row.queue)
+            current_app.send_task(row.task_name, kwargs=kwargs, queue=row.queue,
+                                  headers={SENT_AT_HEADER: sent_at.timestamp()})
     except Exception:
         if propagate:
             raise
@@ -109,7 +119,7 @@ def outbox_send(*, outbox_id: UUID) -> bool:
         if not eager:
             _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
         return False
-    OutboxTask.objects.filter(id=row.id).update(sent_at=timezone.now(), send_count=F("send_count") + 1)
+    OutboxTask.objects.filter(id=row.id).update(sent_at=sent_at, send_count=F("send_count") + 1)
     return True
 
 
@@ -167,45 +177,85 @@ def outbox_mark_done(*, outbox_id: UUID | str) -> None:
 def outbox_sweep(*, now=None, limit: int = 500) -> int:
     """Re-send tasks not done that no live run holds: never sent (the broker was down at commit,
     or the sender died) after ``DOCFLOW_OUTBOX_RESEND_AFTER_SECONDS``; sent but neither done nor
-    leased after ``DOCFLOW_OUTBOX_REDRIVE_AFTER_SECONDS`` — the message was lost (a restarted
-    Redis) or its worker died with it. When the row's queue has messages waiting (or the broker
-    cannot say), the time doubles with each earlier send, so a long queue does not fill with
-    copies of work that is only waiting its turn; an empty queue holds nothing it waits for."""
+    leased after ``DOCFLOW_OUTBOX_REDRIVE_AFTER_SECONDS`` and really lost — a restarted Redis, or
+    a worker that died with it. A queue is first in, first out, and a worker takes the lease as
+    it starts a message (one prefetched per process), so a row is lost when its queue is empty,
+    or when the oldest message still waiting there was sent after the row: the queue moved past
+    it. A row sent after that oldest message waits its turn and is not copied, however long the
+    backlog. Where the broker cannot say (embedded mode, the broker away, a message without its
+    send time), the time doubles with each earlier send instead, so a long queue holds few copies."""
     outbox_broker_resume()  # the sweeper always tries; a failure pauses the rest of this sweep
     now = now or timezone.now()
     resend_after = timedelta(seconds=settings.DOCFLOW_OUTBOX_RESEND_AFTER_SECONDS)
     redrive_after = settings.DOCFLOW_OUTBOX_REDRIVE_AFTER_SECONDS
+    redrive_before = now - timedelta(seconds=redrive_after)
     pending = OutboxTask.objects.filter(done_at__isnull=True, send_count__lt=MAX_SENDS).filter(
         Q(lease_until__isnull=True) | Q(lease_until__lt=now)
     )
-    sent_queues = set(pending.filter(sent_at__isnull=False).values_list("queue", flat=True).distinct())
-    empty = [queue for queue, waiting in queue_waiting(queues=sent_queues).items() if waiting == 0]
-    sent_long_ago = Q(queue__in=empty, sent_at__lt=now - timedelta(seconds=redrive_after))
-    for sends in range(1, MAX_SENDS):
-        sent_long_ago |= Q(send_count=sends, sent_at__lt=now - timedelta(seconds=redrive_after * 2 ** (sends - 1)))
-    stale = pending.filter(Q(sent_at__isnull=True, created_at__lt=now - resend_after) | sent_long_ago)
-    ids = list(stale.order_by("created_at").values_list("id", flat=True)[:limit])
+    sent_queues = set(
+        pending.filter(sent_at__lt=redrive_before).values_list("queue", flat=True).distinct()
+    )
+    lost = Q(sent_at__isnull=True, created_at__lt=now - resend_after)
+    unknown = []
+    for queue, backlog in queue_backlog(queues=sent_queues).items():
+        if backlog is not None and backlog.waiting == 0:
+            lost |= Q(queue=queue, sent_at__lt=redrive_before)
+        elif backlog is not None and backlog.oldest_sent_at is not None:
+            passed = backlog.oldest_sent_at - SEND_ORDER_SLACK
+            lost |= Q(queue=queue, sent_at__lt=min(redrive_before, passed))
+        else:
+            unknown.append(queue)
+    if unknown:
+        doubling = Q()
+        for sends in range(1, MAX_SENDS):
+            doubling |= Q(send_count=sends, sent_at__lt=now - timedelta(seconds=redrive_after * 2 ** (sends - 1)))
+        lost |= Q(queue__in=unknown) & doubling
+    ids = list(pending.filter(lost).order_by("created_at").values_list("id", flat=True)[:limit])
     return sum(1 for outbox_id in ids if outbox_send(outbox_id=outbox_id))
 
 
-def queue_waiting(*, queues: set[str]) -> dict[str, int | None]:
-    """How many messages wait in each of ``queues`` at the broker; None where it cannot say
-    (embedded mode, the broker away)."""
+class Backlog(NamedTuple):
+    """Messages waiting in one queue at the broker, and when the oldest of them was sent (None
+    when it carries no send time)."""
+
+    waiting: int
+    oldest_sent_at: datetime | None
+
+
+def queue_backlog(*, queues: set[str]) -> dict[str, Backlog | None]:
+    """Each of ``queues``' backlog at the broker; None where it cannot say (embedded mode, the
+    broker away). Celery's Redis transport pushes on the left and pops on the right, so the
+    oldest waiting message is the list's last item; other brokers report the count only."""
     if not queues or settings.CELERY_TASK_ALWAYS_EAGER:
         return dict.fromkeys(queues)
-    counts: dict[str, int | None] = dict.fromkeys(queues)
+    backlogs: dict[str, Backlog | None] = dict.fromkeys(queues)
     try:
         with current_app.connection_for_write() as connection:
             connection.ensure_connection(max_retries=1)
             for queue in queues:
                 with connection.channel() as channel:
                     try:
-                        counts[queue] = channel.queue_declare(queue=queue, passive=True).message_count
+                        waiting = channel.queue_declare(queue=queue, passive=True).message_count
                     except ChannelError:
-                        counts[queue] = 0  # Redis drops an emptied list: no such queue
+                        waiting = 0  # Redis drops an emptied list: no such queue
+                    oldest = _oldest_sent_at(channel, queue) if waiting else None
+                    backlogs[queue] = Backlog(waiting=waiting, oldest_sent_at=oldest)
     except Exception:
         log.warning("outbox: could not ask the broker how much work waits", exc_info=True)
-    return counts
+    return backlogs
+
+
+def _oldest_sent_at(channel, queue: str) -> datetime | None:
+    """The send time the oldest message waiting in ``queue`` carries, read without taking it."""
+    client = getattr(channel, "client", None)
+    if client is None or not hasattr(client, "lindex"):
+        return None
+    raw = client.lindex(queue, -1)
+    try:
+        stamp = json.loads(raw)["headers"][SENT_AT_HEADER]
+        return datetime.fromtimestamp(float(stamp), tz=dt_timezone.utc)
+    except (TypeError, ValueError, KeyError):
+        return None  # emptied meanwhile, or not sent through the outbox
 
 
 def outbox_purge(*, older_than_days: int = 30) -> int:

@@ -80,7 +80,7 @@ def test_sweeper_resends_work_whose_send_was_lost(monkeypatch, settings, django_
     member = MembershipFactory(staff=True)
     broker = {"down": True}
 
-    def send_task(name, kwargs, queue):
+    def send_task(name, kwargs, queue, **options):
         if broker["down"]:
             raise ConnectionError("broker unreachable")
         # The broker is back: a worker picks the message up and runs it.
@@ -104,7 +104,7 @@ def test_sweeper_resends_work_whose_send_was_lost(monkeypatch, settings, django_
 def test_a_dead_broker_costs_a_request_one_failed_send(monkeypatch, settings, django_capture_on_commit_callbacks):
     attempts = []
 
-    def send_task(name, kwargs, queue):
+    def send_task(name, kwargs, queue, **options):
         attempts.append(name)
         raise ConnectionError("broker unreachable")
 
@@ -117,14 +117,14 @@ def test_a_dead_broker_costs_a_request_one_failed_send(monkeypatch, settings, dj
     assert len(attempts) == 1  # the other four were left to the sweeper at once
     assert list(OutboxTask.objects.values_list("sent_at", "send_count").distinct()) == [(None, 0)]
 
-    monkeypatch.setattr(current_app, "send_task", lambda name, kwargs, queue: attempts.append(name))
+    monkeypatch.setattr(current_app, "send_task", lambda name, kwargs, queue, **options: attempts.append(name))
     assert outbox_sweep(now=timezone.now() + timedelta(minutes=5)) == 5
     assert OutboxTask.objects.filter(send_count=1, sent_at__isnull=False).count() == 5
 
 
 def test_work_that_never_finishes_is_sent_at_most_max_sends_times(monkeypatch, settings):
     sent = []
-    monkeypatch.setattr(current_app, "send_task", lambda name, kwargs, queue: sent.append(name))
+    monkeypatch.setattr(current_app, "send_task", lambda name, kwargs, queue, **options: sent.append(name))
     settings.CELERY_TASK_ALWAYS_EAGER = False
     OutboxTask.objects.create(task_name="outbox.purge", kwargs={})
     later = timezone.now()

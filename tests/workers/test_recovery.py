@@ -24,7 +24,9 @@ from docflow.exchange.models import WebhookDelivery
 from docflow.notifications.models import Notification
 from docflow.notifications.services import notification_create, notification_email_send
 from docflow.outbox.models import OutboxTask
-from docflow.outbox.services import outbox_claim, outbox_lease_renew, outbox_send, outbox_sweep
+from docflow.outbox.services import (
+    SEND_ORDER_SLACK, Backlog, outbox_claim, outbox_lease_renew, outbox_send, outbox_sweep,
+)
 from tests.documents.story import sending_office
 from tests.exchange.conftest import external, external_server  # noqa: F401 (fixtures)
 from tests.exchange.test_outbound import issue_to
@@ -39,7 +41,7 @@ lost = []  # messages "published" to a broker that then lost them
 @pytest.fixture
 def broker_that_loses_messages(monkeypatch, settings):
     lost.clear()
-    monkeypatch.setattr(current_app, "send_task", lambda name, kwargs, queue: lost.append(kwargs))
+    monkeypatch.setattr(current_app, "send_task", lambda name, kwargs, queue, **options: lost.append(kwargs))
     settings.CELERY_TASK_ALWAYS_EAGER = False
 
 
@@ -47,9 +49,12 @@ def purge_row() -> OutboxTask:
     return OutboxTask.objects.create(task_name="outbox.purge", kwargs={})
 
 
-def queues_hold(monkeypatch, waiting: int | None) -> None:
-    monkeypatch.setattr("docflow.outbox.services.queue_waiting",
-                        lambda *, queues: dict.fromkeys(queues, waiting))
+def queues_hold(monkeypatch, waiting: int | None, oldest_sent_at=None) -> None:
+    """The broker's answer: ``waiting`` messages in every queue, the oldest sent at
+    ``oldest_sent_at`` (None: it carries no send time); ``waiting`` None: the broker cannot say."""
+    backlog = None if waiting is None else Backlog(waiting=waiting, oldest_sent_at=oldest_sent_at)
+    monkeypatch.setattr("docflow.outbox.services.queue_backlog",
+                        lambda *, queues: dict.fromkeys(queues, backlog))
 
 
 def test_work_whose_message_redis_lost_is_sent_again_within_two_minutes(broker_that_loses_messages, monkeypatch):
@@ -66,9 +71,61 @@ def test_work_whose_message_redis_lost_is_sent_again_within_two_minutes(broker_t
     assert OutboxTask.objects.get().send_count == 3 and len(lost) == 3
 
 
-@pytest.mark.parametrize("waiting", [500, None], ids=["long queue", "broker cannot say"])
-def test_work_waiting_in_a_long_queue_is_copied_ever_less_often(broker_that_loses_messages, monkeypatch, waiting):
-    queues_hold(monkeypatch, waiting)
+def test_work_waiting_its_turn_behind_a_backlog_is_never_copied(broker_that_loses_messages, monkeypatch):
+    row = purge_row()
+    before = timezone.now() - timedelta(seconds=1)
+    queues_hold(monkeypatch, 500, oldest_sent_at=before)  # a backlog that began before the row
+    assert outbox_send(outbox_id=row.id)
+    now = timezone.now()
+    for minutes in (2, 10, 60):
+        assert outbox_sweep(now=now + timedelta(minutes=minutes)) == 0
+    assert len(lost) == 1
+
+
+def test_work_the_queue_moved_past_is_sent_again_once(broker_that_loses_messages, monkeypatch):
+    row = purge_row()
+    assert outbox_send(outbox_id=row.id)
+    sent_at = OutboxTask.objects.get().sent_at
+    # The oldest message still waiting was sent after this row (beyond the send-order slack):
+    # the queue moved past the row, whose worker died before it took the lease.
+    queues_hold(monkeypatch, 500, oldest_sent_at=sent_at + SEND_ORDER_SLACK + timedelta(seconds=1))
+    assert outbox_sweep(now=sent_at + timedelta(seconds=30)) == 0  # not before the redrive time
+    assert outbox_sweep(now=sent_at + timedelta(seconds=90)) == 1
+    # The copy joined the end of the queue, behind messages still waiting: it waits its turn.
+    copy_sent_at = OutboxTask.objects.get().sent_at
+    queues_hold(monkeypatch, 500, oldest_sent_at=copy_sent_at - timedelta(seconds=1))
+    assert outbox_sweep(now=sent_at + timedelta(minutes=30)) == 0
+    assert len(lost) == 2
+
+
+def test_work_sent_just_before_the_oldest_waiting_message_may_still_wait(broker_that_loses_messages, monkeypatch):
+    row = purge_row()
+    assert outbox_send(outbox_id=row.id)
+    sent_at = OutboxTask.objects.get().sent_at
+    queues_hold(monkeypatch, 500, oldest_sent_at=sent_at + SEND_ORDER_SLACK / 2)  # two publishers raced
+    assert outbox_sweep(now=sent_at + timedelta(minutes=10)) == 0
+
+
+def test_a_sweep_of_a_long_backlog_costs_two_queries_and_a_lost_row_two_more(
+        broker_that_loses_messages, monkeypatch, django_assert_num_queries):
+    rows = [purge_row() for _ in range(30)]
+    for row in rows:
+        assert outbox_send(outbox_id=row.id)
+    oldest = OutboxTask.objects.order_by("sent_at").first().sent_at
+    queues_hold(monkeypatch, 500, oldest_sent_at=oldest)
+    later = timezone.now() + timedelta(minutes=10)
+    with django_assert_num_queries(2):  # the queues with rows to look at, the rows lost: none
+        assert outbox_sweep(now=later) == 0
+    lost_ones = rows[:3]
+    OutboxTask.objects.filter(id__in=[r.id for r in lost_ones]).update(sent_at=oldest - timedelta(minutes=1))
+    with django_assert_num_queries(2 + 2 * len(lost_ones)):  # each re-send: its row, then its mark
+        assert outbox_sweep(now=later) == 3
+
+
+@pytest.mark.parametrize("oldest_known", [False, None], ids=["message without send time", "broker cannot say"])
+def test_work_of_a_queue_the_broker_cannot_date_is_copied_ever_less_often(broker_that_loses_messages,
+                                                                        monkeypatch, oldest_known):
+    queues_hold(monkeypatch, 500 if oldest_known is False else None)
     row = purge_row()
     assert outbox_send(outbox_id=row.id)
     now = timezone.now()
@@ -82,7 +139,7 @@ def test_work_waiting_in_a_long_queue_is_copied_ever_less_often(broker_that_lose
 
 def test_a_process_dying_while_publishing_leaves_its_row_unsent(monkeypatch, settings):
     queues_hold(monkeypatch, 0)
-    def dies(name, kwargs, queue):
+    def dies(name, kwargs, queue, **options):
         raise SystemExit("the web process was killed while publishing")
 
     monkeypatch.setattr(current_app, "send_task", dies)
@@ -92,7 +149,7 @@ def test_a_process_dying_while_publishing_leaves_its_row_unsent(monkeypatch, set
         outbox_send(outbox_id=row.id)
     row.refresh_from_db()
     assert (row.sent_at, row.send_count) == (None, 0)  # not "sent" without a message
-    monkeypatch.setattr(current_app, "send_task", lambda name, kwargs, queue: None)
+    monkeypatch.setattr(current_app, "send_task", lambda name, kwargs, queue, **options: None)
     assert outbox_sweep(now=timezone.now() + timedelta(seconds=90)) == 1
 
 
