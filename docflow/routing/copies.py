@@ -55,7 +55,7 @@ def copy_texts_set(copies: list[IncomingDocument]) -> None:
         envelope = copy.search_envelope()
         if envelope not in texts:
             texts[envelope] = copy.build_search_text()
-    stored = copy_texts_store(texts.values())
+    stored = copy_texts_store(texts.values(), purpose="delivery")
     for copy in copies:
         copy.search_id = stored[texts[copy.search_envelope()]]
 
@@ -92,11 +92,13 @@ def incoming_copies_deliver(
         for attachment in instances_like(
             template, [{"id": uuid7(), "agency_id": copy.agency_id, "incoming_id": copy.id}])
     ], purpose="delivery")
+    datas: dict[str, dict[str, Any]] = {}  # one dict per notation: the events share it
+    label = sender_label[:255]
     events_record(events=[
         EventSpec(
             agency_id=copy.agency_id, action="incoming.delivered", object_type=INCOMING_OBJECT,
-            object_id=copy.id, actor_label=sender_label[:255], state_after=Status.DELIVERED,
-            data={"notation": copy.notation, **event_data},
+            object_id=copy.id, actor_label=label, state_after=Status.DELIVERED,
+            data=datas.setdefault(copy.notation, {"notation": copy.notation, **event_data}),
         )
         for copy in copies
     ])

@@ -140,14 +140,17 @@ class CopyText(models.Model):
         return self.text[:60]
 
 
-def copy_texts_store(texts: Iterable[str]) -> dict[str, UUID]:
+def copy_texts_store(texts: Iterable[str], *, agency_id: int | None = None,
+                     purpose: str | None = None) -> dict[str, UUID]:
     """Make sure each text is stored (one INSERT, rows already there left as they are) and
-    return {text: its identifier}."""
+    return {text: its identifier}. Written for the copy of ``agency_id``, or for a fan-out
+    as ``purpose`` (row-level security wants a scope named for any write)."""
     ids = {text: copy_text_id(text) for text in texts}
     if ids:
-        CopyText.objects.bulk_create(
-            [CopyText(id=i, text=t) for t, i in ids.items()], ignore_conflicts=True
-        )
+        with query_rls((agency_id, (purpose,) if purpose else ())):
+            CopyText.objects.bulk_create(
+                [CopyText(id=i, text=t) for t, i in ids.items()], ignore_conflicts=True
+            )
     return ids
 
 
@@ -279,7 +282,7 @@ class IncomingDocument(models.Model):
             text = self.build_search_text()
             text_id = copy_text_id(text)
             if text_id != self.search_id:
-                copy_texts_store([text])
+                copy_texts_store([text], agency_id=self.agency_id)
                 self.search_id = text_id
                 if update_fields is not None:
                     kwargs["update_fields"] = [*update_fields, "search"]
