@@ -62,6 +62,8 @@ def arrange(*, files: int, docs: int, size: int) -> str:
     from docflow.records.models import (
         ArchiveTransfer, ArchiveTransferFile, FileDocument, FileState, WorkFile,
     )
+    from docflow.core.scoping import cross_agency
+    from docflow.routing.copies import copy_texts_set
     from docflow.routing.models import IncomingAttachment, IncomingDocument
 
     Dataset.delete(tag=TAG)
@@ -81,13 +83,14 @@ def arrange(*, files: int, docs: int, size: int) -> str:
             issued_on=now.date(), doc_type="cong_van", subject=f"Về việc báo cáo công tác số {i}",
             delivered_at=now,
         )
-        copy.search_text = copy.build_search_text()
         copies.append(copy)
         attachments.append(IncomingAttachment(id=uuid7(), agency=agency, incoming_id=copy.id, name=f"van-ban-{i}.pdf",
                                               file_id=sha, size=len(body), content_type="application/pdf"))
     per_file = docs // files
     with transaction.atomic():
         StoredFile.objects.bulk_create(stored, batch_size=2000, ignore_conflicts=True)
+        with cross_agency("system"):
+            copy_texts_set(copies)
         IncomingDocument.objects.cross_agency("system").bulk_create(copies, batch_size=2000)
         IncomingAttachment.objects.cross_agency("system").bulk_create(attachments, batch_size=2000)
         work_files = WorkFile.objects.cross_agency("system").bulk_create([

@@ -173,7 +173,7 @@ def prepare_data(args) -> dict:
         with cross_agency("system"):
             sample = IncomingDocument.objects.filter(agency=data.recipients[0]).first()
         if sample.search_text != sample.build_search_text():
-            sys.exit("datagen's search_text differs from IncomingDocument.build_search_text()")
+            sys.exit("datagen's search text differs from IncomingDocument.build_search_text()")
     big = Agency.objects.get(code=big_code)
     small = Agency.objects.get(code=agency_code(args.tag, 2))
     reader = User.objects.get(username=f"b{args.tag.lower()}_{big.pk}_staff")

@@ -58,16 +58,20 @@ def copy_rows(data: Dataset, source) -> tuple[list[str], list[tuple]]:
     from django.db import connection
     from django.utils import timezone
 
+    from docflow.core.scoping import cross_agency
     from docflow.routing import issuing
-    from docflow.routing.models import IncomingDocument
+    from docflow.routing.models import IncomingDocument, copy_texts_store
 
     source.number, source.notation, source.issued_at = 1, "01/UBND-VP", timezone.now()
     source.agency = data.sender
     fields = list(IncomingDocument._meta.concrete_fields)
     rows = []
+    with cross_agency("system"):  # the one shared search text the copies point to
+        (text_id,) = copy_texts_store([issuing._incoming_copy(source, data.sender, None, source.issued_at)
+                                       .build_search_text()]).values()
     for agency in data.recipients:
         copy = issuing._incoming_copy(source, agency, issuing.uuid7(), source.issued_at)
-        copy.search_text = copy.build_search_text()
+        copy.search_id = text_id
         copy.created_at = copy.updated_at = source.issued_at
         rows.append(tuple(f.get_db_prep_save(getattr(copy, f.attname), connection) for f in fields))
     return [f.column for f in fields], rows
@@ -117,7 +121,8 @@ def phases_wrapped():
         (issuing, "official_pdf_store", "PDF render and store"),
         (issuing, "_files", "files (attachments signed)"),
         (issuing, "_deliver", "deliveries and copies built"),
-        (issuing, "incoming_copies_deliver", "copies built (search text, identifier)"),
+        (issuing, "incoming_copies_deliver", "copies built (identifier)"),
+        (copies, "copy_texts_set", "search text folded and stored"),
         (QuerySet, "bulk_create", "rows written: bulk INSERT"),
         (issuing, "rows_copy", "rows written: COPY (deliveries)"),
         (copies, "rows_copy", "rows written: COPY (copies, attachments)"),

@@ -289,14 +289,14 @@ def incoming_copies_create(*, sender, agencies: list, leads: dict, total: int, b
     mixes; copies being handled or done have a due date and a lead (``leads``: agency pk → user
     pk); with ``contents`` (e.g. ``INCOMING_CONTENTS``) each copy has one of them as its body,
     "{ma}" replaced by the file code ``HS-%06d`` % ((g × 7919) mod ``CONTENT_CODES``).
-    ``search_text`` is what ``IncomingDocument.build_search_text`` makes. Columns this
+    Each copy's search text (``CopyText``) is what ``IncomingDocument.build_search_text`` makes. Columns this
     does not know take their model default (or NULL), so new fields do not break it.
     """
     from django.db import connection, transaction
     from django.utils import timezone
 
     from docflow.core.text import fold
-    from docflow.routing.models import IncomingDocument
+    from docflow.routing.models import COPY_TEXT_ID_SQL, CopyText, IncomingDocument
 
     others = [a.pk for a in agencies if big_agency is None or a.pk != big_agency.pk]
     big_pk = big_agency.pk if big_agency is not None else others[0]
@@ -322,14 +322,16 @@ def incoming_copies_create(*, sender, agencies: list, leads: dict, total: int, b
     # The body ends search_text (fold works word by word), so it is folded here once per body.
     params.update(contents=list(contents), folded=[fold(c) for c in contents], ncontent=len(contents),
                   ncodes=CONTENT_CODES)
+    notation = "(1 + s.g %% 9999)::text || '/UBND-VP'"
     code = "'HS-' || lpad(((s.g::bigint * 7919) %% %(ncodes)s)::text, 6, '0')"
 
     def content_of(array: str) -> str:
         return f"(%({array})s::text[])[1 + s.g %% %(ncontent)s]"
 
+    search_text = (f"replace((%(search)s::text[])[s.subj], %(marker)s, lower({notation}))"
+                   + (f" || ' ' || replace({content_of('folded')}, '{{ma}}', lower({code}))" if contents else ""))
     handled = "s.status_code IN ('04', '05', '06')"
     accepted = "s.status_code NOT IN ('01', '02')"
-    notation = "(1 + s.g %% 9999)::text || '/UBND-VP'"
     expressions = {
         "id": "gen_random_uuid()",
         "agency_id": "s.agency_id",
@@ -352,8 +354,7 @@ def incoming_copies_create(*, sender, agencies: list, leads: dict, total: int, b
         "due_date": f"CASE WHEN {handled} THEN (s.t + interval '10 days')::date END",
         "lead_id": f"CASE WHEN {handled} THEN s.lead_id END",
         "completed_at": "CASE WHEN s.status_code = '06' THEN s.t + interval '5 days' END",
-        "search_text": f"replace((%(search)s::text[])[s.subj], %(marker)s, lower({notation}))"
-                       + (f" || ' ' || replace({content_of('folded')}, '{{ma}}', lower({code}))" if contents else ""),
+        "search_id": COPY_TEXT_ID_SQL.format(text=f"({search_text})"),
         "content": f"replace({content_of('contents')}, '{{ma}}', {code})" if contents else "''",
         "created_at": "s.t",
         "updated_at": "s.t",
@@ -371,14 +372,22 @@ def incoming_copies_create(*, sender, agencies: list, leads: dict, total: int, b
             FROM generate_series(%(start)s, %(stop)s) AS g
     """
     sql = insert_select(IncomingDocument, expressions, source, params)
+    # The texts first (CopyText: once per distinct text), the copies then point to them.
+    texts_sql = (
+        f'INSERT INTO "{CopyText._meta.db_table}" (id, text) SELECT DISTINCT '
+        f"{COPY_TEXT_ID_SQL.format(text='x.t')}, x.t FROM (SELECT {search_text} AS t FROM ({source}) AS s) AS x "
+        "ON CONFLICT DO NOTHING"
+    )
     made = 0
     for start in range(1, total + 1, batch_size):
         stop = min(start + batch_size - 1, total)
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(texts_sql, {**params, "start": start, "stop": stop})
             cursor.execute(sql, {**params, "start": start, "stop": stop})
         made = stop
         if progress:
             progress(made, total)
     with connection.cursor() as cursor:
         cursor.execute(f'ANALYZE "{IncomingDocument._meta.db_table}"')
+        cursor.execute(f'ANALYZE "{CopyText._meta.db_table}"')
     return made

@@ -34,12 +34,13 @@ def json_normal(data: Any) -> Any:
 
 def canonical(*, agency_id: int, sequence: int, event_id, created_at: datetime, actor_id: int | None,
               actor_label: str, action: str, object_type: str, object_id, state_before: str,
-              state_after: str, data: Any) -> bytes:
+              state_after: str, data: Any, normalized: bool = False) -> bytes:
+    """The bytes an event's hash covers; ``normalized``: ``data`` is already ``json_normal``."""
     row = {
         "agency": agency_id, "sequence": sequence, "id": _uuid(event_id), "created_at": _time(created_at),
         "actor": actor_id, "actor_label": actor_label, "action": action, "object_type": object_type,
         "object_id": _uuid(object_id), "state_before": state_before, "state_after": state_after,
-        "data": json_normal(data),
+        "data": data if normalized else json_normal(data),
     }
     return json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -48,18 +49,18 @@ def link_hash(prev_hash: str, row: bytes) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + row).hexdigest()
 
 
-def event_canonical(event) -> bytes:
+def event_canonical(event, *, normalized: bool = False) -> bytes:
     """``canonical`` of a stored ``AuditEvent`` (or anything with its attributes)."""
     return canonical(
         agency_id=event.agency_id, sequence=event.sequence, event_id=event.id, created_at=event.created_at,
         actor_id=event.actor_id, actor_label=event.actor_label, action=event.action,
         object_type=event.object_type, object_id=event.object_id, state_before=event.state_before,
-        state_after=event.state_after, data=event.data,
+        state_after=event.state_after, data=event.data, normalized=normalized,
     )
 
 
-def event_hash(event, prev_hash: str) -> str:
-    return link_hash(prev_hash, event_canonical(event))
+def event_hash(event, prev_hash: str, *, normalized: bool = False) -> str:
+    return link_hash(prev_hash, event_canonical(event, normalized=normalized))
 
 
 class Broken(Exception):

@@ -93,10 +93,17 @@ def events_record(*, events: Iterable[EventSpec]) -> list[AuditEvent]:
     """Append many events in one INSERT, whatever their agencies (routing fan-out), each linked
     into its agency's chain. Runs in the caller's transaction (opens one when there is none)."""
     now, actor = timezone.now(), current_actor()
+    normal: dict[int, tuple[Any, Any]] = {}  # a fan-out's events share one data dict: normalized once
+
+    def normal_of(data: Any) -> Any:
+        if id(data) not in normal:
+            normal[id(data)] = (data, json_normal(data))  # the dict kept: its id stays its own
+        return normal[id(data)][1]
+
     rows = instances_like(AuditEvent(created_at=now), (
         {"id": uuid7(), "agency_id": e.agency_id, "actor_id": e.actor_of(actor), "actor_label": e.actor_label,
          "action": e.action, "object_type": e.object_type, "object_id": e.object_id,
-         "state_before": e.state_before, "state_after": e.state_after, "data": json_normal(e.data)}
+         "state_before": e.state_before, "state_after": e.state_after, "data": normal_of(e.data)}
         for e in events
     ))
     if not rows:
@@ -106,7 +113,7 @@ def events_record(*, events: Iterable[EventSpec]) -> list[AuditEvent]:
         for row in rows:
             head = heads[row.agency_id]
             row.sequence, row.prev_hash = head.sequence + 1, head.hash
-            row.hash = event_hash(row, row.prev_hash)
+            row.hash = event_hash(row, row.prev_hash, normalized=True)
             head.sequence, head.hash = row.sequence, row.hash
         # No scope check on purpose: it only inserts, each row names its agency (COPY on PostgreSQL).
         rows_copy(AuditEvent, rows, purpose="audit")

@@ -115,6 +115,24 @@ _OPS = {"s": "SELECT", "i": "INSERT", "u": "UPDATE", "d": "DELETE"}
 
 
 @dataclass(frozen=True)
+class SharedTable:
+    """A table with no agency of its own whose rows many agencies' rows point to (content
+    stored once): a row is shown only where a row of ``reader`` the session may read (by that
+    table's own policies) points to it through ``key``. Any scoped session may add rows; rows
+    never change; only ``deleters`` remove them."""
+
+    reader: str
+    key: str
+    deleters: tuple[str, ...] = ("housekeeping", "merge", "system")
+
+
+SHARED_TABLES: dict[str, SharedTable] = {
+    # The search text of incoming copies, one row per distinct text (routing.CopyText).
+    "routing_copytext": SharedTable(reader="routing_incomingdocument", key="search_id"),
+}
+
+
+@dataclass(frozen=True)
 class TenantTable:
     table: str
     model: str
@@ -195,11 +213,30 @@ def existing_names(table: str) -> list[str]:
     return ["docflow_agency"] + [f"docflow_{c.lower()}" for c in _OPS.values()]
 
 
+def shared_table_sql(table: str) -> list[str]:
+    """ENABLE + FORCE and the policies of a shared table (``SHARED_TABLES``)."""
+    shared = SHARED_TABLES[table]
+    deleters = ", ".join(f"'{p}'" for p in shared.deleters)
+    return [
+        f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+        f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
+        *(f'DROP POLICY IF EXISTS "{name}" ON "{table}"' for name in existing_names(table)),
+        f'CREATE POLICY docflow_select ON "{table}" FOR SELECT USING (EXISTS ('
+        f'SELECT 1 FROM "{shared.reader}" r WHERE r."{shared.key}" = "{table}".id))',
+        f'CREATE POLICY docflow_insert ON "{table}" FOR INSERT WITH CHECK ('
+        "docflow_agencies() IS NOT NULL OR docflow_purposes() IS NOT NULL)",
+        f'CREATE POLICY docflow_delete ON "{table}" FOR DELETE USING (docflow_purposes() && ARRAY[{deleters}])',
+    ]
+
+
 def policy_sql() -> list[str]:
-    """Every statement: the two functions, then each tenant table's security and policies."""
+    """Every statement: the two functions, then each tenant table's security and policies,
+    then the shared tables'."""
     statements = [FUNCTIONS_SQL]
     for t in tenant_tables():
         statements += table_sql(t.table)
+    for table in sorted(SHARED_TABLES):
+        statements += shared_table_sql(table)
     return statements
 
 

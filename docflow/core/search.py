@@ -1,7 +1,9 @@
 """Search that ignores Vietnamese diacritics and case, over a folded column.
 
 Every searchable model keeps a ``search_text`` column: its searchable fields passed through
-``docflow.core.text.fold`` (lower case, no diacritics, đ → d) when the row is written. A query
+``docflow.core.text.fold`` (lower case, no diacritics, đ → d) when the row is written; or
+names with ``SEARCH_FIELD`` where it is kept instead (incoming copies: one shared row per
+distinct text, ``routing.CopyText``). A query
 is folded by the same function, and each of its words must occur in that column, anywhere
 (``dien`` finds "điện", ``quyet dinh`` finds "Quyết định" and "định ... quyết").
 
@@ -48,9 +50,16 @@ def search_terms(q: str | None) -> list[str]:
     return list(dict.fromkeys(w for w in words if w))[:MAX_TERMS]
 
 
-def search_filter(queryset: QuerySet, q: str | None, *, field: str = "search_text") -> QuerySet:
-    """``queryset`` narrowed to rows whose folded ``field`` contains every word of ``q``;
-    unchanged for an empty query. The order of ``queryset`` is kept."""
+def search_field(queryset: QuerySet) -> str:
+    """Where the model of ``queryset`` keeps its folded text: its ``SEARCH_FIELD`` (a lookup
+    path, e.g. through a shared text row), else its own ``search_text`` column."""
+    return getattr(queryset.model, "SEARCH_FIELD", "search_text")
+
+
+def search_filter(queryset: QuerySet, q: str | None, *, field: str | None = None) -> QuerySet:
+    """``queryset`` narrowed to rows whose folded ``field`` (default: ``search_field``)
+    contains every word of ``q``; unchanged for an empty query. The order of ``queryset`` is kept."""
+    field = field or search_field(queryset)
     postgresql = _vendor(queryset) == "postgresql"
     for term in search_terms(q):
         if postgresql and not trigram_indexable(term):
@@ -84,7 +93,7 @@ class WordSimilarity(Func):
 
 def search_ranked(
     queryset: QuerySet, q: str | None, *, recency: Sequence[str], limit: int = 20,
-    field: str = "search_text",
+    field: str | None = None,
 ) -> QuerySet:
     """The best ``limit`` rows of ``queryset`` matching every word of ``q``, best first, each
     annotated with ``rank`` (0..1; 0 on SQLite).
@@ -96,6 +105,7 @@ def search_ranked(
     terms = search_terms(q)
     if not terms:
         return queryset.none()
+    field = field or search_field(queryset)
     matches = search_filter(queryset, q, field=field)
     if _vendor(queryset) != "postgresql":
         return matches.annotate(rank=Value(0.0, output_field=FloatField())).order_by(*recency)[:limit]

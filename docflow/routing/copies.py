@@ -17,7 +17,7 @@ from docflow.audit.services import EventSpec, events_record
 from docflow.core.bulk import instances_like, rows_copy
 from docflow.core.ids import uuid7
 from docflow.documents.identifier import copy_identifier
-from docflow.routing.models import IncomingAttachment, IncomingDocument, Status
+from docflow.routing.models import IncomingAttachment, IncomingDocument, Status, copy_texts_store
 from docflow.routing.status import INCOMING_OBJECT
 
 PDF = "application/pdf"
@@ -46,24 +46,33 @@ def main_file_marked(files: list[CopyFile]) -> list[CopyFile]:
     ]
 
 
-def incoming_copies_deliver(
-    *, copies: list[IncomingDocument], files: list[CopyFile], sender_label: str, event_data: dict[str, Any]
-) -> None:
-    """Insert the copies (status 01, ``search_text`` filled here, and the axis identifier of the
-    document when the caller gave none: internal issue), every file for each, the main file
-    first, and each copy's "incoming.delivered" event; one statement per table whatever the count."""
-    if not copies:
-        return
-    # The copies of one delivery share their envelope: fold its text and make its identifier
-    # once per distinct envelope, not once per recipient (10,000 folds of the same text were
-    # a quarter of an issue's time).
+def copy_texts_set(copies: list[IncomingDocument]) -> None:
+    """Store the search texts of new copies (one INSERT) and point each copy to its own: the
+    text is folded once per distinct envelope (10,000 folds of the same text were a quarter of
+    an issue's time) and stored once (``CopyText``)."""
     texts: dict[tuple, str] = {}
-    identifiers: dict[tuple, str] = {}
     for copy in copies:
         envelope = copy.search_envelope()
         if envelope not in texts:
             texts[envelope] = copy.build_search_text()
-        copy.search_text = texts[envelope]
+    stored = copy_texts_store(texts.values(), purpose="delivery")
+    for copy in copies:
+        copy.search_id = stored[texts[copy.search_envelope()]]
+
+
+def incoming_copies_deliver(
+    *, copies: list[IncomingDocument], files: list[CopyFile], sender_label: str, event_data: dict[str, Any]
+) -> None:
+    """Insert the copies (status 01, their search text stored here, and the axis identifier of
+    the document when the caller gave none: internal issue), every file for each, the main file
+    first, and each copy's "incoming.delivered" event; one statement per table whatever the count."""
+    if not copies:
+        return
+    copy_texts_set(copies)
+    # The copies of one delivery share their envelope: the identifier is made once per
+    # distinct envelope, not once per recipient.
+    identifiers: dict[tuple, str] = {}
+    for copy in copies:
         if not copy.exchange_document_id:
             key = (copy.sender_code, copy.issued_on, copy.notation)
             if key not in identifiers:
@@ -83,11 +92,13 @@ def incoming_copies_deliver(
         for attachment in instances_like(
             template, [{"id": uuid7(), "agency_id": copy.agency_id, "incoming_id": copy.id}])
     ], purpose="delivery")
+    datas: dict[str, dict[str, Any]] = {}  # one dict per notation: the events share it
+    label = sender_label[:255]
     events_record(events=[
         EventSpec(
             agency_id=copy.agency_id, action="incoming.delivered", object_type=INCOMING_OBJECT,
-            object_id=copy.id, actor_label=sender_label[:255], state_after=Status.DELIVERED,
-            data={"notation": copy.notation, **event_data},
+            object_id=copy.id, actor_label=label, state_after=Status.DELIVERED,
+            data=datas.setdefault(copy.notation, {"notation": copy.notation, **event_data}),
         )
         for copy in copies
     ])

@@ -175,7 +175,7 @@ def _copy_text_refresh(incoming: IncomingDocument) -> None:
     ocr_text = "\n".join(t for t in texts if t)
     if ocr_text != incoming.ocr_text:
         incoming.ocr_text = ocr_text
-        incoming.save(update_fields=["ocr_text", "search_text", "updated_at"])
+        incoming.save(update_fields=["ocr_text", "updated_at"])
 
 
 def _copy_for_scan(incoming_id, *, lock: bool = False) -> IncomingDocument:

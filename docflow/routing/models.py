@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+from collections.abc import Iterable
+from uuid import UUID
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,7 +18,7 @@ from docflow.core.text import fold
 from docflow.documents.models import OutgoingDocument, Register, StoredFile
 from docflow.documents.types import DocType, Secrecy, Urgency
 from docflow.tenancy.models import Agency
-from docflow.core.scoping import TenantManager
+from docflow.core.scoping import TenantManager, query_rls
 
 
 class Status(models.TextChoices):
@@ -109,6 +112,54 @@ def overdue_q(today: datetime.date, *, due: str = "due_date") -> models.Q:
     return models.Q(status_code__in=HANDLING_STATUSES, **{f"{due}__lt": today})
 
 
+def copy_text_id(text: str) -> UUID:
+    """The identifier of a search text: the first 128 bits of its SHA-256 (content-addressed,
+    like files: copies with the same text name the same row, with nothing read back)."""
+    return UUID(bytes=hashlib.sha256(text.encode()).digest()[:16])
+
+
+# copy_text_id in SQL (PostgreSQL), for writers that make texts in the database (benchmarks).
+COPY_TEXT_ID_SQL = "encode(substring(sha256(convert_to({text}, 'UTF8')) FROM 1 FOR 16), 'hex')::uuid"
+
+
+class CopyText(models.Model):
+    """The folded search text of incoming copies (``docflow.core.search``), stored once for
+    every copy whose envelope folds to it: an issue to 10,000 agencies writes one text and one
+    trigram-index entry, not 10,000 (bench/bench_issue.py). Rows never change (a copy whose
+    text changes points to another row). No agency of its own: on PostgreSQL row-level
+    security shows a text only where a copy the session may read points to it
+    (``docflow.core.rls.SHARED_TABLES``). Its trigram index is made by migration 0011."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("nội dung tìm kiếm của văn bản đến")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+def copy_texts_store(texts: Iterable[str], *, agency_id: int | None = None,
+                     purpose: str | None = None) -> dict[str, UUID]:
+    """Make sure each text is stored (one INSERT, rows already there left as they are) and
+    return {text: its identifier}. Written for the copy of ``agency_id``, or for a fan-out
+    as ``purpose`` (row-level security wants a scope named for any write)."""
+    ids = {text: copy_text_id(text) for text in texts}
+    if ids:
+        with query_rls((agency_id, (purpose,) if purpose else ())):
+            CopyText.objects.bulk_create(
+                [CopyText(id=i, text=t) for t, i in ids.items()], ignore_conflicts=True
+            )
+    return ids
+
+
+# The fields IncomingDocument's search text is made of (``search_envelope``).
+SEARCHED_COPY_FIELDS = frozenset({
+    "notation", "subject", "sender_name", "sender_code", "signer_name", "content", "ocr_text",
+})
+
+
 class IncomingDocument(models.Model):
     """A recipient agency's own copy: a snapshot of the envelope and its own handling."""
 
@@ -183,13 +234,15 @@ class IncomingDocument(models.Model):
     recall_reason = models.TextField(blank=True)
     status_before_recall = models.CharField(max_length=2, blank=True)
     # Folded (no diacritics, lower case) notation, subject, sender, signer and content for `q`
-    # search (docflow.core.search); every writer fills it with build_search_text(), bulk_create
-    # included (save() does it too). Its trigram index (PostgreSQL) is made by migration 0004.
-    search_text = models.TextField(blank=True, default="", editable=False)
+    # search (docflow.core.search), shared by the copies of one envelope (CopyText). save()
+    # stores it; a bulk writer calls copy_texts_store() and sets search_id (routing.copies).
+    search = models.ForeignKey(CopyText, on_delete=models.PROTECT, related_name="+", db_index=False,
+                               editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TenantManager()
+    SEARCH_FIELD = "search__text"  # what docflow.core.search filters on: the shared text
 
     class Meta:
         verbose_name = _("văn bản đến")
@@ -214,14 +267,33 @@ class IncomingDocument(models.Model):
             models.Index(fields=["agency", "due_date"], name="incoming_due_idx"),
             # The exchange finds a copy by the axis identifier, always within one agency.
             models.Index(fields=["agency", "exchange_document_id"], name="incoming_exchange_idx"),
+            # Search: from the texts that match to this agency's copies of them.
+            models.Index(fields=["search", "agency"], name="incoming_search_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.notation} {self.subject[:60]}"
 
     def save(self, *args, **kwargs) -> None:
-        self.search_text = self.build_search_text()
+        """Stores the search text first when a field it is made of may have changed (one
+        INSERT, only when the text is not the one the copy already points to)."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or SEARCHED_COPY_FIELDS.intersection(update_fields):
+            text = self.build_search_text()
+            text_id = copy_text_id(text)
+            if text_id != self.search_id:
+                copy_texts_store([text], agency_id=self.agency_id)
+                self.search_id = text_id
+                if update_fields is not None:
+                    kwargs["update_fields"] = [*update_fields, "search"]
         super().save(*args, **kwargs)
+
+    @property
+    def search_text(self) -> str:
+        """The folded text `q` searches, read from the shared row as the copy's own agency
+        (row-level security shows the text through the copy)."""
+        with query_rls((self.agency_id, ())):
+            return self.search.text
 
     def search_envelope(self) -> tuple[str, ...]:
         """The fields ``search_text`` is made of: copies with the same ones share it."""

@@ -55,7 +55,7 @@ def agency_deadline_remind(*, agency_id: int, day: date) -> int:
     copies = (
         IncomingDocument.objects.filter(status_code__in=HANDLING_STATUSES, due_date__lte=tomorrow)
         .exclude(due_date=day)  # due today: still in time, nothing to say
-        .select_related("lead").defer("content", "search_text")
+        .select_related("lead").defer("content")
     )
     leaders = list(
         Membership.objects.filter(is_active=True, is_leader=True).values_list("user_id", flat=True)

@@ -1,8 +1,8 @@
 """Search over the active agency's documents: its incoming copies and its outgoing documents.
 
 Both kinds keep a folded ``search_text`` (``docflow.core.search``): incoming copies the
-notation, subject, sender, signer and content; outgoing documents the notation, subject, body
-and signer. Results are ranked (word similarity on PostgreSQL, recency on SQLite) and never
+notation, subject, sender, signer and content (shared by the copies of one envelope:
+``CopyText``); outgoing documents the notation, subject, body and signer. Results are ranked (word similarity on PostgreSQL, recency on SQLite) and never
 leave the scoped agency: every query goes through the tenant managers.
 """
 
