@@ -6,7 +6,7 @@ import time
 
 import segno
 from axes.handlers.proxy import AxesProxyHandler
-from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model, login, user_login_failed
+from django.contrib.auth import get_user_model, login, user_login_failed
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
