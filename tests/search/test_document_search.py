@@ -188,3 +188,12 @@ def test_on_postgresql_the_phrase_ranks_above_scattered_words(commune):
         "Về việc quyết toán, định mức và quyết định",
     }
     assert hits[0].rank == 1.0 and hits[-1].rank < 1.0
+
+
+@pytest.mark.postgres
+def test_every_connection_prices_parallel_workers_so_a_page_of_results_is_walked_serially():
+    from docflow.core.db.postgresql.base import PARALLEL_SETUP_COST
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW parallel_setup_cost")
+        assert float(cursor.fetchone()[0]) == PARALLEL_SETUP_COST > 1000

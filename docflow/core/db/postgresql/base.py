@@ -17,6 +17,11 @@ from django.db.models.signals import post_migrate
 from docflow.core.scoping import rls_state
 
 EMPTY = ("", "")
+# The planner's price of starting parallel workers (PostgreSQL's default: 1000). At the default
+# it splits a walk down an index that stops after a page of rows (search's recency window over
+# a common word: 30 ms against 15 ms serial, bench/bench_search.py) among workers whose start
+# costs more than the walk; a scan of millions of rows (oversight) still goes parallel.
+PARALLEL_SETUP_COST = 10000
 TRANSACTION_CONTROL = ("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")
 UNKNOWN = None
 
@@ -75,6 +80,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def get_new_connection(self, conn_params):
         self.rls_set = EMPTY
         return super().get_new_connection(conn_params)
+
+    def _configure_connection(self, connection):
+        super()._configure_connection(connection)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET parallel_setup_cost = {PARALLEL_SETUP_COST}")
+        return True  # committed by Django when the connection is not in autocommit
 
     def _commit(self):
         try:
