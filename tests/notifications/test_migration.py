@@ -5,21 +5,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
-from docflow.core import rls
 from docflow.core.db.owner import as_owner
+from tests.migrations import migrate_back_to_latest, migrate_to
 
 BEFORE = [("notifications", "0003_notification_preference")]
 AFTER = [("notifications", "0004_notification_object_from_link")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -38,20 +29,19 @@ def test_the_link_of_every_old_notification_becomes_its_object_and_back(agency_a
 
 def _old_and_back(links, agency_a, member, copy, document, report):
     try:
-        old = _migrate(BEFORE).get_model("notifications", "Notification")
+        old = migrate_to(BEFORE).get_model("notifications", "Notification")
         for key, link in links.items():
             old.objects.create(agency_id=agency_a.pk, recipient_id=member.user_id, kind="k",
                                title=key, link=link, dedup_key=key)
 
-        new = _migrate(AFTER).get_model("notifications", "Notification")
+        new = migrate_to(AFTER).get_model("notifications", "Notification")
         about = {n.title: (n.object_type, n.object_id) for n in new.objects.all()}
         assert about == {
             "a": ("incoming_document", copy), "b": ("outgoing_document", document),
             "c": ("statistics_report", report), "d": ("", None), "e": ("", None),
         }
 
-        back = _migrate(BEFORE).get_model("notifications", "Notification")
+        back = migrate_to(BEFORE).get_model("notifications", "Notification")
         assert {n.title: n.link for n in back.objects.all()} == {**links, "e": ""}
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
-        rls.apply(connection)  # the tables made again get their policies back, as after migrate
+        migrate_back_to_latest()

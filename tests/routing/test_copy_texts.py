@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
-from docflow.core import rls
 from docflow.core.db.owner import as_owner
+from tests.migrations import migrate_back_to_latest, migrate_to
 from docflow.core.scoping import agency_scope, cross_agency
 from docflow.core.search import search_filter
 from docflow.routing.models import CopyText, IncomingDocument, copy_text_id
@@ -94,31 +93,23 @@ BEFORE = [("routing", "0010_copy_indexes_narrowed")]
 AFTER = [("routing", "0011_copy_text_shared")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_moves_every_copys_text_into_one_row_per_text_and_back():
     agencies = [AgencyFactory() for _ in range(3)]
     with as_owner():  # migrations run as the tables' owner
         try:
-            old = _migrate(BEFORE).get_model("routing", "IncomingDocument")
+            old = migrate_to(BEFORE).get_model("routing", "IncomingDocument")
             texts = ["ve viec hop", "ve viec hop", "ve viec khac"]
             for agency, text in zip(agencies, texts):
                 old.objects.create(agency_id=agency.pk, sender_name="S", doc_type="cong_van", subject="s",
                                    delivered_at="2026-01-05T00:00:00Z", search_text=text)
-            apps = _migrate(AFTER)
+            apps = migrate_to(AFTER)
             new, rows = apps.get_model("routing", "IncomingDocument"), apps.get_model("routing", "CopyText")
             assert {r.text for r in rows.objects.all()} == {"ve viec hop", "ve viec khac"}
             assert sorted((c.agency_id, c.search.text) for c in new.objects.all()) == sorted(
                 (a.pk, t) for a, t in zip(agencies, texts))
             assert all(c.search_id == copy_text_id(c.search.text) for c in new.objects.all())
-            back = _migrate(BEFORE).get_model("routing", "IncomingDocument")
+            back = migrate_to(BEFORE).get_model("routing", "IncomingDocument")
             assert sorted(c.search_text for c in back.objects.all()) == sorted(texts)
         finally:
-            _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
-            rls.apply(connection)  # the tables made again get their policies back, as after migrate
+            migrate_back_to_latest()
