@@ -60,7 +60,8 @@ def copy_rows(data: Dataset, source) -> tuple[list[str], list[tuple]]:
 
     from docflow.core.scoping import cross_agency
     from docflow.routing import issuing
-    from docflow.routing.models import IncomingDocument, copy_texts_store
+    from docflow.routing.models import IncomingDocument
+    from docflow.routing.texts import copy_texts_store
 
     source.number, source.notation, source.issued_at = 1, "01/UBND-VP", timezone.now()
     source.agency = data.sender

@@ -296,7 +296,8 @@ def incoming_copies_create(*, sender, agencies: list, leads: dict, total: int, b
     from django.utils import timezone
 
     from docflow.core.text import fold
-    from docflow.routing.models import COPY_TEXT_ID_SQL, CopyText, IncomingDocument
+    from docflow.routing.models import IncomingDocument
+    from docflow.routing.texts import COPY_TEXT_ID_SQL, CopyText
 
     others = [a.pk for a in agencies if big_agency is None or a.pk != big_agency.pk]
     big_pk = big_agency.pk if big_agency is not None else others[0]

@@ -17,7 +17,8 @@ from docflow.audit.services import EventSpec, events_record
 from docflow.core.bulk import instances_like, rows_copy
 from docflow.core.ids import uuid7
 from docflow.documents.identifier import copy_identifier
-from docflow.routing.models import IncomingAttachment, IncomingDocument, Status, copy_texts_store
+from docflow.routing.models import IncomingAttachment, IncomingDocument, Status
+from docflow.routing.texts import copy_texts_store
 from docflow.routing.status import INCOMING_OBJECT
 
 PDF = "application/pdf"

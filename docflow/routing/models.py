@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
-from collections.abc import Iterable
-from uuid import UUID
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -19,6 +16,7 @@ from docflow.documents.models import OutgoingDocument, Register, StoredFile
 from docflow.documents.types import DocType, Secrecy, Urgency
 from docflow.tenancy.models import Agency
 from docflow.core.scoping import TenantManager, query_rls
+from docflow.routing.texts import CopyText, copy_text_id, copy_texts_store
 
 
 class Status(models.TextChoices):
@@ -112,52 +110,10 @@ def overdue_q(today: datetime.date, *, due: str = "due_date") -> models.Q:
     return models.Q(status_code__in=HANDLING_STATUSES, **{f"{due}__lt": today})
 
 
-def copy_text_id(text: str) -> UUID:
-    """The identifier of a search text: the first 128 bits of its SHA-256 (content-addressed,
-    like files: copies with the same text name the same row, with nothing read back)."""
-    return UUID(bytes=hashlib.sha256(text.encode()).digest()[:16])
-
-
-# copy_text_id in SQL (PostgreSQL), for writers that make texts in the database (benchmarks).
-COPY_TEXT_ID_SQL = "encode(substring(sha256(convert_to({text}, 'UTF8')) FROM 1 FOR 16), 'hex')::uuid"
-
-
-class CopyText(models.Model):
-    """The folded search text of incoming copies (``docflow.core.search``), stored once for
-    every copy whose envelope folds to it: an issue to 10,000 agencies writes one text and one
-    trigram-index entry, not 10,000 (bench/bench_issue.py). Rows never change (a copy whose
-    text changes points to another row). No agency of its own: on PostgreSQL row-level
-    security shows a text only where a copy the session may read points to it
-    (``docflow.core.rls.SHARED_TABLES``). Its trigram index is made by migration 0011."""
-
-    id = models.UUIDField(primary_key=True, editable=False)
-    text = models.TextField(blank=True)
-
-    class Meta:
-        verbose_name = _("nội dung tìm kiếm của văn bản đến")
-
-    def __str__(self) -> str:
-        return self.text[:60]
-
-
-def copy_texts_store(texts: Iterable[str], *, agency_id: int | None = None,
-                     purpose: str | None = None) -> dict[str, UUID]:
-    """Make sure each text is stored (one INSERT, rows already there left as they are) and
-    return {text: its identifier}. Written for the copy of ``agency_id``, or for a fan-out
-    as ``purpose`` (row-level security wants a scope named for any write)."""
-    ids = {text: copy_text_id(text) for text in texts}
-    if ids:
-        with query_rls((agency_id, (purpose,) if purpose else ())):
-            CopyText.objects.bulk_create(
-                [CopyText(id=i, text=t) for t, i in ids.items()], ignore_conflicts=True
-            )
-    return ids
-
-
-# The fields IncomingDocument's search text is made of (``search_envelope``).
-SEARCHED_COPY_FIELDS = frozenset({
+# The fields IncomingDocument's search text is made of, in its order (``search_envelope``).
+SEARCHED_COPY_FIELDS = (
     "notation", "subject", "sender_name", "sender_code", "signer_name", "content", "ocr_text",
-})
+)
 
 
 class IncomingDocument(models.Model):
@@ -278,7 +234,7 @@ class IncomingDocument(models.Model):
         """Stores the search text first when a field it is made of may have changed (one
         INSERT, only when the text is not the one the copy already points to)."""
         update_fields = kwargs.get("update_fields")
-        if update_fields is None or SEARCHED_COPY_FIELDS.intersection(update_fields):
+        if update_fields is None or not set(SEARCHED_COPY_FIELDS).isdisjoint(update_fields):
             text = self.build_search_text()
             text_id = copy_text_id(text)
             if text_id != self.search_id:
@@ -297,8 +253,7 @@ class IncomingDocument(models.Model):
 
     def search_envelope(self) -> tuple[str, ...]:
         """The fields ``search_text`` is made of: copies with the same ones share it."""
-        return (self.notation, self.subject, self.sender_name, self.sender_code, self.signer_name,
-                self.content, self.ocr_text)
+        return tuple(getattr(self, name) for name in SEARCHED_COPY_FIELDS)
 
     def build_search_text(self) -> str:
         """What `q` searches, folded so that `dien` finds `điện`; set it before bulk_create."""

@@ -10,7 +10,8 @@ from docflow.core.db.owner import as_owner
 from tests.migrations import migrate_back_to_latest, migrate_to
 from docflow.core.scoping import agency_scope, cross_agency
 from docflow.core.search import search_filter
-from docflow.routing.models import CopyText, IncomingDocument, copy_text_id
+from docflow.routing.models import IncomingDocument
+from docflow.routing.texts import CopyText, copy_text_id
 from tests.documents.story import issued, recipients, sending_office
 from tests.factories import AgencyFactory
 from tests.routing.factories import IncomingDocumentFactory

@@ -5,6 +5,9 @@ the trigram index (1.4 s of the copies' 2.0 s, bench/bench_issue.py); now it wri
 and one index entry, and each copy points to it. Existing copies keep the text they had.
 """
 
+import hashlib
+import uuid
+
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -15,10 +18,14 @@ BATCH = 2000
 SQL_TEXT_ID = "encode(substring(sha256(convert_to({col}, 'UTF8')) FROM 1 FOR 16), 'hex')::uuid"
 
 
+def copy_text_id(text: str) -> uuid.UUID:
+    """As routing.texts.copy_text_id makes it (kept here: a migration does not change)."""
+    return uuid.UUID(bytes=hashlib.sha256(text.encode()).digest()[:16])
+
+
 def texts_shared(apps, schema_editor):
     """Every copy's search_text into CopyText (once per distinct text), search_id set."""
     from docflow.core.scoping import cross_agency
-    from docflow.routing.models import copy_text_id
 
     connection = schema_editor.connection
     with cross_agency("system"):
