@@ -20,7 +20,9 @@ Not a test: performance is measured here, never asserted in the test suite.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import sys
 from pathlib import Path
 
@@ -158,6 +160,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="also profile one more issue (cProfile) and print its N costliest functions")
     args = parser.parse_args()
     django_setup()
     from django.db import connection
@@ -185,6 +189,9 @@ def main() -> None:
                 time_issue(data, codes)
         finally:
             phases.unwrap()
+        if args.profile:
+            profile = cProfile.Profile()
+            profile.runcall(time_issue, data, codes)
     finally:
         Dataset.delete(tag=TAG)
         with connection.cursor() as cursor:
@@ -197,6 +204,9 @@ def main() -> None:
     print(f"ratio issue / bare COPY (primary key only): {times(issue.p50, floor.p50)} (target: within 3×)")
     print(f"where one issue's {watch.seconds * 1000:.0f} ms go:")
     phases.table(watch.seconds)
+    if args.profile:
+        print(f"one more issue under cProfile, its {args.profile} costliest functions (own time):")
+        pstats.Stats(profile).sort_stats("tottime").print_stats(args.profile)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from docflow.outbox.models import OutboxTask
 from docflow.outbox.services import MAX_SENDS, outbox_enqueue
 from docflow.rendering.stamp import StampError, stamp_incoming
 from docflow.routing.models import IncomingAttachment, IncomingDocument
-from docflow.tenancy.models import Membership
+from docflow.tenancy.models import Membership, User
 from docflow.core.scoping import agency_scope
 from docflow.core.services import service_transaction
 
@@ -129,18 +129,21 @@ def incoming_stamp_pending(*, incoming_id: UUID | str) -> bool:
 
 
 def stamp_note(incoming: IncomingDocument) -> str:
-    """The stamp's "Chuyển:" line: the lead handler and their unit, once a leader assigned one."""
+    """The stamp's "Chuyển:" line: the lead handler and their unit in the copy's agency, once a
+    leader assigned one. Read by the lead's id, not through ``incoming.lead``: a copy loaded
+    without its lead (or whose lead changed since) still gets the name stored now."""
     if incoming.lead_id is None:
         return ""
-    membership = (
-        Membership.objects.filter(user_id=incoming.lead_id).select_related("unit").first()
+    lead = User.objects.filter(pk=incoming.lead_id).first()
+    unit = (
+        Membership.objects.filter(user_id=incoming.lead_id, agency_id=incoming.agency_id, unit__isnull=False)
+        .values_list("unit__name", flat=True).first()
     )
-    unit = membership.unit.name if membership and membership.unit else ""
-    return " - ".join(p for p in (incoming.lead.get_full_name(), unit) if p)
+    return " - ".join(p for p in (lead.get_full_name() if lead else "", unit or "") if p)
 
 
 def _inputs(incoming_id, *, lock: bool = False) -> StampInputs | None:
-    copies = IncomingDocument.objects.select_related("agency", "lead")
+    copies = IncomingDocument.objects.select_related("agency")
     if lock:
         copies = copies.select_for_update(of=("self",))
     copy = copies.filter(pk=incoming_id).first()

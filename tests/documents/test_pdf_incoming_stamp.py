@@ -14,13 +14,15 @@ from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
-from docflow.core.scoping import cross_agency
+from docflow.core.scoping import agency_scope, cross_agency
 from docflow.documents.files import stored_file_open, stored_file_put_bytes
 from docflow.outbox.services import outbox_sweep
 from docflow.routing import handling, stamping
 from docflow.routing.models import IncomingAttachment, IncomingDocument
 from docflow.routing.stamping import incoming_attachments_stamp
+from docflow.tenancy.models import Membership
 from tests.documents.story import PNG_BYTES
+from tests.factories import MembershipFactory, UnitFactory
 from tests.routing.conftest import commune, district, other_commune  # noqa: F401
 from tests.routing.factories import IncomingAttachmentFactory, sent_copy
 
@@ -201,3 +203,21 @@ def test_files_are_served_as_they_arrived_or_stamped(
     assert api.get(url(photo, stamped=True)).json() == {"stamped": ["Chỉ tệp PDF mới có bản đóng dấu đến."]}
     assert api.get(url(photo)).status_code == 200
     assert client_for(other_commune.clerk).get(url(pdf)).status_code == 404
+
+
+def test_the_note_names_the_leads_unit_in_the_copys_own_agency(
+    district, commune, other_commune,  # noqa: F811
+):
+
+    lead = commune.staff.user
+    with cross_agency("system"):
+        Membership.objects.filter(pk=commune.staff.pk).update(
+            unit=UnitFactory(agency=commune.agency, name="Văn phòng HĐND và UBND"))
+        MembershipFactory(agency=other_commune.agency, user=lead, staff=True,
+                          unit=UnitFactory(agency=other_commune.agency, name="Phòng Kinh tế"))
+    copy = sent_copy(sender=district, recipient=commune.agency)
+    copy.lead_id = lead.pk  # the copy as a service holds it: the lead's id only, not loaded
+    with agency_scope(commune.agency.pk):
+        assert stamping.stamp_note(copy) == f"{lead.get_full_name()} - Văn phòng HĐND và UBND"
+        copy.lead_id = None
+        assert stamping.stamp_note(copy) == ""
