@@ -87,12 +87,13 @@ def incoming_copies_deliver(
                            is_main=f.is_main)
         for f in ordered
     ]
-    rows_copy(IncomingAttachment, [
-        attachment
-        for copy in copies for template in templates
-        for attachment in instances_like(
-            template, [{"id": uuid7(), "agency_id": copy.agency_id, "incoming_id": copy.id}])
-    ], purpose="delivery")
+    # One template per file, cloned for every copy (the main file first in each copy's rows).
+    attachments = [
+        instances_like(template, [{"id": uuid7(), "agency_id": copy.agency_id, "incoming_id": copy.id}
+                                  for copy in copies])
+        for template in templates
+    ]
+    rows_copy(IncomingAttachment, [row for rows in zip(*attachments) for row in rows], purpose="delivery")
     datas: dict[str, dict[str, Any]] = {}  # one dict per notation: the events share it
     label = sender_label[:255]
     events_record(events=[

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from docflow.audit.services import EventSpec, events_record
-from docflow.core.bulk import instances_like, rows_copy
+from docflow.core.bulk import gc_paused, instances_like, rows_copy
 from docflow.core.errors import InvalidState, NotPermitted
 from docflow.core.ids import uuid7
 from docflow.core.services import service
@@ -79,28 +79,29 @@ def document_issue(
         raise NotPermitted(_("Chỉ văn thư được phát hành văn bản."))
     if document.state != OutgoingState.APPROVED:
         raise InvalidState(_("Chỉ phát hành được văn bản đã ký duyệt."), state=document.state)
-    recipients = _recipients_checked(document)
-    _take_number(document, actor)
-    if expected_number is not None and document.number != expected_number:
-        raise InvalidState(_("Số tiếp theo của sổ là %(n)02d, không phải số ghi trên bản giấy.")
-                           % {"n": document.number}, state="number_changed")
-    if signed_scan is not None:
-        main, document.pdf_sha256 = signed_scan, signed_scan.sha256
-    else:
-        main = official_pdf_store(document=document, recipients=recipients)
-    document.save(update_fields=[
-        "register", "year", "number", "notation", "state", "issued_at", "issued_by",
-        "pdf_sha256", "updated_at",
-    ])
-    files = _files(document, main)
-    _deliver(document, recipients, files)
-    _record(document, actor)
-    notifications_done(agency_id=document.agency_id, object_type=AUDIT_OBJECT,
-                       object_id=document.pk, kinds=["outgoing.approved"])  # "chờ phát hành"
-    outbox_enqueue_many(tasks=[
-        *_after_commit_work(document, recipients),
-        *verification_work(f.sha256 for f in files if f.content_type == PDF),
-    ])
+    with gc_paused():  # the fan-out's rows: see core.bulk
+        recipients = _recipients_checked(document)
+        _take_number(document, actor)
+        if expected_number is not None and document.number != expected_number:
+            raise InvalidState(_("Số tiếp theo của sổ là %(n)02d, không phải số ghi trên bản giấy.")
+                               % {"n": document.number}, state="number_changed")
+        if signed_scan is not None:
+            main, document.pdf_sha256 = signed_scan, signed_scan.sha256
+        else:
+            main = official_pdf_store(document=document, recipients=recipients)
+        document.save(update_fields=[
+            "register", "year", "number", "notation", "state", "issued_at", "issued_by",
+            "pdf_sha256", "updated_at",
+        ])
+        files = _files(document, main)
+        _deliver(document, recipients, files)
+        _record(document, actor)
+        notifications_done(agency_id=document.agency_id, object_type=AUDIT_OBJECT,
+                           object_id=document.pk, kinds=["outgoing.approved"])  # "chờ phát hành"
+        outbox_enqueue_many(tasks=[
+            *_after_commit_work(document, recipients),
+            *verification_work(f.sha256 for f in files if f.content_type == PDF),
+        ])
     return document
 
 

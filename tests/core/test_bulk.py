@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import gc
+import threading
 import uuid
 
 import pytest
 from django.utils import timezone
 
 from docflow.audit.models import AuditEvent
-from docflow.core.bulk import instances_like, rows_copy
+from docflow.core.bulk import gc_paused, instances_like, rows_copy
 from docflow.core.ids import uuid7
 from docflow.core.scoping import cross_agency
 from docflow.routing.copies import copy_texts_set
@@ -49,3 +51,41 @@ def test_copied_rows_keep_every_awkward_character_date_null_and_json():
         rows_copy(AuditEvent, [event], purpose="audit")
         back = AuditEvent.objects.get(pk=event.pk)
     assert back.data == data and back.actor_label == AWKWARD
+
+
+def test_the_collector_is_off_while_any_fan_out_runs_and_as_it_was_after():
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():  # nested (an exchange fan-out inside an issue)
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), gc_paused():
+        raise RuntimeError("a fan-out that fails")
+    assert gc.isenabled()
+
+    inside, release = threading.Event(), threading.Event()
+
+    def other_thread():
+        with gc_paused():
+            inside.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    inside.wait(5)
+    with gc_paused():
+        pass
+    assert not gc.isenabled()  # the other thread's fan-out still runs
+    release.set()
+    thread.join(5)
+    assert gc.isenabled()
+
+    gc.disable()  # off before: stays off
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
