@@ -42,7 +42,45 @@ def canonical(*, agency_id: int, sequence: int, event_id, created_at: datetime, 
         "object_id": _uuid(object_id), "state_before": state_before, "state_after": state_after,
         "data": data if normalized else json_normal(data),
     }
-    return json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _dumps(row).encode()
+
+
+class CanonicalWriter:
+    """``canonical`` for many events, byte for byte the same: a fan-out's events share their
+    action, label, states, time and data, so each distinct value is encoded to JSON once and
+    each event's bytes are joined from the pieces, in ``canonical``'s sorted key order.
+    ``data`` must be normalized already (``json_normal``), as ``canonical(normalized=True)``."""
+
+    def __init__(self) -> None:
+        self._texts: dict[Any, str] = {}
+        self._datas: dict[int, tuple[Any, str]] = {}  # by id: the dict kept, so its id stays its own
+
+    def _text(self, value: Any) -> str:
+        if value not in self._texts:
+            self._texts[value] = _dumps(value)
+        return self._texts[value]
+
+    def _data(self, data: Any) -> str:
+        if id(data) not in self._datas:
+            self._datas[id(data)] = (data, _dumps(data))
+        return self._datas[id(data)][1]
+
+    def __call__(self, *, agency_id: int, sequence: int, event_id, created_at: datetime, actor_id: int | None,
+                 actor_label: str, action: str, object_type: str, object_id, state_before: str,
+                 state_after: str, data: Any) -> bytes:
+        text = self._text
+        return "".join((
+            '{"action":', text(action), ',"actor":', "null" if actor_id is None else str(int(actor_id)),
+            ',"actor_label":', text(actor_label), ',"agency":', str(int(agency_id)),
+            ',"created_at":', text(_time(created_at)), ',"data":', self._data(data),
+            ',"id":"', _uuid(event_id), '","object_id":"', _uuid(object_id),
+            '","object_type":', text(object_type), ',"sequence":', str(int(sequence)),
+            ',"state_after":', text(state_after), ',"state_before":', text(state_before), "}",
+        )).encode()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def link_hash(prev_hash: str, row: bytes) -> str:

@@ -24,7 +24,7 @@ from django.db import connections, transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
-from docflow.audit.chain import GENESIS, event_hash, json_normal
+from docflow.audit.chain import GENESIS, CanonicalWriter, json_normal, link_hash
 from docflow.audit.models import AuditChainHead, AuditEvent
 from docflow.core.bulk import instances_like, rows_copy
 from docflow.core.ids import uuid7
@@ -110,40 +110,50 @@ def events_record(*, events: Iterable[EventSpec]) -> list[AuditEvent]:
         return []
     with transaction.atomic(savepoint=False):  # the caller's transaction, without a savepoint
         heads = _heads_locked(sorted({row.agency_id for row in rows}))
+        canonical = CanonicalWriter()
         for row in rows:
             head = heads[row.agency_id]
-            row.sequence, row.prev_hash = head.sequence + 1, head.hash
-            row.hash = event_hash(row, row.prev_hash, normalized=True)
-            head.sequence, head.hash = row.sequence, row.hash
+            row.sequence, row.prev_hash = head[0] + 1, head[1]
+            row.hash = link_hash(row.prev_hash, canonical(
+                agency_id=row.agency_id, sequence=row.sequence, event_id=row.id, created_at=row.created_at,
+                actor_id=row.actor_id, actor_label=row.actor_label, action=row.action,
+                object_type=row.object_type, object_id=row.object_id, state_before=row.state_before,
+                state_after=row.state_after, data=row.data,
+            ))
+            head[0], head[1] = row.sequence, row.hash
         # No scope check on purpose: it only inserts, each row names its agency (COPY on PostgreSQL).
         rows_copy(AuditEvent, rows, purpose="audit")
-        _heads_move(heads.values(), now)
+        _heads_move(heads, now)
     return rows
 
 
-def _heads_locked(agency_ids: list[int]) -> dict[int, AuditChainHead]:
-    """The agencies' chain heads, locked, in agency order; created for a first event."""
+def _heads_locked(agency_ids: list[int]) -> dict[int, list]:
+    """The agencies' chain heads, locked, in agency order, as ``[sequence, hash]`` by agency
+    (values, not instances: a fan-out locks 10,000); created for a first event."""
     # Scopes off on purpose, as for the events: every head named is an agency this write is for.
     all_heads = AuditChainHead.objects.cross_agency("audit")
-    heads = {h.agency_id: h for h in all_heads.select_for_update().filter(
-        agency_id__in=agency_ids).order_by("agency_id")}
+
+    def locked(ids: list[int]) -> dict[int, list]:
+        return {agency: [sequence, hash_] for agency, sequence, hash_ in all_heads.select_for_update().filter(
+            agency_id__in=ids).order_by("agency_id").values_list("agency_id", "sequence", "hash")}
+
+    heads = locked(agency_ids)
     missing = [a for a in agency_ids if a not in heads]
     if missing:
         all_heads.bulk_create(
             [AuditChainHead(agency_id=a, sequence=0, hash=GENESIS) for a in missing], ignore_conflicts=True)
-        heads.update({h.agency_id: h for h in all_heads.select_for_update().filter(
-            agency_id__in=missing).order_by("agency_id")})
+        heads.update(locked(missing))
     return heads
 
 
-def _heads_move(heads: Iterable[AuditChainHead], now) -> None:
-    """Every head to its new sequence and hash in one UPDATE: on PostgreSQL joined to the
-    new values as arrays (linear in the number of heads, where a CASE with a branch per head
-    is quadratic: 10,000 recipients took minutes), elsewhere by CASE."""
-    heads, all_heads = list(heads), AuditChainHead.objects.cross_agency("audit")
+def _heads_move(heads: dict[int, list], now) -> None:
+    """Every head (``{agency: [sequence, hash]}``) to its new sequence and hash in one UPDATE:
+    on PostgreSQL joined to the new values as arrays (linear in the number of heads, where a
+    CASE with a branch per head is quadratic: 10,000 recipients took minutes), elsewhere by CASE."""
+    all_heads = AuditChainHead.objects.cross_agency("audit")
     if len(heads) == 1:
-        head = heads[0]
-        all_heads.filter(pk=head.pk).update(sequence=head.sequence, hash=head.hash, updated_at=now)
+        [(agency, (sequence, hash_))] = heads.items()
+        all_heads.filter(pk=agency).update(sequence=sequence, hash=hash_, updated_at=now)
         return
     connection = connections[all_heads.db]
     if connection.vendor == "postgresql":
@@ -155,11 +165,11 @@ def _heads_move(heads: Iterable[AuditChainHead], now) -> None:
                 f"UPDATE {table} AS h SET sequence = v.sequence, hash = v.hash, updated_at = %s "
                 "FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS v(id, sequence, hash) "
                 f"WHERE h.{key} = v.id",
-                [now, [h.pk for h in heads], [h.sequence for h in heads], [h.hash for h in heads]],
+                [now, list(heads), [h[0] for h in heads.values()], [h[1] for h in heads.values()]],
             )
         return
-    all_heads.filter(pk__in=[h.pk for h in heads]).update(
-        sequence=Case(*[When(pk=h.pk, then=Value(h.sequence)) for h in heads], output_field=IntegerField()),
-        hash=Case(*[When(pk=h.pk, then=Value(h.hash)) for h in heads]),
+    all_heads.filter(pk__in=list(heads)).update(
+        sequence=Case(*[When(pk=a, then=Value(h[0])) for a, h in heads.items()], output_field=IntegerField()),
+        hash=Case(*[When(pk=a, then=Value(h[1])) for a, h in heads.items()]),
         updated_at=now,
     )

@@ -201,3 +201,30 @@ def test_on_postgresql_concurrent_services_of_one_agency_keep_one_chain():
 
 def _db_id(event) -> str:
     return event.id.hex if connection.vendor == "sqlite" else str(event.id)
+
+
+def test_the_fan_outs_writer_makes_the_very_bytes_canonical_makes():
+    """The events of a fan-out are hashed from shared pieces (``CanonicalWriter``); the chain is
+    checked with ``canonical``: every odd value must come out byte for byte the same."""
+    from datetime import datetime, timedelta
+    from datetime import timezone as dt_timezone
+
+    from docflow.audit.chain import CanonicalWriter, canonical, json_normal
+
+    writer = CanonicalWriter()
+    shared = json_normal({"notation": "15/UBND-VP", "nơi gửi": "UBND huyện Bắc Yên", "n": [1, 2.5, None]})
+    odd = json_normal({"z": {"b": 1, "a": "\"quoted\" \\ back\nline\ttab \u0001"}, "a": True, "emoji": "🇻🇳"})
+    when = datetime(2026, 12, 2, 7, 30, 1, 5, tzinfo=dt_timezone(timedelta(hours=7)))
+    cases = [
+        dict(agency_id=1, sequence=1, event_id=uuid7(), created_at=when, actor_id=None, actor_label="",
+             action="incoming.delivered", object_type="incoming", object_id=uuid7(), state_before="",
+             state_after="01", data=shared),
+        dict(agency_id=10_000, sequence=123456789, event_id=str(uuid7()), created_at=timezone.now(), actor_id=42,
+             actor_label='H.T "Trục" \\ liên thông', action="incoming.delivered", object_type="incoming",
+             object_id=str(uuid7()), state_before="01", state_after="02", data=odd),
+        dict(agency_id=7, sequence=2, event_id=uuid7(), created_at=when, actor_id=0, actor_label="Văn thư",
+             action="outgoing.issued", object_type="outgoing", object_id=uuid7(), state_before="approved",
+             state_after="issued", data={}),
+    ]
+    for case in cases + cases:  # the second time from the writer's cache
+        assert writer(**case) == canonical(**case, normalized=True)
