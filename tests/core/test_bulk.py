@@ -31,11 +31,15 @@ def test_copied_rows_keep_every_awkward_character_date_null_and_json():
         delivered_at=now, issued_on=datetime.date(2026, 1, 5), number=7, sender_due_date=None,
     )
     copies = instances_like(template, [{"id": uuid7(), "agency_id": a.pk} for a in agencies])
+    marker = uuid.uuid4()  # a UUID given to a text column is stored as Django stores it: with hyphens
+    copies[0].exchange_document_id = marker
     with cross_agency("system"):
         copy_texts_set(copies)
         rows_copy(IncomingDocument, copies, purpose="delivery")
         stored = list(IncomingDocument.objects.filter(pk__in=[c.pk for c in copies]))
     assert len(stored) == 2
+    assert {c.pk for c in stored} == {c.pk for c in copies}  # uuid columns: written as 32 hex digits
+    assert next(c for c in stored if c.pk == copies[0].pk).exchange_document_id == str(marker)
     for copy in stored:
         assert (copy.subject, copy.sender_name, copy.content) == (AWKWARD, AWKWARD, AWKWARD + "\n\n" + AWKWARD)
         assert copy.delivered_at == now and copy.issued_on == datetime.date(2026, 1, 5)
@@ -50,7 +54,7 @@ def test_copied_rows_keep_every_awkward_character_date_null_and_json():
     with cross_agency("system"):
         rows_copy(AuditEvent, [event], purpose="audit")
         back = AuditEvent.objects.get(pk=event.pk)
-    assert back.data == data and back.actor_label == AWKWARD
+    assert back.data == data and back.actor_label == AWKWARD and back.object_id == event.object_id
 
 
 def test_the_collector_is_off_while_any_fan_out_runs_and_as_it_was_after():
