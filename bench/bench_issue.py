@@ -7,6 +7,9 @@ Run from the repository root on PostgreSQL (migrated first):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/docflow_bench_outgoing \\
         .venv/bin/python bench/bench_issue.py [--recipients 1000] [--runs 7]
 
+To issue as the app role, as production does (row-level security checks every row), name it in
+``DATABASE_URL`` and the owner in ``DATABASE_OWNER_URL`` (the floor's COPY runs as the owner).
+
 Each run issues one approved document through ``document_issue`` (lock, number, notation, the
 official PDF rendered and stored once, 1,000 Delivery rows, 1,000 incoming copies each with
 the PDF as its main file, 1,001 audit events, the outbox rows, commit) and,
@@ -84,23 +87,31 @@ def floor_table_create() -> None:
     """FLOOR_TABLE: the incoming-copy table's columns with only its primary key."""
     from django.db import connection
 
-    with connection.cursor() as cursor:
+    from docflow.core.db.owner import as_owner
+
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute(f'DROP TABLE IF EXISTS "{FLOOR_TABLE}"')
         cursor.execute(f'CREATE TABLE "{FLOOR_TABLE}" (LIKE "routing_incomingdocument" INCLUDING DEFAULTS)')
         cursor.execute(f'ALTER TABLE "{FLOOR_TABLE}" ADD PRIMARY KEY ("id")')
 
 
 def time_bare_copy(data: Dataset, codes: list[str], table: str) -> float:
-    """One COPY of the copies' rows into ``table`` and the commit (rows prepared beforehand)."""
+    """One COPY of the copies' rows into ``table`` and the commit (rows prepared beforehand), as
+    the tables' owner: COPY is refused under row-level security, so with the app role the
+    floor is written the way only the owner can."""
     from django.db import connection, transaction
+
+    from docflow.core.db.owner import as_owner
 
     columns, rows = copy_rows(data, approved_document(data, codes))
     names = ", ".join(f'"{c}"' for c in columns)
-    if table == FLOOR_TABLE:
-        with connection.cursor() as cursor:
-            cursor.execute(f'TRUNCATE "{FLOOR_TABLE}"')
-    with Stopwatch() as watch, transaction.atomic(), connection.cursor() as cursor:
-        with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+    with as_owner():
+        if table == FLOOR_TABLE:
+            with connection.cursor() as cursor:
+                cursor.execute(f'TRUNCATE "{FLOOR_TABLE}"')
+        connection.ensure_connection()
+        with Stopwatch() as watch, transaction.atomic(), connection.cursor() as cursor, \
+                cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(row)
     return watch.seconds
@@ -166,7 +177,13 @@ def main() -> None:
     django_setup()
     from django.db import connection
 
+    from docflow.core.db.owner import as_owner
+
     postgres_required("the floor is PostgreSQL's COPY")
+    with connection.cursor() as cursor:  # who issues: the app role (row-level security) or the owner
+        cursor.execute("SELECT current_user, (SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE rolname = current_user)")
+        user, bypasses = cursor.fetchone()
+    print(f"issuing as {user}: " + ("no row-level security (owner)" if bypasses else "row-level security applies"))
     Dataset.delete(tag=TAG)
     with Stopwatch() as watch:
         data = Dataset.create(tag=TAG, agencies=args.recipients + 1)
@@ -194,7 +211,7 @@ def main() -> None:
             profile.runcall(time_issue, data, codes)
     finally:
         Dataset.delete(tag=TAG)
-        with connection.cursor() as cursor:
+        with as_owner(), connection.cursor() as cursor:
             cursor.execute(f'DROP TABLE IF EXISTS "{FLOOR_TABLE}"')
     issue, floor, into_table = Summary.of(issue_times), Summary.of(floor_times), Summary.of(table_times)
     n = args.recipients
