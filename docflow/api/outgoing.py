@@ -44,8 +44,8 @@ from docflow.documents.models import OutgoingState
 from docflow.documents.pdf import official_pdf_filename
 from docflow.documents.selectors import (
     attachment_read,
-    document_detail_queryset,
     document_get,
+    document_list_queryset,
     document_read,
     document_read_scope,
 )
@@ -72,7 +72,7 @@ class OutgoingViewSet(ScopedViewSet):
     lookup_value_regex = UUID_PATTERN
 
     def scoped_queryset(self):
-        return document_detail_queryset().order_by("-created_at", "-id")
+        return document_list_queryset().order_by("-created_at", "-id")
 
     @extend_schema(parameters=[OutgoingListQuerySerializer])
     def list(self, request):

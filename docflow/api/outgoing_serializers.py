@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -90,6 +91,50 @@ class OutgoingSerializer(serializers.ModelSerializer):
             "pdf_ready", "attachments", "signatures", "created_at", "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, obj) -> dict:
+        """Written directly, in the order of ``Meta.fields`` and as DRF writes each field: a
+        page of 50 documents through DRF's per-field machinery costs more than its queries."""
+        tz = timezone.get_current_timezone()
+
+        def when(value):
+            if value is None:
+                return None
+            text = value.astimezone(tz).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        def username(user):
+            return None if user is None else user.username
+
+        unit, replaces = obj.unit, obj.replaces
+        return {
+            "id": str(obj.id), "state": obj.state, "doc_type": obj.doc_type,
+            "doc_type_name": self.get_doc_type_name(obj), "subject": obj.subject, "body": obj.body,
+            "urgency": obj.urgency, "secrecy": obj.secrecy,
+            "unit": None if unit is None else unit.symbol, "drafter": obj.drafter.username,
+            "signer": username(obj.signer), "signer_authority": obj.signer_authority,
+            "signer_position": obj.signer_position,
+            "recipients": [str(code) for code in obj.recipient_codes],
+            "external_places": obj.external_places,
+            "due_date": obj.due_date and obj.due_date.isoformat(),
+            "approval_chain": [{"label": str(step["label"]), "role": str(step["role"])}
+                               for step in obj.approval_chain],
+            "current_step": obj.current_step, "return_comment": obj.return_comment,
+            "signed_by": username(obj.signed_by), "signed_at": when(obj.signed_at),
+            "number": obj.number, "notation": obj.notation, "issued_at": when(obj.issued_at),
+            "replaces": None if obj.replaces_id is None else str(obj.replaces_id),
+            "replaces_notation": None if replaces is None else replaces.notation,
+            "replaced_by": self.get_replaced_by(obj),
+            "recall_requested_at": when(obj.recall_requested_at), "recall_reason": obj.recall_reason,
+            "pdf_ready": self.get_pdf_ready(obj),
+            "attachments": [
+                {"id": str(a.id), "name": a.name, "size": a.size, "sha256": a.file_id,
+                 "content_type": a.content_type, "created_at": when(a.created_at)}
+                for a in obj.attachments.all()
+            ],
+            "signatures": self.get_signatures(obj),
+            "created_at": when(obj.created_at), "updated_at": when(obj.updated_at),
+        }
 
     def get_doc_type_name(self, obj) -> str:
         return document_type(obj.doc_type).name

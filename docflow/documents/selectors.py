@@ -79,6 +79,29 @@ def document_detail_queryset() -> QuerySet[OutgoingDocument]:
     )
 
 
+# What a document of the API's list shows, and no more: its own columns, the usernames and symbol
+# of its people and unit, the notation it replaces, the id of its replacement.
+LIST_FIELDS = (
+    "id", "agency_id", "state", "doc_type", "subject", "body", "urgency", "secrecy", "unit__symbol",
+    "drafter__username", "signer__username", "signer_authority", "signer_position",
+    "recipient_codes", "external_places", "due_date", "approval_chain", "current_step",
+    "return_comment", "signed_by__username", "signed_at", "number", "notation", "issued_at",
+    "replaces__notation", "replaced_by__id", "recall_requested_at", "recall_reason", "pdf_sha256",
+    "approved_pdf_sha256", "created_at", "updated_at",
+)
+ATTACHMENT_FIELDS = ("id", "document_id", "name", "size", "file_id", "content_type", "created_at")
+
+
+def document_list_queryset() -> QuerySet[OutgoingDocument]:
+    """The documents of a list page as the API shows them, the columns it shows only (its
+    attachments in one more query): the same answer as ``document_detail_queryset``'s rows."""
+    return OutgoingDocument.objects.select_related(
+        "unit", "drafter", "signer", "signed_by", "replaces", "replaced_by"
+    ).only(*LIST_FIELDS).prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.only(*ATTACHMENT_FIELDS).order_by("created_at", "id"))
+    )
+
+
 def document_get(*, document_id) -> OutgoingDocument:
     """The active agency's document with this id; NotFound otherwise (another agency's too)."""
     pk = _valid_uuid(document_id)

@@ -220,3 +220,30 @@ def test_chain_must_end_with_a_leader_and_only_admin_sets_it(office):
     assert "steps" in bad.value.message_dict
     with pytest.raises(NotPermitted):
         approval_chain_set(actor=office.leader, steps=[{"label": "Ký", "role": "leader"}])
+
+
+def test_list_and_detail_answer_every_field_as_drf_writes_it(client_for, office):
+    """The documents are written directly (``OutgoingSerializer.to_representation``): each
+    field as DRF's declared fields write it, for a replaced, attached and recalled document."""
+    from rest_framework import serializers
+
+    from docflow.api.outgoing_serializers import OutgoingSerializer
+    from docflow.core.scoping import agency_scope
+    from docflow.documents.selectors import document_detail_queryset
+    from tests.factories import AttachmentFactory
+
+    original = issued(office)
+    AttachmentFactory(document=original, agency=office.agency)
+    AttachmentFactory(document=original, agency=office.agency)
+    body = {"doc_type": "quyet_dinh", "subject": "Đính chính", "external_places": ["Lưu: VT"]}
+    assert post(client_for, office.staff, URL, {**body, "replaces": str(original.pk)}).status_code == 201
+    assert post(client_for, office.clerk, f"{URL}{original.pk}/recall/", {"reason": "Sai"}).status_code == 200
+    draft(office, signer=office.leader.user.username)
+    listed = client_for(office.staff).get(URL).json()["results"]
+    assert len(listed) >= 3
+    with agency_scope(office.agency):
+        for row in listed:
+            document = document_detail_queryset().get(pk=row["id"])
+            by_drf = serializers.ModelSerializer.to_representation(OutgoingSerializer(document), document)
+            assert row == by_drf and list(row) == list(by_drf)
+            assert client_for(office.staff).get(f"{URL}{row['id']}/").json() == by_drf
