@@ -55,7 +55,7 @@ def _step(name: str, service, input_serializer=None, *, summary: str, url_path: 
             body.is_valid(raise_exception=True)
             kwargs = body.validated_data
         service(membership=request.membership, incoming_id=pk, **kwargs)
-        return Response(IncomingDetailSerializer(incoming_detail(incoming_id=pk)).data)
+        return Response(IncomingDetailSerializer(incoming_detail(incoming_id=pk, answer_only=True)).data)
 
     view.__name__ = name
     view.__doc__ = summary
@@ -89,7 +89,7 @@ class IncomingViewSet(IncomingIntakeMixin, ScopedViewSet):
 
     @extend_schema(responses=IncomingDetailSerializer)
     def retrieve(self, request, pk=None):
-        return Response(IncomingDetailSerializer(incoming_detail(incoming_id=pk)).data)
+        return Response(IncomingDetailSerializer(incoming_detail(incoming_id=pk, answer_only=True)).data)
 
     accept = _step("accept", handling.incoming_accept, summary="Tiếp nhận, vào sổ (01 → 03)")
     reject = _step("reject", handling.incoming_reject, RejectSerializer, summary="Từ chối (01 → 02)")

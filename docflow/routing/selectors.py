@@ -139,46 +139,71 @@ def incoming_due_soon(
     return qs.select_related("lead").only(*ROW_FIELDS).order_by("due_date", "id")
 
 
-def incoming_detail(*, incoming_id: UUID) -> IncomingDocument:
+def _person(relation: str) -> tuple[str, ...]:
+    """The columns of a user that an answer shows (username and the parts of the full name)."""
+    return tuple(f"{relation}__{f}" for f in ("username", "full_name", "first_name", "last_name"))
+
+
+# What the API's answer of one copy shows, and no more (not its OCR text, not its envelope ids).
+DETAIL_FIELDS = (
+    *ROW_FIELDS, "agency_id", "content", "place", "signer_name", "signer_position",
+    "sender_due_date", "replaces_notation", "response_for_notation", "response_for_document_id",
+    "register__name", *_person("received_by"), "rejected_reason", "completion_note",
+    "reply_outgoing__id", "reply_outgoing__notation", "recall_reason",
+)
+DETAIL_RELATED = {
+    "attachments": ("id", "incoming_id", "name", "size", "content_type", "file__sha256",
+                    "file__verification__signatures", "stamped_sha256", "is_main"),
+    "assignments": ("id", "incoming_id", *_person("user"), "role", "instruction", "due_date",
+                    "is_active", *_person("assigned_by"), "created_at"),
+    "notes": ("id", "incoming_id", "kind", "text", *_person("author"), "created_at"),
+}
+HISTORY_FIELDS = ("id", "created_at", "action", *_person("actor"), "actor_label", "state_before",
+                  "state_after", "data")
+
+
+def incoming_detail(*, incoming_id: UUID, answer_only: bool = False) -> IncomingDocument:
     """One copy with everything its page shows, in a fixed number of queries; ``history`` is
     set to its audit events in order. NotFound outside the scoped agency. A copy that an agency
     merged into this one kept (its closed history) is read too: only read, services still
-    look copies up in the agency's own scope."""
-    incoming = _incoming_detail(incoming_id)
+    look copies up in the agency's own scope. ``answer_only``: only the columns the API's
+    answer shows (``DETAIL_FIELDS``) are read, of the copy and of its related rows."""
+    incoming = _incoming_detail(incoming_id, answer_only)
     agency_id = current_agency_id()
     if incoming is None and isinstance(agency_id, int):
         with agency_history_scope(agency_id=agency_id):
-            incoming = _incoming_detail(incoming_id)
+            incoming = _incoming_detail(incoming_id, answer_only)
     if incoming is None:
         raise NotFound("Không tìm thấy văn bản đến.")
     return incoming
 
 
-def _incoming_detail(incoming_id: UUID) -> IncomingDocument | None:
-    incoming = (
-        IncomingDocument.objects.filter(id=incoming_id)
-        .select_related("lead", "received_by", "register", "reply_outgoing")
-        .prefetch_related(
-            # The file's verification comes along: signatures shown at no extra query per file.
-            Prefetch("attachments", queryset=IncomingAttachment.objects.select_related("file__verification")),
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.select_related("user", "assigned_by").order_by(
-                    "-is_active", "created_at", "id"
-                ),
-            ),
-            Prefetch("notes", queryset=HandlingNote.objects.select_related("author")),
-        )
-        .first()
+def _incoming_detail(incoming_id: UUID, answer_only: bool) -> IncomingDocument | None:
+    related = {
+        # The file's verification comes along: signatures shown at no extra query per file.
+        "attachments": IncomingAttachment.objects.select_related("file__verification"),
+        "assignments": Assignment.objects.select_related("user", "assigned_by").order_by(
+            "-is_active", "created_at", "id"
+        ),
+        "notes": HandlingNote.objects.select_related("author"),
+    }
+    copies = IncomingDocument.objects.filter(id=incoming_id).select_related(
+        "lead", "received_by", "register", "reply_outgoing"
     )
+    if answer_only:
+        related = {name: qs.only(*DETAIL_RELATED[name]) for name, qs in related.items()}
+        copies = copies.only(*DETAIL_FIELDS)
+    incoming = copies.prefetch_related(*(Prefetch(name, queryset=qs) for name, qs in related.items())).first()
     if incoming is not None:
-        incoming.history = incoming_history(incoming_id=incoming.id)
+        incoming.history = incoming_history(incoming_id=incoming.id,
+                                            fields=HISTORY_FIELDS if answer_only else ())
     return incoming
 
 
-def incoming_history(*, incoming_id: UUID) -> list[AuditEvent]:
-    """Every step of the copy's life at this agency, oldest first."""
-    return list(events_for_object(object_type=INCOMING_OBJECT, object_id=incoming_id))
+def incoming_history(*, incoming_id: UUID, fields: Sequence[str] = ()) -> list[AuditEvent]:
+    """Every step of the copy's life at this agency, oldest first (only ``fields`` read, if given)."""
+    events = events_for_object(object_type=INCOMING_OBJECT, object_id=incoming_id)
+    return list(events.only(*fields) if fields else events)
 
 
 def _assigned(user_id: int, roles: Sequence[str]) -> QuerySet:

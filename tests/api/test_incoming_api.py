@@ -256,6 +256,22 @@ def test_detail_costs_a_fixed_number_of_queries(client_for, commune, district):
     assert count_for(1) == count_for(8)
 
 
+def test_detail_of_a_handled_copy_costs_the_token_and_five_reads(
+    client_for, commune, district, django_assert_num_queries
+):
+    incoming = sent_copy(sender=district, recipient=commune.agency, attachments=2)
+    assign_to(commune, incoming, coordinators=[commune.staff2.user.username])
+    handling.incoming_progress(membership=commune.staff, incoming_id=incoming.id, note="Đang làm")
+    client = client_for(commune.staff)
+    # The token with its user and memberships; the copy with its lead, clerk, register and
+    # reply; its attachments, assignments, notes; its history.
+    with django_assert_num_queries(6):
+        response = client.get(url(incoming))
+    body = response.json()
+    assert response.status_code == 200 and len(body["attachments"]) == 2
+    assert len(body["assignments"]) == 2 and len(body["notes"]) == 1 and len(body["history"]) == 3
+
+
 def test_agency_admin_sets_default_due_days(client_for, commune):
     admin = MembershipFactory(agency=commune.agency, admin=True)
     assert client_for(commune.staff).get(f"{URL}settings/").json()["normal_days"] == 10
