@@ -87,17 +87,19 @@ def in_service() -> bool:
 
 
 @contextmanager
-def service_transaction(*, agency: Any = None) -> Iterator[None]:
+def service_transaction(*, agency: Any = None, savepoint: bool = True) -> Iterator[None]:
     """The transaction of a service: durable when outermost, a savepoint inside another one.
 
-    ``agency`` (an Agency, its id, or a Membership) opens that agency's scope around it."""
+    ``agency`` (an Agency, its id, or a Membership) opens that agency's scope around it.
+    ``savepoint=False``: inside another transaction, join it without a savepoint (two round
+    trips fewer), for a write whose failure no caller catches and carries on after."""
     depth = _depth.get()
     token = _depth.set(depth + 1)
     try:
         with ExitStack() as stack:
             if agency is not None:
                 stack.enter_context(agency_scope(_agency_id(agency)))
-            stack.enter_context(transaction.atomic(durable=depth == 0))
+            stack.enter_context(transaction.atomic(durable=depth == 0, savepoint=savepoint))
             yield
     finally:
         _depth.reset(token)

@@ -32,15 +32,15 @@ REGISTER_NAMES = {
 def _register_choice(*, agency: Agency, direction: str, doc_type: str, secrecy: str) -> tuple[str, Register | None]:
     """(series, its register if it exists): secret series above 'normal', a type's own series
     when the agency keeps it active, else the general series."""
-    registers = Register.objects.with_scope(agency=agency)
+    registers = Register.objects.with_scope(agency=agency).filter(direction=direction)
     if secrecy != Secrecy.NORMAL:
-        series = SERIES_SECRET
-    else:
-        own = registers.filter(direction=direction, series=doc_type, is_active=True).first()
-        if own is not None:
-            return doc_type, own
-        series = SERIES_GENERAL
-    return series, registers.filter(direction=direction, series=series).first()
+        return SERIES_SECRET, registers.filter(series=SERIES_SECRET).first()
+    # The type's own register and the general one in one query (a series is unique per direction).
+    found = {r.series: r for r in registers.filter(series__in=(doc_type, SERIES_GENERAL))}
+    own = found.get(doc_type)
+    if own is not None and own.is_active:
+        return doc_type, own
+    return SERIES_GENERAL, found.get(SERIES_GENERAL)
 
 
 def register_for(*, agency: Agency, direction: str, doc_type: str, secrecy: str) -> Register:

@@ -97,7 +97,9 @@ def notifications_create(*, notices: Iterable[Notice]) -> list[Notification]:
                 "task_name": EMAIL_TASK, "queue": "notify", "dedup_key": f"email:{row.id}",
                 "kwargs": {"agency_id": n.agency_id, "notification_id": str(row.id)},
             })
-    with service_transaction():
+    # No savepoint inside the caller's transaction: ON CONFLICT DO NOTHING refuses no row, and
+    # any other error fails the caller's whole transaction anyway.
+    with service_transaction(savepoint=False):
         Notification.objects.cross_agency("notify").bulk_create(rows, ignore_conflicts=True)
         if emails:
             outbox_enqueue_many(tasks=emails)

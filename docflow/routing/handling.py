@@ -29,7 +29,7 @@ from docflow.core.errors import InvalidState, NotFound, NotPermitted
 from docflow.core.services import service
 from docflow.documents.models import OutgoingDocument, OutgoingState, RegisterDirection
 from docflow.documents.numbering import number_take, register_for
-from docflow.notifications.services import notification_create, notifications_done
+from docflow.notifications.services import Notice, notifications_create, notifications_done
 from docflow.routing.deadlines import handling_due_date_default
 from docflow.routing.models import (
     HANDLING_STATUSES,
@@ -379,7 +379,11 @@ def _set_status(incoming: IncomingDocument, status: str, *, unless: Sequence[str
 def _save(incoming: IncomingDocument, *fields: str) -> None:
     """Validate the changed fields and save them with the status."""
     changed = {"status_code", *fields}
-    others = [f.name for f in incoming._meta.concrete_fields if f.name not in changed]
+    # A related row the service set from a row it read (the register, the clerk) exists: not
+    # looked up again by validation.
+    others = [f.name for f in incoming._meta.concrete_fields
+              if f.name not in changed or (f.is_relation and f.is_cached(incoming)
+                                           and f.get_cached_value(incoming) is not None)]
     incoming.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
     incoming.save(update_fields=[*changed, "updated_at"])
 
@@ -407,14 +411,17 @@ def _note(incoming: IncomingDocument, membership: Membership, kind: str, text: s
 
 def _notify(incoming: IncomingDocument, event, user_ids, *, kind: str, title: str,
             email: bool = False, skip: int | None = None) -> None:
-    """One notification per person for this event (deduplicated by event and person)."""
-    for user_id in dict.fromkeys(u for u in user_ids if u is not None and u != skip):
-        notification_create(
-            agency_id=incoming.agency_id, recipient_id=user_id, kind=kind,
+    """One notification per person for this event (deduplicated by event and person), all
+    made in one batch whatever their number."""
+    notifications_create(notices=[
+        Notice(
+            agency_id=incoming.agency_id, user_id=user_id, kind=kind,
             title=f"{title}: {incoming.notation} {incoming.subject}"[:300],
             body=f"{incoming.sender_name}", object_type=INCOMING_OBJECT, object_id=incoming.id,
             dedup_key=f"{kind}:{event.id}:{user_id}", email=email,
         )
+        for user_id in dict.fromkeys(u for u in user_ids if u is not None and u != skip)
+    ])
 
 
 def _done(incoming: IncomingDocument, *kinds: str, recipient_ids=None) -> None:

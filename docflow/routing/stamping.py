@@ -23,7 +23,7 @@ from uuid import UUID
 from docflow.core.errors import NotFound
 from docflow.documents.files import stored_file_open, stored_file_put_bytes
 from docflow.outbox.models import OutboxTask
-from docflow.outbox.services import MAX_SENDS, outbox_enqueue
+from docflow.outbox.services import MAX_SENDS, outbox_enqueue_many
 from docflow.rendering.stamp import StampError, stamp_incoming
 from docflow.routing.models import IncomingAttachment, IncomingDocument
 from docflow.tenancy.models import Membership, User
@@ -55,10 +55,11 @@ def stamp_work_record(*, incoming: IncomingDocument, reason: str) -> None:
     per ``reason``: "accept", or the assignment's event id). Nothing when it has no PDF."""
     if not IncomingAttachment.objects.filter(incoming_id=incoming.pk, content_type=PDF).exists():
         return
-    outbox_enqueue(
-        task_name=STAMP_TASK, queue="pdf", dedup_key=f"stamp:{incoming.pk}:{reason}",
-        kwargs={"agency_id": incoming.agency_id, "incoming_id": str(incoming.pk)},
-    )
+    # One INSERT that skips a task already recorded for this reason (no lookup, no savepoint).
+    outbox_enqueue_many(tasks=[{
+        "task_name": STAMP_TASK, "queue": "pdf", "dedup_key": f"stamp:{incoming.pk}:{reason}",
+        "kwargs": {"agency_id": incoming.agency_id, "incoming_id": str(incoming.pk)},
+    }])
 
 
 def incoming_attachments_stamp(*, agency_id: int, incoming_id: UUID | str) -> int:

@@ -272,6 +272,20 @@ def test_detail_of_a_handled_copy_costs_the_token_and_five_reads(
     assert len(body["assignments"]) == 2 and len(body["notes"]) == 1 and len(body["history"]) == 3
 
 
+def test_accept_costs_a_fixed_number_of_queries(client_for, commune, district, django_assert_num_queries):
+    """The token; the copy locked; the register (one query for the type's own and the
+    general), its counter; the copy saved (its register and clerk not looked up again); the
+    sender's delivery locked and saved; the audit chain; the sender's people and their gathered
+    notification; the work done; the leaders and their notifications in one batch (no savepoint
+    inside the service's transaction); the stamp's work in one INSERT; after commit, the stamp's
+    task sent and run (eager in tests); the answer's five reads."""
+    incoming = sent_copy(sender=district, recipient=commune.agency, attachments=2)
+    client = client_for(commune.clerk)
+    with django_assert_num_queries(39):
+        response = client.post(url(incoming, "accept"))
+    assert response.status_code == 200 and response.json()["status_code"] == "03"
+
+
 def test_agency_admin_sets_default_due_days(client_for, commune):
     admin = MembershipFactory(agency=commune.agency, admin=True)
     assert client_for(commune.staff).get(f"{URL}settings/").json()["normal_days"] == 10
