@@ -130,6 +130,39 @@ def test_handling_through_the_api_and_the_detail_tells_the_story(client_for, com
     assert (commune.staff2.user.username, "lead") in active
 
 
+def test_the_detail_answers_every_field_as_drf_writes_it(client_for, commune, district):
+    """The copy is written directly (``IncomingDetailSerializer.to_representation``): each
+    field as DRF's declared fields write it, for a copy with signed attachments, assignments,
+    notes and history, read with only the columns its answer shows."""
+    from docflow.api.incoming_serializers import IncomingDetailSerializer, row_json
+    from docflow.core.scoping import agency_scope
+    from docflow.documents.signing.models import FileVerification
+    from docflow.routing.models import IncomingAttachment
+    from docflow.routing.selectors import incoming_detail
+
+    incoming = sent_copy(sender=district, recipient=commune.agency, attachments=2)
+    assign_to(commune, incoming, coordinators=[commune.staff2.user.username],
+              informed=[commune.staff3.user.username], instruction="Tham mưu")
+    handling.incoming_opinion(membership=commune.staff2, incoming_id=incoming.id, note="Đồng ý")
+    handling.incoming_complete(membership=commune.staff, incoming_id=incoming.id, note="Xong")
+    with cross_agency("system"):
+        file_id = IncomingAttachment.objects.filter(incoming=incoming).values_list("file_id", flat=True)[0]
+    FileVerification.objects.create(file_id=file_id, signatures=[{"signer": "A", "valid": True}])
+    answer = client_for(commune.staff).get(url(incoming)).json()
+    with agency_scope(commune.agency):
+        copy = incoming_detail(incoming_id=incoming.id)
+    serializer = IncomingDetailSerializer(copy)
+    lead = (copy.lead.username, copy.lead.full_name, copy.lead.first_name, copy.lead.last_name)
+    by_drf = row_json(copy, lead, tz=timezone.get_current_timezone(), today=timezone.localdate())
+    for field in serializer._readable_fields:
+        if field.field_name not in by_drf:
+            value = field.get_attribute(copy)
+            by_drf[field.field_name] = None if value is None else field.to_representation(value)
+    assert answer == by_drf and list(answer) == list(by_drf)
+    assert [a["signatures"] is not None for a in answer["attachments"]].count(True) == 1
+    assert len(answer["assignments"]) == 3 and len(answer["notes"]) == 2 and answer["register"]
+
+
 def test_recall_decision_through_the_api(client_for, commune, district):
     incoming = sent_copy(sender=district, recipient=commune.agency)
     with cross_agency("system"):
