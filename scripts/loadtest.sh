@@ -68,9 +68,12 @@ PIDS+=($!)
 echo "== seed"
 "$PY" bench/load/seed.py --out "$DOCFLOW_DATA_DIR/seed.json"
 
+# Keep-alive longer than any client's pause (the exchange clients wait 2–3 s): with gunicorn's
+# default of 2 s a client reused a connection the server was closing, and its POST failed
+# with "connection closed" (behind a proxy the proxy holds the clients' connections).
 echo "== gunicorn on 127.0.0.1:$PORT ($WEB_WORKERS processes × $THREADS threads)"
 "$BIN/gunicorn" docflow.wsgi -b "127.0.0.1:$PORT" -w "$WEB_WORKERS" --threads "$THREADS" \
-  --max-requests 0 --timeout 60 --log-level warning >"$RUN/gunicorn.log" 2>&1 &
+  --max-requests 0 --timeout 60 --keep-alive 10 --log-level warning >"$RUN/gunicorn.log" 2>&1 &
 GUNICORN=$!
 PIDS+=($GUNICORN)
 for _ in $(seq 1 60); do
