@@ -95,3 +95,12 @@ class QueryParamsSerializer(serializers.Serializer):
                     raise TypeError(f"{cls.__name__}.{name}: a query serializer takes plain fields only")
             cls._field_prototype = prototype
         return {name: copy.copy(field) for name, field in prototype.items()}
+
+
+def moment_json(value, tz) -> str | None:
+    """A moment as DRF's DateTimeField writes it (answers written directly use it): in the
+    current time zone ``tz``, UTC as ``Z``; None stays None."""
+    if value is None:
+        return None
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -7,7 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from docflow.api.base import QueryParamsSerializer
+from docflow.api.base import QueryParamsSerializer, moment_json
 from docflow.api.signatures import SignatureSerializer
 from docflow.documents.types import Urgency
 from docflow.routing.models import (
@@ -72,7 +72,7 @@ def row_json(row, lead: tuple | None, *, tz, today) -> dict:
     ``lead`` is (username, full_name, first_name, last_name); dates as DRF writes them."""
 
     def when(value):
-        return None if value is None else _when(value, tz)
+        return moment_json(value, tz)
 
     status, due = row.status_code, row.due_date
     return {
@@ -207,7 +207,7 @@ class IncomingDetailSerializer(IncomingRowSerializer):
         data = row_json(obj, lead, tz=tz, today=timezone.localdate())
 
         def when(value):
-            return None if value is None else _when(value, tz)
+            return moment_json(value, tz)
 
         def day(value):
             return None if value is None else value.isoformat()
@@ -246,12 +246,6 @@ class IncomingDetailSerializer(IncomingRowSerializer):
             } for e in obj.history],
         })
         return data
-
-
-def _when(value, tz) -> str:
-    """A moment as DRF writes it: in the current time zone, UTC as ``Z``."""
-    text = value.astimezone(tz).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _text(value) -> str | None:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from docflow.api.base import QueryParamsSerializer
+from docflow.api.base import QueryParamsSerializer, moment_json
 from docflow.api.signatures import SignatureSerializer
 from docflow.documents.models import OutgoingDocument, OutgoingState, SignerAuthority
 from docflow.documents.signing.verification import signatures_by_file
@@ -98,10 +98,7 @@ class OutgoingSerializer(serializers.ModelSerializer):
         tz = timezone.get_current_timezone()
 
         def when(value):
-            if value is None:
-                return None
-            text = value.astimezone(tz).isoformat()
-            return text[:-6] + "Z" if text.endswith("+00:00") else text
+            return moment_json(value, tz)
 
         def username(user):
             return None if user is None else user.username
