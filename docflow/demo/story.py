@@ -266,7 +266,9 @@ class Story:
             self.write("sonla_plan", by="sonla_staff", unit="VP", recipients=DISTRICTS)
         self.day(-1).received("sonla_training", ["bacyen"], "08:40")
         with at(-1, "09:00"):
-            o.assign("sonla_training", by="bacyen_leader", lead="bacyen_clerk", due=2,
+            # Next working day: at most 3 calendar days ahead (Friday → Monday), so "due soon"
+            # (3 days by default) on any weekday; two working days from a Thursday are 4.
+            o.assign("sonla_training", by="bacyen_leader", lead="bacyen_clerk", due=1,
                      instruction="Đồng chí văn thư tham dự tập huấn và báo cáo lại nội dung.")
         self.through_issue("songpe_report", "songpe", ("09:30", "10:30", "14:00"))
         self.through_issue("sonla_plan", "sonla", ("14:20", "15:00", "16:30"))
