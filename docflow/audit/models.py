@@ -33,8 +33,10 @@ class AuditEvent(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     # No index of its own: (agency, sequence) and (agency, object_type, …) start with it.
     agency = models.ForeignKey("tenancy.Agency", on_delete=models.PROTECT, related_name="+", db_index=False)
+    # Indexed below only where there is one: a fan-out's 10,000 events have none.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
     )
     # Free-text actor for events from outside (an external agency's system).
     actor_label = models.CharField(max_length=255, blank=True)
@@ -44,8 +46,10 @@ class AuditEvent(models.Model):
     state_before = models.CharField(max_length=32, blank=True)
     state_after = models.CharField(max_length=32, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    # Set before the row is hashed (so not auto_now_add, which would set it after).
-    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    # Set before the row is hashed (so not auto_now_add, which would set it after). No index of
+    # its own: an agency's events are read newest first by their sequence in its chain, an
+    # object's by (agency, object, created_at); a fan-out writes 10,000 events at once.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     sequence = models.PositiveBigIntegerField(_("số thứ tự trong chuỗi"), editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
@@ -56,7 +60,10 @@ class AuditEvent(models.Model):
         verbose_name = _("sự kiện")
         verbose_name_plural = _("nhật ký")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["agency", "object_type", "object_id", "created_at"])]
+        indexes = [
+            models.Index(fields=["agency", "object_type", "object_id", "created_at"]),
+            models.Index(fields=["actor"], name="audit_event_actor_idx", condition=models.Q(actor__isnull=False)),
+        ]
         constraints = [models.UniqueConstraint(fields=["agency", "sequence"], name="audit_one_event_per_link")]
 
     def save(self, *args, **kwargs) -> None:

@@ -22,7 +22,9 @@ def events_for_object(*, object_type: str, object_id: UUID) -> QuerySet[AuditEve
 
 
 def recent_events(*, limit: int = 20) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")[:limit]
+    """The agency's newest events, in its chain's order (read down the (agency, sequence) index;
+    a walk down every agency's events by time would pass over the others' rows)."""
+    return AuditEvent.objects.select_related("actor").order_by("-sequence")[:limit]
 
 
 def chain_verify(*, agency_ids: list[int] | None = None) -> dict[int, int]:

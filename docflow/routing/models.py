@@ -64,9 +64,11 @@ class Delivery(models.Model):
     """The sender's row for one recipient of an issued document: the status that comes back."""
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")  # the sender
+    # No index of its own for either: (agency, document) and (document, recipient_code) start
+    # with them, and an issue writes one row per recipient into every index of this table.
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)  # the sender
     document = models.ForeignKey(
-        OutgoingDocument, on_delete=models.PROTECT, related_name="deliveries"
+        OutgoingDocument, on_delete=models.PROTECT, related_name="deliveries", db_index=False
     )
     recipient_agency = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -220,7 +222,10 @@ class IncomingDocument(models.Model):
             models.Index(
                 fields=["agency", "status_code", "-delivered_at", "-id"], name="incoming_status_idx"
             ),
-            models.Index(fields=["agency", "due_date"], name="incoming_due_idx"),
+            # Only copies with a due date: a new copy has none, and every query on it compares
+            # due dates (overdue, due soon, due before), which no copy without one matches.
+            models.Index(fields=["agency", "due_date"], name="incoming_due_idx",
+                         condition=models.Q(due_date__isnull=False)),
             # The exchange finds a copy by the axis identifier, always within one agency.
             models.Index(fields=["agency", "exchange_document_id"], name="incoming_exchange_idx"),
             # Search: from the texts that match to this agency's copies of them.
@@ -277,7 +282,8 @@ class IncomingAttachment(models.Model):
         IncomingDocument, on_delete=models.CASCADE, related_name="attachments"
     )
     name = models.CharField(max_length=255)
-    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    # Indexed plainly below: a pattern index (Django's ``_like`` for a text key) serves no query.
+    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+", db_index=False)
     size = models.BigIntegerField()
     content_type = models.CharField(max_length=120)
     # The issued document itself (văn bản chính), which every copy carries first.
@@ -289,6 +295,7 @@ class IncomingAttachment(models.Model):
 
     class Meta:
         ordering = ["-is_main", "name", "id"]
+        indexes = [models.Index(fields=["file"], name="incoming_attachment_file_idx")]
 
 
 class AssignmentRole(models.TextChoices):
