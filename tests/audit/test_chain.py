@@ -228,3 +228,19 @@ def test_the_fan_outs_writer_makes_the_very_bytes_canonical_makes():
     ]
     for case in cases + cases:  # the second time from the writer's cache
         assert writer(**case) == canonical(**case, normalized=True)
+
+
+def test_recent_events_are_the_agencys_own_newest_in_chain_order(django_assert_num_queries):
+    from docflow.audit.selectors import recent_events
+    from docflow.core.scoping import agency_scope
+
+    agency, other = AgencyFactory(), AgencyFactory()
+    mine = record(agency, 3)
+    record(other, 2)
+    events_record(events=[EventSpec(agency_id=a.pk, action="incoming.delivered", object_type="incoming",
+                                    object_id=uuid7()) for a in (other, agency)])
+    with agency_scope(agency), django_assert_num_queries(1):
+        recent = list(recent_events(limit=3))
+    assert [e.sequence for e in recent] == [4, 3, 2]
+    assert {e.agency_id for e in recent} == {agency.pk}
+    assert recent[0].action == "incoming.delivered" and [e.pk for e in recent[1:]] == [mine[2].pk, mine[1].pk]
