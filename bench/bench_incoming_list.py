@@ -37,10 +37,12 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gc
 import json
 import sys
 import time
 import types
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,6 +84,9 @@ def main() -> None:
     parser.add_argument("--depth", type=int, default=500, help="the deep page's number")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per series")
     parser.add_argument("--fresh", action="store_true", help="rebuild the data set")
+    parser.add_argument("--collector-defaults", action="store_true",
+                        help="Python's garbage collector as it starts (no freeze, threshold 700), not as "
+                             "docflow/wsgi.py sets it: the comparison for docflow.core.runtime.process_ready")
     parser.add_argument("--reuse", action="store_true",
                         help="take the data set already built, without migrating or counting it")
     args = parser.parse_args()
@@ -98,6 +103,11 @@ def main() -> None:
         call_command("migrate", verbosity=0)
     data = prepare_data(args)
     install_urls()
+    if not args.collector_defaults:  # what a web process does once loaded (docflow/wsgi.py)
+        from docflow.core.runtime import process_ready
+
+        frozen = process_ready()
+        print(f"process ready: {frozen:,} objects frozen out of the garbage collector, thresholds {gc.get_threshold()}")
 
     from django.test import Client, RequestFactory
 
@@ -127,12 +137,36 @@ def main() -> None:
     }
     queries = queries_per_request({name: series[name] for name in (
         "API first page", f"API page {args.depth}", "per-request work", "API /me/")})
-    timings = interleaved(series, args.requests)
+    with collector_pauses() as pauses:
+        timings = interleaved(series, args.requests)
     report(timings, args)
+    print("\ngarbage collector during the timed series, per generation: "
+          + ", ".join(f"gen{g} {n} collections {ms:.1f} ms (longest {top:.1f})" for g, (n, ms, top) in pauses.items()))
     print("\nqueries per request")
     for name, count in queries.items():
         print(f"  {name:<40}{count:>6}")
     explain_plans(big=big, small=small, reader=reader, depth=args.depth)
+
+
+@contextmanager
+def collector_pauses():
+    """Collections of each generation while the block runs: their count, total and longest ms."""
+    pauses = {g: [0, 0.0, 0.0] for g in range(3)}
+    started = [0]
+
+    def callback(phase, info):
+        if phase == "start":
+            started[0] = time.perf_counter_ns()
+            return
+        ms = (time.perf_counter_ns() - started[0]) / 1e6
+        entry = pauses[info["generation"]]
+        entry[0], entry[1], entry[2] = entry[0] + 1, entry[1] + ms, max(entry[2], ms)
+
+    gc.callbacks.append(callback)
+    try:
+        yield pauses
+    finally:
+        gc.callbacks.remove(callback)
 
 
 def prepare_data(args) -> dict:

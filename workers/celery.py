@@ -6,6 +6,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
 from kombu import Queue
 
@@ -48,3 +49,13 @@ app.conf.beat_schedule = {
 }
 app.set_default()
 app.autodiscover_tasks(["workers"], related_name="tasks")
+
+
+@worker_process_init.connect  # each prefork pool process, once forked
+@worker_ready.connect  # the worker's own process (the one that runs tasks with --pool=solo)
+def _process_ready(**_kwargs) -> None:
+    """The tasks and what they import are loaded: out of the garbage collector's walks
+    (``docflow.core.runtime``)."""
+    from docflow.core.runtime import process_ready
+
+    process_ready(urls=False)

@@ -62,6 +62,9 @@ def main() -> None:
         PROXY["HTTP_ACCEPT_ENCODING"] = "identity"
     seed = json.loads(Path(args.seed).read_text(encoding="utf-8"))
     handler, factory = WSGIHandler(), RequestFactory()
+    from docflow.core.runtime import process_ready
+
+    process_ready()  # as docflow/wsgi.py does once the handler is made
 
     def call(method: str, path: str, token: str | None = None, body: dict | None = None) -> tuple[int, bytes]:
         extra = dict(PROXY)
