@@ -56,7 +56,7 @@ from docflow.routing.issuing import document_issue
 
 def outgoing_document_response(document_id, code: int = status.HTTP_200_OK) -> Response:
     """One outgoing document of the scoped agency as the API shows it."""
-    return Response(OutgoingSerializer(document_get(document_id=document_id)).data, status=code)
+    return Response(OutgoingSerializer(document_get(document_id=document_id, answer_only=True)).data, status=code)
 
 
 DOCUMENT = {200: OutgoingSerializer}
@@ -89,7 +89,7 @@ class OutgoingViewSet(ScopedViewSet):
     @extend_schema(responses=DOCUMENT)
     def retrieve(self, request, pk=None):
         # A document an agency merged into this one issued is read too (never acted on).
-        return Response(OutgoingSerializer(document_read(document_id=pk)).data)
+        return Response(OutgoingSerializer(document_read(document_id=pk, answer_only=True)).data)
 
     @extend_schema(request=OutgoingCreateSerializer, responses={201: OutgoingSerializer, **ERRORS})
     def create(self, request):

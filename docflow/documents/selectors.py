@@ -102,22 +102,26 @@ def document_list_queryset() -> QuerySet[OutgoingDocument]:
     )
 
 
-def document_get(*, document_id) -> OutgoingDocument:
-    """The active agency's document with this id; NotFound otherwise (another agency's too)."""
+def document_get(*, document_id, answer_only: bool = False) -> OutgoingDocument:
+    """The active agency's document with this id; NotFound otherwise (another agency's too).
+    ``answer_only``: the columns the API's answer shows (``document_list_queryset``), for the
+    API's detail and the answer after each write. The detail's ten joined tables cost
+    PostgreSQL 4.3 ms to plan (0.2 ms to run), the list's seven 1.1 ms."""
     pk = _valid_uuid(document_id)
-    document = document_detail_queryset().filter(pk=pk).first() if pk else None
+    queryset = document_list_queryset() if answer_only else document_detail_queryset()
+    document = queryset.filter(pk=pk).first() if pk else None
     if document is None:
         raise NotFound("Không tìm thấy văn bản.")
     return document
 
 
-def document_read(*, document_id) -> OutgoingDocument:
+def document_read(*, document_id, answer_only: bool = False) -> OutgoingDocument:
     """For reading only (its page, the API's detail, its files): the active agency's document,
     else one issued by an agency merged into it. A merger leaves issued documents with their
     agency, as its history; the successor's people open them through the predecessor relation
     (``agency_history_scope``), nobody else. Services keep ``document_get``: acting on a
     predecessor's document is NotFound."""
-    return _own_else_predecessors(lambda: document_get(document_id=document_id))
+    return _own_else_predecessors(lambda: document_get(document_id=document_id, answer_only=answer_only))
 
 
 @contextmanager

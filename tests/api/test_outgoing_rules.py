@@ -236,8 +236,11 @@ def test_list_and_detail_answer_every_field_as_drf_writes_it(client_for, office)
     AttachmentFactory(document=original, agency=office.agency)
     AttachmentFactory(document=original, agency=office.agency)
     body = {"doc_type": "quyet_dinh", "subject": "Đính chính", "external_places": ["Lưu: VT"]}
-    assert post(client_for, office.staff, URL, {**body, "replaces": str(original.pk)}).status_code == 201
-    assert post(client_for, office.clerk, f"{URL}{original.pk}/recall/", {"reason": "Sai"}).status_code == 200
+    created = post(client_for, office.staff, URL, {**body, "replaces": str(original.pk)})
+    assert created.status_code == 201
+    recalled = post(client_for, office.clerk, f"{URL}{original.pk}/recall/", {"reason": "Sai"})
+    assert recalled.status_code == 200
+    answers = {created.json()["id"]: created.json(), str(original.pk): recalled.json()}  # after a write
     draft(office, signer=office.leader.user.username)
     listed = client_for(office.staff).get(URL).json()["results"]
     assert len(listed) >= 3
@@ -247,3 +250,6 @@ def test_list_and_detail_answer_every_field_as_drf_writes_it(client_for, office)
             by_drf = serializers.ModelSerializer.to_representation(OutgoingSerializer(document), document)
             assert row == by_drf and list(row) == list(by_drf)
             assert client_for(office.staff).get(f"{URL}{row['id']}/").json() == by_drf
+            if row["id"] in answers:
+                assert answers.pop(row["id"]) == by_drf
+    assert not answers
