@@ -26,9 +26,23 @@ def axe_source() -> str:
     return AXE.read_text()
 
 
+# Playwright's evaluate has no timeout of its own: axe.run once gave no answer at all in a full
+# run (the suite waited until it was stopped). The page gives it 60 s, then says so.
+AXE_RUN = """() => Promise.race([
+    axe.run(document, {resultTypes: ['violations']}),
+    new Promise(resolve => setTimeout(() => resolve({noAnswer: true}), 60000)),
+])"""
+
+
 def axe_violations(page, source: str) -> list[dict]:
     page.evaluate(source)
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    result = page.evaluate(AXE_RUN)
+    if result.get("noAnswer"):  # once more on the page loaded afresh; a second silence fails
+        page.reload()
+        page.wait_for_load_state("networkidle")
+        page.evaluate(source)
+        result = page.evaluate(AXE_RUN)
+        assert not result.get("noAnswer"), f"axe.run gave no answer in 60 s, twice, on {page.url}"
     return [v for v in result["violations"] if v["impact"] in BLOCKING]
 
 
