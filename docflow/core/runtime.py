@@ -7,20 +7,20 @@ youngest generation grow to 5,000 objects before a collection instead of 700.
 
 Why: a request makes thousands of short-lived objects, and every 700 of them start a
 collection; each tenth of those walks the middle generation, each tenth of those the whole
-heap. A Django process holds some 180,000 objects of its own after start-up (modules,
+heap. A Django process holds some 167,000 objects of its own after start-up (modules,
 classes, functions, the URL patterns, the models' metadata) that are never garbage, and a
-full collection walked them all: 176 ms in one request of ``bench/bench_incoming_list.py``,
-24 ms once they were frozen. Frozen objects are still freed by reference counting; only a
+full collection walked them all: 128–252 ms in one request of ``bench/bench_incoming_list.py``,
+at most 27 ms once they were frozen. Frozen objects are still freed by reference counting; only a
 cycle among them would never be reclaimed, which the start-up's objects do not make. After a
 fork the child's pages stay shared with the parent's as well, since the collector no longer
 writes into those objects' headers.
 
 The youngest generation: objects a request still holds when a collection starts are moved on
 to the older generations, which are walked again later; with 700 a list request started two
-or three collections and carried its rows into them. With 5,000 the same 8,000 requests of
-the benchmark spent 540–680 ms in the collector instead of 990–1,270 ms, the longest
-collection 5 ms, and the API's p99 went from 9.8–10.7 to 6.6–7.9 ms. The older generations
-keep Python's own ratios (each every tenth of the one below).
+or three collections and carried its rows into them. Frozen and with 5,000, the benchmark's
+8,000 timed requests spent 0.51–0.58 s in the collector against 0.88–1.16 s with Python's
+defaults (``--collector-defaults``), and the API's first page went from 6.3–8.6 to 5.4–7.3 ms
+at p99. The older generations keep Python's own ratios (each every tenth of the one below).
 """
 
 from __future__ import annotations

@@ -65,10 +65,11 @@ if C_TIMESTAMPTZ_LOADER is not None:
 
         def __init__(self, oid, context=None):
             super().__init__(oid, context)
-            self.load = C_TIMESTAMPTZ_LOADER(oid, context).load
+            self._c_loader = C_TIMESTAMPTZ_LOADER(oid, context)
+            self.load = self._c_loader.load  # bound in C: no Python frame per value
 
-        def load(self, data):  # pragma: no cover - replaced in __init__
-            raise NotImplementedError
+        def load(self, data):  # pragma: no cover - each instance's own ``load`` shadows it
+            return self._c_loader.load(data)
 
     @lru_cache
     def utc_adapters(template):
