@@ -13,8 +13,10 @@ a table made for the run (the same shape as ``authtoken_token``: the key as prim
 user's id); the baseline is DRF's own ``TokenAuthentication`` pointed at that table. Each
 lookup authenticates a ``Authorization: Token <key>`` request of a random user: ours hashes
 the key, reads the token joined to its user (and the user's memberships: none here) by the
-digest's unique index and checks expiry and password mark; DRF reads by the key's primary key. Prints the median and p95 per lookup and the
-queries per lookup. Everything the run made is deleted at the end.
+digest's unique index and checks expiry and password mark; DRF reads by the key's primary key.
+On PostgreSQL ours runs twice: with its lookup prepared on the connection (as it runs) and not
+(as ``DATABASE_URL``'s ``?prepare=off`` runs it; docs/RUNTIME.md "Prepared statements"). Prints
+the median and p95 per lookup and the queries per lookup. Everything the run made is deleted at the end.
 Not a test: performance is measured here, never asserted in the test suite.
 """
 
@@ -93,9 +95,12 @@ def main() -> None:
         ApiToken.objects.filter(user__username__startswith=PREFIX).update(last_used_at=timezone.now())
         factory = RandomFactory(RequestFactory())
         picks = [random.randrange(len(users)) for _ in range(args.lookups)]
-        contenders = {"DRF TokenAuthentication (plain key)": (PlainAuthentication(), plain),
-                      "Docflow TokenAuthentication (hashed)": (TokenAuthentication(), ours)}
-        for auth, keys in contenders.values():
+        contenders = {"DRF TokenAuthentication (plain key)": (PlainAuthentication(), plain, True),
+                      "Docflow TokenAuthentication (hashed)": (TokenAuthentication(), ours, True)}
+        if hasattr(connection, "prepare_enabled"):
+            contenders["Docflow, its lookup not prepared"] = (TokenAuthentication(), ours, False)
+        for auth, keys, prepare in contenders.values():
+            connection.prepare_enabled = prepare
             for i in picks[:200]:  # warm the caches and the connection
                 auth.authenticate(factory.request(keys[i], Request))
         # Interleaved, in alternating order, so a busy machine slows both alike.
@@ -103,7 +108,8 @@ def main() -> None:
         queries = dict.fromkeys(contenders, 0)
         for n, i in enumerate(picks):
             for name in (list(contenders) if n % 2 else list(reversed(contenders))):
-                auth, keys = contenders[name]
+                auth, keys, prepare = contenders[name]
+                connection.prepare_enabled = prepare
                 request = factory.request(keys[i], Request)
                 connection.queries_log.clear()
                 with CaptureQueriesContext(connection) as captured:

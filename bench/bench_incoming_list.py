@@ -87,6 +87,9 @@ def main() -> None:
     parser.add_argument("--collector-defaults", action="store_true",
                         help="Python's garbage collector as it starts (no freeze, threshold 700), not as "
                              "docflow/wsgi.py sets it: the comparison for docflow.core.runtime.process_ready")
+    parser.add_argument("--no-prepare", action="store_true",
+                        help="prepare no statement (as DATABASE_URL's ?prepare=off): the comparison for "
+                             "the token's prepared lookup (docflow.core.db.prepared_cursor)")
     parser.add_argument("--reuse", action="store_true",
                         help="take the data set already built, without migrating or counting it")
     args = parser.parse_args()
@@ -103,6 +106,10 @@ def main() -> None:
         call_command("migrate", verbosity=0)
     data = prepare_data(args)
     install_urls()
+    from django.db import connection
+
+    connection.prepare_enabled = not args.no_prepare
+    print(f"prepared statements: {'off' if args.no_prepare else 'on'}")
     if not args.collector_defaults:  # what a web process does once loaded (docflow/wsgi.py)
         from docflow.core.runtime import process_ready
 

@@ -110,6 +110,9 @@ def parse_database(env: Mapping[str, str], name: str, data_dir: Path) -> dict:
         return sqlite_database(Path(config["NAME"]))
     if not config.get("NAME"):
         raise ConfigError(name, "the URL names no database")
+    prepare = config.get("OPTIONS", {}).get("prepare", "on")
+    if prepare not in ("on", "off"):
+        raise ConfigError(name, f"prepare= is on (the default) or off; got {prepare!r}")
     # Django's PostgreSQL backend that sets the tenant scope per transaction (row-level security).
     config["ENGINE"] = "docflow.core.db.postgresql"
     return config

@@ -28,6 +28,7 @@ from rest_framework import authentication, exceptions
 from docflow.api.models import ApiToken
 from docflow.tenancy.models import Agency, Membership, Unit, User
 from docflow.tenancy.passwords import record_in_every_agency
+from docflow.core.db import prepared_cursor
 from docflow.core.scoping import rls_purpose
 from docflow.core.services import savepoint, service
 from docflow.tenancy.selectors import memberships_remember
@@ -160,7 +161,9 @@ def token_lookup(key: str) -> ApiToken | None:
     ``memberships_of_user`` without another query); None when no token has that digest."""
     sql, parts = _lookup(connection.vendor)
     # Before an agency is chosen: the user's memberships in every agency (directory).
-    with rls_purpose("directory"), connection.cursor() as cursor:
+    # Prepared: PostgreSQL plans its six joined tables once per connection, not each request
+    # (0.8 ms of planning for 0.1 ms of work, bench/bench_incoming_list.py).
+    with rls_purpose("directory"), prepared_cursor(connection) as cursor:
         cursor.execute(sql, [False, True, key_digest(key)])
         rows = cursor.fetchall()
     if not rows:

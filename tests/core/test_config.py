@@ -49,6 +49,7 @@ def test_production_profile_accepts_a_complete_configuration():
         ("DOCFLOW_ENV", "staging"),
         ("DEBUG", "maybe"),
         ("DATABASE_URL", "mysql://u@h/db"),
+        ("DATABASE_URL", "postgres://u@h/db?prepare=sometimes"),
         ("CELERY_BROKER_URL", "http://not-a-broker"),
         ("CELERY_TASK_ALWAYS_EAGER", "sometimes"),
         ("EMAIL_PORT", "smtp"),
@@ -93,6 +94,12 @@ def run_manage(env: dict, *args: str) -> subprocess.CompletedProcess:
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
         capture_output=True, text=True, timeout=120,
     )
+
+
+def test_prepared_statements_are_on_unless_the_database_url_turns_them_off():
+    assert load({"DATABASE_URL": "postgres://u@h/db"}).database["ENGINE"] == "docflow.core.db.postgresql"
+    assert "prepare" not in load({"DATABASE_URL": "postgres://u@h/db"}).database.get("OPTIONS", {})
+    assert load({"DATABASE_URL": "postgres://u@h/db?prepare=off"}).database["OPTIONS"]["prepare"] == "off"
 
 
 def test_start_up_stops_naming_the_variable(tmp_path):

@@ -7,6 +7,10 @@ transaction has set already: one extra statement per transaction while the scope
 A statement in autocommit mode carries the settings in the same round trip (both in one
 implicit transaction); a server-side cursor or an ``executemany`` there gets a transaction of
 its own. Commit, rollback, a savepoint rolled back and a new connection forget what was set.
+
+A cursor made under ``docflow.core.db.preparing`` (``prepared_cursor``) binds on the server and has psycopg prepare what it runs, named at the protocol level (which
+PgBouncer 1.21+ keeps in transaction mode); in autocommit mode it cannot send the settings in
+the same round trip, so its statement gets a transaction of its own.
 """
 
 from __future__ import annotations
@@ -17,16 +21,29 @@ from functools import lru_cache
 from django.db.backends.postgresql import base
 from django.db.models.signals import post_migrate
 
+from docflow.core.db import PREPARE
 from docflow.core.scoping import rls_state
 
 EMPTY = ("", "")
+
 # The planner's price of starting parallel workers (PostgreSQL's default: 1000). At the default
 # it splits a walk down an index that stops after a page of rows (search's recency window over
 # a common word: 30 ms against 15 ms serial, bench/bench_search.py) among workers whose start
 # costs more than the walk; a scan of millions of rows (oversight) still goes parallel.
 PARALLEL_SETUP_COST = 10000
+# psycopg prepares nothing when a connection's threshold is None (Django's default): a number no
+# count reaches lets ``PreparedCursor`` prepare what it runs while nothing else ever is (Django's
+# client-side binding cursors never prepare).
+PREPARE_WHEN_ASKED = 2**31
 TRANSACTION_CONTROL = ("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")
 UNKNOWN = None
+
+
+class PreparedCursor(base.ServerBindingCursor):
+    """Django's server-binding cursor, asking psycopg to prepare every statement it runs."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
 
 
 def set_sql(state: tuple[str, str]) -> str:
@@ -84,6 +101,11 @@ if C_TIMESTAMPTZ_LOADER is not None:
 class DatabaseOperations(base.DatabaseOperations):
     compiler_module = "docflow.core.db.compiler"
 
+    def last_executed_query(self, cursor, sql, params):
+        if isinstance(cursor, PreparedCursor):  # it binds on the server: Django's reading gets None
+            return self.compose_sql(sql, params)
+        return super().last_executed_query(cursor, sql, params)
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
@@ -91,6 +113,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.rls_set = EMPTY
+        # ``?prepare=off`` in DATABASE_URL: behind a pooler that cannot keep prepared statements
+        # (PgBouncer before 1.21 in transaction mode), nothing is prepared.
+        self.prepare_enabled = self.settings_dict.get("OPTIONS", {}).get("prepare", "on") != "off"
         self.execute_wrappers.append(self._rls_execute)
 
     def _rls_execute(self, execute, sql, params, many, context):
@@ -103,7 +128,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if state == EMPTY:
             return execute(sql, params, many, context)
         raw = context["cursor"].cursor
-        if many or getattr(raw, "name", None):
+        # One round trip ("set; statement") needs the simple query protocol: only a client-side
+        # binding cursor that is not named speaks it.
+        if many or getattr(raw, "name", None) or isinstance(raw, PreparedCursor):
             with self.connection.transaction():
                 self.connection.execute(set_sql(state))
                 return execute(sql, params, many, context)
@@ -116,6 +143,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self.connection.execute(set_sql(state))
             self.rls_set = state
 
+    def create_cursor(self, name=None):
+        if name or not (self.prepare_enabled and PREPARE.get()):
+            return super().create_cursor(name)
+        cursor = PreparedCursor(self.connection)
+        if self.timezone != cursor.adapters.get_loader(base.TIMESTAMPTZ_OID, base.Format.TEXT).timezone:
+            base.register_tzloader(self.timezone, cursor)
+        return cursor
+
     def rls_apply(self) -> None:
         """Bring the transaction's settings up to what the running code's scope needs, for a
         statement that runs no execute wrapper (``COPY``, ``docflow.core.bulk``). In a
@@ -126,6 +161,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def get_connection_params(self):
         params = super().get_connection_params()
+        params.pop("prepare", None)
+        if params.get("prepare_threshold") is None:
+            params["prepare_threshold"] = PREPARE_WHEN_ASKED
         if C_TIMESTAMPTZ_LOADER is not None and self.timezone == timezone.utc and "context" in params:
             params["context"] = utc_adapters(params["context"])
         return params
