@@ -14,6 +14,9 @@ user's id); the baseline is DRF's own ``TokenAuthentication`` pointed at that ta
 lookup authenticates a ``Authorization: Token <key>`` request of a random user: ours hashes
 the key, reads the token joined to its user (and the user's memberships: none here) by the
 digest's unique index and checks expiry and password mark; DRF reads by the key's primary key.
+Then a web page's read of its user's memberships (``memberships_of_user``: one statement built
+once, ``docflow.core.db.joined``) against the same read through the ORM (``select_related`` of
+agency, agency above and unit, the sub-agencies' EXISTS annotated), for members of 20 agencies.
 On PostgreSQL ours runs twice: with its lookup prepared on the connection (as it runs) and not
 (as ``DATABASE_URL``'s ``?prepare=off`` runs it; docs/RUNTIME.md "Prepared statements"). Prints
 the median and p95 per lookup and the queries per lookup. Everything the run made is deleted at the end.
@@ -125,11 +128,56 @@ def main() -> None:
         for name, (median, p95, per) in results.items():
             print(f"  {name:40s} median {median * 1e6:7.1f} µs  p95 {p95 * 1e6:7.1f} µs  "
                   f"{per:.2f} queries  ×{median / base:.2f}")
+        memberships_read(args.lookups)
     finally:
         PlainToken.objects.all().delete()
         ApiToken.objects.filter(user__username__startswith=PREFIX).delete()
         User.objects.filter(username__startswith=PREFIX).delete()
         cleanup(connection, PlainToken)
+
+
+def memberships_read(lookups: int) -> None:
+    """``memberships_of_user`` against the ORM's query of the same memberships, interleaved."""
+    from django.db.models import Exists, OuterRef
+
+    from bench.datagen import Dataset
+    from docflow.core.scoping import cross_agency
+    from docflow.tenancy.models import Agency, Membership, User
+    from docflow.tenancy.selectors import memberships_of_user
+
+    def orm(user):
+        with cross_agency("directory"):
+            return list(
+                Membership.objects.filter(user=user, is_active=True, agency__is_active=True)
+                .select_related("agency", "agency__parent", "unit")
+                .annotate(agency_has_below=Exists(
+                    Agency.objects.filter(parent_id=OuterRef("agency_id"), is_external=False)))
+                .order_by("created_at", "id"))
+
+    Dataset.delete(tag="AUTH")
+    data = Dataset.create(tag="AUTH", agencies=20)
+    try:
+        users = list(User.objects.filter(pk__in={m.user_id for m in data.memberships}))
+        contenders = {"memberships_of_user (joined read)": lambda u: memberships_of_user(user=u),
+                      "the same read through the ORM": orm}
+        for user in users[:10]:
+            ours, theirs = memberships_of_user(user=user), orm(user)
+            assert [(m.pk, m.agency.code, m.agency.parent_id, m.unit_id, m.agency_has_below) for m in ours] == \
+                   [(m.pk, m.agency.code, m.agency.parent_id, m.unit_id, m.agency_has_below) for m in theirs]
+        times = {name: [] for name in contenders}
+        for n in range(lookups):
+            user = users[n % len(users)]
+            for name in (list(contenders) if n % 2 else list(reversed(contenders))):
+                t0 = time.perf_counter()
+                contenders[name](user)
+                times[name].append(time.perf_counter() - t0)
+        base = statistics.median(times["the same read through the ORM"])
+        print(f"{lookups:,} reads of a member's memberships:")
+        for name, t in times.items():
+            print(f"  {name:40s} median {statistics.median(t) * 1e6:7.1f} µs  p95 {quantile(t, 0.95) * 1e6:7.1f} µs  "
+                  f"×{statistics.median(t) / base:.2f}")
+    finally:
+        Dataset.delete(tag="AUTH")
 
 
 class RandomFactory:

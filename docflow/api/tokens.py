@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, connection
@@ -26,12 +25,20 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from docflow.api.models import ApiToken
-from docflow.tenancy.models import Agency, Membership, Unit, User
+from docflow.tenancy.models import User
 from docflow.tenancy.passwords import record_in_every_agency
 from docflow.core.db import prepared_cursor
+from docflow.core.db.joined import JoinedRead
 from docflow.core.scoping import rls_purpose
 from docflow.core.services import savepoint, service
-from docflow.tenancy.selectors import memberships_remember
+from docflow.tenancy.selectors import (
+    MEMBERSHIP_BELOW,
+    MEMBERSHIP_JOINS,
+    MEMBERSHIP_ORDER,
+    MEMBERSHIP_PARTS,
+    memberships_assembled,
+    memberships_remember,
+)
 
 KEY_CHARS = 40
 PREFIX_CHARS = 8
@@ -98,90 +105,29 @@ def tokens_revoke_all(*, user_id: int) -> int:
     return deleted
 
 
-# The one query of an authenticated request, in the order its rows are read: the token, its
-# user, then one membership a row (LEFT JOIN: a user in no agency still gets its one row) with
-# its agency, the agency above and the unit, and whether agencies sit below (the oversight
-# menu). The same memberships as tenancy.selectors.memberships_of_user: active ones of active
-# agencies (an inactive agency's row is dropped in Python), oldest first.
-_LOOKUP_PARTS = (("t", ApiToken), ("u", User), ("m", Membership), ("a", Agency), ("p", Agency), ("n", Unit))
-_LOOKUP_FROM = """
-    FROM {api_apitoken} t
-    JOIN {tenancy_user} u ON u.{id} = t.{user_id}
-    LEFT JOIN {tenancy_membership} m ON m.{user_id} = u.{id} AND m.{is_active} = %s
-    LEFT JOIN {tenancy_agency} a ON a.{id} = m.{agency_id}
-    LEFT JOIN {tenancy_agency} p ON p.{id} = a.{parent_id}
-    LEFT JOIN {tenancy_unit} n ON n.{id} = m.{unit_id}
-    WHERE t.{digest} = %s
-    ORDER BY m.{created_at}, m.{id}
-"""
-
-
-@cache
-def _lookup(vendor: str):
-    """The lookup's SQL and, per part, its model, field names and each column's converters
-    (what the ORM applies: SQLite hands back text for dates and uuids, integers for booleans).
-    Built once per process from the models' fields, so it follows their migrations."""
-    qn = connection.ops.quote_name
-    columns, parts = [], []
-    for alias, model in _LOOKUP_PARTS:
-        fields = model._meta.concrete_fields
-        converters = []
-        for field in fields:
-            col = field.get_col(alias)
-            converters.append(connection.ops.get_db_converters(col) + col.get_db_converters(connection))
-            columns.append(f"{alias}.{qn(field.column)}")
-        parts.append((model, [f.attname for f in fields], converters, [f.get_col(alias) for f in fields]))
-    below = (f"EXISTS (SELECT 1 FROM {qn(Agency._meta.db_table)} b "
-             f"WHERE b.{qn('parent_id')} = m.{qn('agency_id')} AND b.{qn('is_external')} = %s)")
-    names = {m._meta.db_table: qn(m._meta.db_table) for _a, m in _LOOKUP_PARTS}
-    names.update({c: qn(c) for c in ("id", "user_id", "is_active", "agency_id", "parent_id", "unit_id",
-                                     "digest", "created_at")})
-    sql = f"SELECT {', '.join(columns)}, {below}" + _LOOKUP_FROM.format(**names)
-    return sql, parts
-
-
-def _instances(row, parts) -> list:
-    """One model instance (or None for a NULL left join) per part of a lookup row."""
-    found, start = [], 0
-    for model, names, converters, cols in parts:
-        values = list(row[start:start + len(names)])
-        start += len(names)
-        if values[0] is None:  # the primary key: no row joined
-            found.append(None)
-            continue
-        for i, column_converters in enumerate(converters):
-            for converter in column_converters:
-                values[i] = converter(values[i], cols[i], connection)
-        found.append(model.from_db(connection.alias, names, values))
-    return found
+# The one query of an authenticated request: the token, its user, then the user's memberships
+# as ``memberships_of_user`` reads them (tenancy.selectors: the same joins and order). Prepared:
+# PostgreSQL plans its six joined tables once per connection, not each request (0.8 ms of
+# planning for 0.1 ms of work; docs/RUNTIME.md "Prepared statements").
+_LOOKUP = JoinedRead(
+    (("t", ApiToken), ("u", User), *MEMBERSHIP_PARTS), extra=MEMBERSHIP_BELOW,
+    tail="FROM {api_apitoken} t JOIN {tenancy_user} u ON u.{id} = t.{user_id}" + MEMBERSHIP_JOINS
+         + "WHERE t.{digest} = %s" + MEMBERSHIP_ORDER,
+)
 
 
 def token_lookup(key: str) -> ApiToken | None:
     """The token of ``key`` with its user, the user carrying its active memberships (read by
     ``memberships_of_user`` without another query); None when no token has that digest."""
-    sql, parts = _lookup(connection.vendor)
     # Before an agency is chosen: the user's memberships in every agency (directory).
-    # Prepared: PostgreSQL plans its six joined tables once per connection, not each request
-    # (0.8 ms of planning for 0.1 ms of work, bench/bench_incoming_list.py).
     with rls_purpose("directory"), prepared_cursor(connection) as cursor:
-        cursor.execute(sql, [False, True, key_digest(key)])
-        rows = cursor.fetchall()
+        cursor.execute(_LOOKUP.sql(), [False, True, key_digest(key)])
+        rows = [(_LOOKUP.instances(row), row[-1]) for row in cursor.fetchall()]
     if not rows:
         return None
-    token = user = None
-    memberships = []
-    for row in rows:
-        found = _instances(row, parts)
-        if token is None:
-            token, user = found[0], found[1]
-            token.user = user
-        membership, agency, parent, unit = found[2:]
-        if membership is None or not agency.is_active:
-            continue
-        agency.parent = parent
-        membership.user, membership.agency, membership.unit = user, agency, unit
-        membership.agency_has_below = bool(row[-1])
-        memberships.append(membership)
+    token, user = rows[0][0][:2]
+    token.user = user
+    memberships = memberships_assembled(user=user, rows=((found[2:], below) for found, below in rows))
     memberships_remember(user=user, memberships=memberships)
     return token
 

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 
 from docflow.core.errors import NotPermitted
 from docflow.core.scoping import agency_scope, cross_agency
-from docflow.tenancy.selectors import membership_for_request
+from docflow.tenancy.selectors import membership_for_request, memberships_of_user, memberships_remember
 
 SESSION_AGENCY_KEY = "docflow_agency_code"
 
@@ -27,6 +27,8 @@ class AgencyScopeMiddleware:
                 return self.get_response(request)
         if path.startswith("/api/") or not request.user.is_authenticated:
             return self.get_response(request)
+        # Read once for the request: the page's agency menu reads them again from the user.
+        memberships_remember(user=request.user, memberships=memberships_of_user(user=request.user))
         try:
             membership = membership_for_request(
                 user=request.user, agency_code=request.session.get(SESSION_AGENCY_KEY)

@@ -104,10 +104,10 @@ def test_the_page_costs_a_fixed_number_of_queries(django_assert_num_queries, dis
     tree = build_tree(seed=2, districts=districts, communes=communes, copies=1)
     client = web_client(MembershipFactory(agency=tree.province, leader=True))
     client.get(PAGE, MARCH)
-    with django_assert_num_queries(9):  # the selector's 4 with no rollup yet (one more than with it)
+    with django_assert_num_queries(8):  # the selector's 4 with no rollup yet (one more than with it)
         response = client.get(PAGE, MARCH)
     assert response.status_code == 200
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(reverse("web:oversight-agency", args=[tree.districts[0].code]))
 
 
