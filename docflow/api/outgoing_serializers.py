@@ -10,6 +10,7 @@ from rest_framework import serializers
 from docflow.api.base import QueryParamsSerializer, moment_json
 from docflow.api.signatures import SignatureSerializer
 from docflow.documents.models import OutgoingDocument, OutgoingState, SignerAuthority
+from docflow.documents.selectors import ANSWER_ATTACHMENTS
 from docflow.documents.signing.verification import signatures_by_file
 from docflow.documents.types import DocType, Secrecy, Urgency, document_type
 
@@ -127,7 +128,7 @@ class OutgoingSerializer(serializers.ModelSerializer):
             "attachments": [
                 {"id": str(a.id), "name": a.name, "size": a.size, "sha256": a.file_id,
                  "content_type": a.content_type, "created_at": when(a.created_at)}
-                for a in obj.attachments.all()
+                for a in attachments_of(obj)
             ],
             "signatures": self.get_signatures(obj),
             "created_at": when(obj.created_at), "updated_at": when(obj.updated_at),
@@ -153,6 +154,12 @@ class OutgoingSerializer(serializers.ModelSerializer):
         if known is None:  # one document: its own query
             known = signatures_by_file([sha])
         return known.get(sha)
+
+
+def attachments_of(document) -> list:
+    """A document's attachments in order: as ``document_list_queryset`` read them, else read."""
+    found = getattr(document, ANSWER_ATTACHMENTS, None)
+    return found if found is not None else list(document.attachments.order_by("created_at", "id"))
 
 
 def signed_pdf_of(document) -> str:
