@@ -14,25 +14,15 @@ costs more than those. Elsewhere (SQLite) it is Django's own cursor.
 from __future__ import annotations
 
 import contextvars
-from contextlib import contextmanager
-from collections.abc import Iterator
 
-# Whether the cursor the backend makes next is a preparing one (read by its create_cursor).
+# Whether the cursor the backend makes now is a preparing one (read by its create_cursor).
 PREPARE = contextvars.ContextVar("docflow_prepare", default=False)
-
-
-@contextmanager
-def preparing(on: bool = True) -> Iterator[None]:
-    """While the block runs, the cursors a backend that can prepare makes prepare what they run."""
-    token = PREPARE.set(bool(on))
-    try:
-        yield
-    finally:
-        PREPARE.reset(token)
 
 
 def prepared_cursor(connection):
     """A cursor whose statements are prepared on ``connection`` where its backend can."""
-    with preparing():
+    token = PREPARE.set(True)
+    try:
         return connection.cursor()
-
+    finally:
+        PREPARE.reset(token)

@@ -8,9 +8,10 @@ A statement in autocommit mode carries the settings in the same round trip (both
 implicit transaction); a server-side cursor or an ``executemany`` there gets a transaction of
 its own. Commit, rollback, a savepoint rolled back and a new connection forget what was set.
 
-A cursor made under ``docflow.core.db.preparing`` (``prepared_cursor``) binds on the server and has psycopg prepare what it runs, named at the protocol level (which
-PgBouncer 1.21+ keeps in transaction mode); in autocommit mode it cannot send the settings in
-the same round trip, so its statement gets a transaction of its own.
+A cursor made by ``docflow.core.db.prepared_cursor`` binds on the server and has psycopg prepare
+what it runs, named at the protocol level (which PgBouncer 1.21+ keeps in transaction mode); in
+autocommit mode it cannot send the settings in the same round trip, so its statement gets a
+transaction of its own.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from docflow.core.db import PREPARE
 from docflow.core.scoping import rls_state
 
 EMPTY = ("", "")
-
 # The planner's price of starting parallel workers (PostgreSQL's default: 1000). At the default
 # it splits a walk down an index that stops after a page of rows (search's recency window over
 # a common word: 30 ms against 15 ms serial, bench/bench_search.py) among workers whose start
