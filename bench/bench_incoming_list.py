@@ -415,21 +415,19 @@ def explain_plans(*, big, small, reader, depth: int) -> None:
 def generic_plan(queries: dict) -> None:
     """Each query's plan as a prepared statement, custom against generic, for the big agency.
 
-    Docflow's connections use Django's psycopg 3 defaults, which docflow.config leaves alone:
-    client-side binding and ``prepare_threshold=None``, so nothing is prepared server-side and
-    every execution is planned with its own values (a custom plan). Were server-side binding
-    and prepared statements turned on, PostgreSQL would switch after 5 executions to a generic
+    Django's cursors bind on the client, so the list is never prepared server-side and every
+    execution is planned with its own values (a custom plan); only what runs through
+    ``docflow.core.db.prepared_cursor`` is prepared (the token's lookup, whose plan no value
+    changes). Were the list prepared, PostgreSQL would switch after 5 executions to a generic
     plan built for an *average* agency when it looks no costlier; this shows what that plan
     would be. The keyset page keeps its index either way; a search (``q``) is where a plan for
     the average agency goes wrong in the big one (seconds instead of a millisecond, measured
-    here), which is why the defaults stay as they are.
+    here), which is why lists stay unprepared (tests/routing/test_selectors.py).
     """
     from django.db import connection
 
-    connection.ensure_connection()
-    raw = connection.connection
-    print(f"- connection: {type(raw.cursor()).__name__}, prepare_threshold={raw.prepare_threshold}")
     with connection.cursor() as cursor:
+        print(f"- connection: Django's cursor {type(cursor.cursor).__name__} (client-side binding)")
         for label, qs in queries.items():
             sql, params = qs.query.sql_with_params()
             parts = sql.split("%s")

@@ -64,17 +64,23 @@ def test_detail_of_another_agencys_copy_is_not_found(commune, other_commune, cop
 
 
 @pytest.mark.postgres
-def test_database_connections_never_prepare_statements(db):
+def test_work_lists_are_never_prepared_statements(commune):
     """Work lists are planned with their own values each time: with server-side prepared
     statements PostgreSQL may switch to a generic plan made for an average agency, which
     bench/bench_incoming_list.py measures at seconds instead of a millisecond for a search in a
-    large agency. Django's psycopg 3 defaults (client-side binding, no prepare) avoid it."""
+    large agency. Django's cursors bind on the client and never prepare; only what runs through
+    ``docflow.core.db.prepared_cursor`` is prepared (the API token's lookup)."""
     from django.db import connection
 
     assert connection.vendor == "postgresql", "runs in the PostgreSQL pass only"
     import psycopg
 
-    connection.ensure_connection()
-    assert connection.connection.prepare_threshold is None
     with connection.cursor() as cursor:
         assert isinstance(cursor.cursor, psycopg.ClientCursor)
+    with agency_scope(commune.agency):
+        for q in ("", "ngân sách") * 6:
+            list(incoming_list(user_id=commune.staff.user_id, q=q)[:51])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                       ['%"routing_incomingdocument"%'])
+        assert cursor.fetchone()[0] == 0
