@@ -128,7 +128,7 @@ class OutgoingSerializer(serializers.ModelSerializer):
             "attachments": [
                 {"id": str(a.id), "name": a.name, "size": a.size, "sha256": a.file_id,
                  "content_type": a.content_type, "created_at": when(a.created_at)}
-                for a in attachments_of(obj)
+                for a in getattr(obj, ANSWER_ATTACHMENTS)  # as document_list_queryset read them
             ],
             "signatures": self.get_signatures(obj),
             "created_at": when(obj.created_at), "updated_at": when(obj.updated_at),
@@ -154,12 +154,6 @@ class OutgoingSerializer(serializers.ModelSerializer):
         if known is None:  # one document: its own query
             known = signatures_by_file([sha])
         return known.get(sha)
-
-
-def attachments_of(document) -> list:
-    """A document's attachments in order: as ``document_list_queryset`` read them, else read."""
-    found = getattr(document, ANSWER_ATTACHMENTS, None)
-    return found if found is not None else list(document.attachments.order_by("created_at", "id"))
 
 
 def signed_pdf_of(document) -> str:
